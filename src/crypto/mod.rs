@@ -1,0 +1,325 @@
+//! Algorithms, keys and signing: the only module that touches `ed25519-dalek` and `p256`.
+//!
+//! Every signature the library makes goes through the [`Signer`] trait, so a key may live in
+//! an HSM, a cloud KMS, Android Keystore or the Secure Enclave. Verification is strict:
+//! Ed25519 uses `verify_strict` (no small-order keys or points, canonical `S`), the key type
+//! must match the algorithm, and only allow-listed algorithms are accepted.
+
+mod keys;
+mod random;
+
+use core::fmt;
+
+pub use keys::{Ed25519SigningKey, P256SigningKey};
+pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
+use sha2::Digest as _;
+
+/// A signature algorithm on the allow-list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// Ed25519: written as COSE `-19` (RFC 9864, fully specified); `-8` (EdDSA) accepted.
+    Ed25519,
+    /// ECDSA P-256 with SHA-256: written as COSE `-7` (ES256); `-9` (ESP256) accepted. For
+    /// holder device keys, since phone secure hardware only does P-256.
+    Es256,
+}
+
+impl Algorithm {
+    /// The algorithm for a COSE identifier, if it is on the allow-list. `-50` (now ML-DSA-87,
+    /// once a draft Ed25519 value) and everything else is refused.
+    #[must_use]
+    pub fn from_cose(id: i64) -> Option<Self> {
+        match id {
+            -19 | -8 => Some(Self::Ed25519),
+            -7 | -9 => Some(Self::Es256),
+            _ => None,
+        }
+    }
+
+    /// The COSE identifier written on output.
+    #[must_use]
+    pub fn cose_id(self) -> i64 {
+        match self {
+            Self::Ed25519 => -19,
+            Self::Es256 => -7,
+        }
+    }
+
+    /// Signature length in bytes.
+    #[must_use]
+    pub fn signature_len(self) -> usize {
+        64
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ed25519 => "Ed25519",
+            Self::Es256 => "ES256",
+        })
+    }
+}
+
+/// Why a key or signature was refused. Signature failure is deliberately opaque.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The bytes are not a valid public key of the stated type.
+    #[error("invalid {0} public key")]
+    InvalidPublicKey(Algorithm),
+    /// A weak (small-order) Ed25519 public key.
+    #[error("weak Ed25519 public key")]
+    WeakPublicKey,
+    /// The bytes are not a valid private key (seed, scalar or PKCS#8 document).
+    #[error("invalid private key")]
+    InvalidPrivateKey,
+    /// The signature does not verify.
+    #[error("signature does not verify")]
+    BadSignature,
+    /// The algorithm named does not fit the key.
+    #[error("algorithm {alg} does not match a {key} key")]
+    AlgorithmMismatch {
+        /// Algorithm named by the signed object.
+        alg: Algorithm,
+        /// Algorithm of the key.
+        key: Algorithm,
+    },
+}
+
+/// A verification key. Parsed once (point decompression is not free) and reused.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey(KeyInner);
+
+#[derive(Clone, PartialEq, Eq)]
+enum KeyInner {
+    Ed25519(ed25519_dalek::VerifyingKey),
+    P256(p256::ecdsa::VerifyingKey),
+}
+
+impl PublicKey {
+    /// An Ed25519 key from its 32 bytes; weak keys are refused.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPublicKey`] or [`CryptoError::WeakPublicKey`].
+    pub fn ed25519(bytes: &[u8; 32]) -> Result<Self, CryptoError> {
+        let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
+            .map_err(|_| CryptoError::InvalidPublicKey(Algorithm::Ed25519))?;
+        if key.is_weak() {
+            return Err(CryptoError::WeakPublicKey);
+        }
+        Ok(Self(KeyInner::Ed25519(key)))
+    }
+
+    /// An Ed25519 key from a PEM `SubjectPublicKeyInfo` (RFC 8410).
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPublicKey`] or [`CryptoError::WeakPublicKey`].
+    pub fn ed25519_from_pem(pem: &str) -> Result<Self, CryptoError> {
+        use ed25519_dalek::pkcs8::DecodePublicKey as _;
+        let key = ed25519_dalek::VerifyingKey::from_public_key_pem(pem)
+            .map_err(|_| CryptoError::InvalidPublicKey(Algorithm::Ed25519))?;
+        Self::ed25519(key.as_bytes())
+    }
+
+    /// A P-256 key from SEC1 bytes (compressed or uncompressed).
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPublicKey`] if the bytes are not a point on the curve.
+    pub fn p256(sec1: &[u8]) -> Result<Self, CryptoError> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+            .map(|k| Self(KeyInner::P256(k)))
+            .map_err(|_| CryptoError::InvalidPublicKey(Algorithm::Es256))
+    }
+
+    /// The algorithm this key verifies.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        match self.0 {
+            KeyInner::Ed25519(_) => Algorithm::Ed25519,
+            KeyInner::P256(_) => Algorithm::Es256,
+        }
+    }
+
+    /// The key's bytes: 32 raw bytes for Ed25519, 33-byte compressed SEC1 for P-256.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match &self.0 {
+            KeyInner::Ed25519(k) => k.as_bytes().to_vec(),
+            KeyInner::P256(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+        }
+    }
+
+    /// The key identifier written in the COSE `kid`: the first 8 bytes of SHA-256 of
+    /// [`PublicKey::to_bytes`].
+    #[must_use]
+    pub fn key_id(&self) -> KeyId {
+        let digest = sha256(&self.to_bytes());
+        let mut id = [0; 8];
+        id.copy_from_slice(&digest[..8]);
+        KeyId(id)
+    }
+
+    /// Verifies `signature` over `message` under `alg`, strictly.
+    ///
+    /// # Errors
+    /// [`CryptoError::AlgorithmMismatch`] if `alg` is not this key's algorithm;
+    /// [`CryptoError::BadSignature`] otherwise on any failure.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
+        if alg != self.algorithm() {
+            return Err(CryptoError::AlgorithmMismatch {
+                alg,
+                key: self.algorithm(),
+            });
+        }
+        match &self.0 {
+            KeyInner::Ed25519(key) => {
+                let bytes: &[u8; 64] = signature.try_into().map_err(|_| CryptoError::BadSignature)?;
+                let signature = ed25519_dalek::Signature::from_bytes(bytes);
+                key.verify_strict(message, &signature)
+                    .map_err(|_| CryptoError::BadSignature)
+            }
+            KeyInner::P256(key) => {
+                use p256::ecdsa::signature::Verifier as _;
+                let signature = p256::ecdsa::Signature::from_slice(signature).map_err(|_| CryptoError::BadSignature)?;
+                key.verify(message, &signature).map_err(|_| CryptoError::BadSignature)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({}, {})", self.algorithm(), self.key_id())
+    }
+}
+
+/// An 8-byte key identifier (COSE `kid`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub [u8; 8]);
+
+impl KeyId {
+    /// The identifier bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+/// A signer failed to produce a signature (HSM offline, user cancelled, key locked, …).
+#[derive(Debug, thiserror::Error)]
+#[error("the signer did not produce a signature")]
+pub struct SignError {
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl SignError {
+    /// A failure without further detail.
+    #[must_use]
+    pub fn new() -> Self {
+        Self { source: None }
+    }
+
+    /// A failure caused by `source` (an I/O or platform error, never cryptographic detail).
+    #[must_use]
+    pub fn from_source(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            source: Some(source.into()),
+        }
+    }
+}
+
+impl Default for SignError {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Anything that can sign: a software key, an HSM, a phone keystore.
+///
+/// Implementations return the raw signature: 64 bytes `R‖S` for Ed25519, 64 bytes `r‖s` for
+/// ES256 (not DER).
+pub trait Signer: Send + Sync {
+    /// The public key that verifies this signer's signatures.
+    fn public_key(&self) -> PublicKey;
+
+    /// Signs `message`.
+    ///
+    /// # Errors
+    /// [`SignError`] when the key is unavailable or refuses.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
+}
+
+/// SHA-256 of `bytes`.
+#[must_use]
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    sha2::Sha256::digest(bytes).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list() {
+        assert_eq!(Algorithm::from_cose(-19), Some(Algorithm::Ed25519));
+        assert_eq!(Algorithm::from_cose(-8), Some(Algorithm::Ed25519));
+        assert_eq!(Algorithm::from_cose(-7), Some(Algorithm::Es256));
+        assert_eq!(Algorithm::from_cose(-9), Some(Algorithm::Es256));
+        for refused in [-50, -53, -35, -36, -37, 0, 1, 5, -257] {
+            assert_eq!(Algorithm::from_cose(refused), None, "{refused}");
+        }
+        assert_eq!(Algorithm::Ed25519.cose_id(), -19);
+        assert_eq!(Algorithm::Es256.cose_id(), -7);
+    }
+
+    #[test]
+    fn rfc_8032_test_1_verifies_strictly() {
+        let pk: [u8; 32] = hex::decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let sig = hex::decode(
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+        )
+        .unwrap();
+        let key = PublicKey::ed25519(&pk).unwrap();
+        assert_eq!(key.verify(Algorithm::Ed25519, b"", &sig), Ok(()));
+        assert_eq!(key.verify(Algorithm::Ed25519, b"x", &sig), Err(CryptoError::BadSignature));
+        assert_eq!(key.verify(Algorithm::Ed25519, b"", &sig[..63]), Err(CryptoError::BadSignature));
+        assert_eq!(
+            key.verify(Algorithm::Es256, b"", &sig),
+            Err(CryptoError::AlgorithmMismatch {
+                alg: Algorithm::Es256,
+                key: Algorithm::Ed25519
+            })
+        );
+    }
+
+    #[test]
+    fn weak_keys_are_refused() {
+        // The identity point (small order).
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(PublicKey::ed25519(&identity), Err(CryptoError::WeakPublicKey));
+    }
+
+    #[test]
+    fn p256_sign_verify() {
+        let key = P256SigningKey::from_bytes(&[0x11; 32]).unwrap();
+        let sig = key.sign(b"presentation").unwrap();
+        let public = key.public_key();
+        assert_eq!(public.to_bytes().len(), 33);
+        let reparsed = PublicKey::p256(&public.to_bytes()).unwrap();
+        assert_eq!(reparsed.verify(Algorithm::Es256, b"presentation", &sig), Ok(()));
+        assert_eq!(reparsed.verify(Algorithm::Es256, b"other", &sig), Err(CryptoError::BadSignature));
+    }
+}

@@ -1,0 +1,253 @@
+//! Tagged `COSE_Sign1` (RFC 9052 §4.2) that keeps the exact bytes it received.
+//!
+//! ```text
+//! COSE_Sign1 = #6.18([ protected: bstr .cbor header_map,
+//!                      unprotected: { ? -65537: [+ bstr] },   ; disclosures
+//!                      payload: bstr,
+//!                      signature: bstr ])
+//! ```
+//!
+//! The protected header and the payload are kept as the byte slices that were received, and
+//! the `Sig_structure` is built from those slices, so a signature is always verified over the
+//! received bytes and never over a re-encoding.
+
+use crate::encoding::cbor::{DecodeError, Reader, Writer};
+use crate::limits::Limits;
+
+/// CBOR tag of a `COSE_Sign1`.
+pub const TAG_COSE_SIGN1: u64 = 18;
+
+/// COSE header labels used by the formats.
+pub mod label {
+    /// `alg` (RFC 9052).
+    pub const ALG: i64 = 1;
+    /// `kid` (RFC 9052).
+    pub const KID: i64 = 4;
+    /// `typ` (RFC 9596).
+    pub const TYP: i64 = 16;
+    /// Selective-disclosure items in the unprotected header: a private-use label
+    /// (RFC 9052 §11.1 reserves labels below -65536 for private use).
+    pub const DISCLOSURES: i64 = -65_537;
+}
+
+/// The decoded protected header. Only the labels the formats define are accepted; an unknown
+/// protected label is an error because the signer vouched for something we cannot interpret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtectedHeader<'a> {
+    /// The COSE algorithm identifier.
+    pub alg: i64,
+    /// The key identifier.
+    pub kid: &'a [u8],
+    /// The content type of the payload (`typ`), e.g. `application/yz-cert+cwt`.
+    pub typ: &'a str,
+}
+
+impl<'a> ProtectedHeader<'a> {
+    /// Decodes a serialized protected header map.
+    ///
+    /// # Errors
+    /// [`DecodeError`] for anything but a canonical `{1: int, 4: bstr, 16: tstr}`.
+    pub fn decode(bytes: &'a [u8], limits: &Limits) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes, limits)?;
+        let mut keys = r.map()?;
+        let (mut alg, mut kid, mut typ) = (None, None, None);
+        while let Some((key, at)) = keys.next_int(&mut r)? {
+            match key {
+                label::ALG => alg = Some(r.int()?),
+                label::KID => kid = Some(r.bytes()?),
+                label::TYP => typ = Some(r.text()?),
+                _ => return Err(DecodeError::UnknownKey { offset: at }),
+            }
+        }
+        r.finish()?;
+        Ok(Self {
+            alg: alg.ok_or(DecodeError::MissingKey { key: label::ALG })?,
+            kid: kid.ok_or(DecodeError::MissingKey { key: label::KID })?,
+            typ: typ.ok_or(DecodeError::MissingKey { key: label::TYP })?,
+        })
+    }
+
+    /// The canonical encoding of this header.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(16 + self.kid.len() + self.typ.len());
+        w.map(3)
+            .int(label::ALG)
+            .int(self.alg)
+            .int(label::KID)
+            .bytes(self.kid)
+            .int(label::TYP)
+            .text(self.typ);
+        w.into_bytes()
+    }
+}
+
+/// A decoded `COSE_Sign1`, borrowing the received bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoseSign1<'a> {
+    /// The protected header exactly as received (the contents of the `bstr`).
+    pub protected_bytes: &'a [u8],
+    /// The decoded protected header.
+    pub protected: ProtectedHeader<'a>,
+    /// Selective-disclosure items from the unprotected header, each as received.
+    pub disclosures: Vec<&'a [u8]>,
+    /// The payload exactly as received.
+    pub payload: &'a [u8],
+    /// The signature bytes.
+    pub signature: &'a [u8],
+}
+
+impl<'a> CoseSign1<'a> {
+    /// Decodes a tagged `COSE_Sign1`, rejecting trailing bytes and non-canonical encodings.
+    ///
+    /// # Errors
+    /// [`DecodeError`] describing the first violation.
+    pub fn decode(bytes: &'a [u8], limits: &Limits) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes, limits)?;
+        let at = r.position();
+        if r.tag()? != TAG_COSE_SIGN1 {
+            return Err(DecodeError::InvalidValue {
+                offset: at,
+                what: "COSE_Sign1 tag",
+            });
+        }
+        r.array_of(4)?;
+        let protected_bytes = r.bytes()?;
+        let protected = ProtectedHeader::decode(protected_bytes, limits)?;
+        let mut disclosures = Vec::new();
+        let mut keys = r.map()?;
+        while let Some((key, at)) = keys.next_int(&mut r)? {
+            if key != label::DISCLOSURES {
+                return Err(DecodeError::UnknownKey { offset: at });
+            }
+            let at = r.position();
+            let count = r.array()?;
+            if count == 0 {
+                return Err(DecodeError::InvalidValue {
+                    offset: at,
+                    what: "empty disclosure list",
+                });
+            }
+            if count > limits.max_fields {
+                return Err(DecodeError::TooManyItems {
+                    len: u64::try_from(count).unwrap_or(u64::MAX),
+                    limit: limits.max_fields,
+                });
+            }
+            disclosures.reserve_exact(count);
+            for _ in 0..count {
+                disclosures.push(r.bytes()?);
+            }
+        }
+        let payload = r.bytes()?;
+        let signature = r.bytes()?;
+        r.finish()?;
+        Ok(Self {
+            protected_bytes,
+            protected,
+            disclosures,
+            payload,
+            signature,
+        })
+    }
+
+    /// The bytes the signature covers: the `Sig_structure` over the received protected
+    /// header and payload.
+    #[must_use]
+    pub fn to_be_signed(&self) -> Vec<u8> {
+        sig_structure(self.protected_bytes, self.payload)
+    }
+
+    /// Re-encodes with another set of disclosures; the signed parts are copied byte for byte.
+    #[must_use]
+    pub fn with_disclosures(&self, disclosures: &[&[u8]]) -> Vec<u8> {
+        encode_sign1(self.protected_bytes, disclosures, self.payload, self.signature)
+    }
+}
+
+/// `Sig_structure = ["Signature1", protected, external_aad = h'', payload]` (RFC 9052 §4.4).
+#[must_use]
+pub fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut w = Writer::with_capacity(24 + protected.len() + payload.len());
+    w.array(4)
+        .text("Signature1")
+        .bytes(protected)
+        .bytes(&[])
+        .bytes(payload);
+    w.into_bytes()
+}
+
+/// Encodes a tagged `COSE_Sign1` from its parts.
+#[must_use]
+pub fn encode_sign1(protected: &[u8], disclosures: &[&[u8]], payload: &[u8], signature: &[u8]) -> Vec<u8> {
+    let items: usize = disclosures.iter().map(|d| d.len() + 3).sum();
+    let mut w = Writer::with_capacity(16 + protected.len() + items + payload.len() + signature.len());
+    w.tag(TAG_COSE_SIGN1).array(4).bytes(protected);
+    if disclosures.is_empty() {
+        w.map(0);
+    } else {
+        w.map(1).int(label::DISCLOSURES).array(disclosures.len());
+        for item in disclosures {
+            w.bytes(item);
+        }
+    }
+    w.bytes(payload).bytes(signature);
+    w.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign1_layout_matches_rfc_9052() {
+        let protected = ProtectedHeader {
+            alg: -19,
+            kid: &[0xAA, 0xBB],
+            typ: "t",
+        }
+        .encode();
+        assert_eq!(
+            hex::encode(&protected),
+            concat!(
+                "a3",     // map(3)
+                "01", "32", // 1 (alg): -19
+                "04", "42aabb", // 4 (kid): h'AABB'
+                "10", "6174", // 16 (typ): "t"
+            )
+        );
+        let bytes = encode_sign1(&protected, &[b"\x80"], b"\xa0", &[0x55; 2]);
+        assert_eq!(
+            hex::encode(&bytes),
+            concat!(
+                "d2", "84",             // 18([ 4 items
+                "4a", "a3013204", "42aabb", "106174", // protected bstr(10)
+                "a1", "3a00010000", "81", "4180", // {-65537: [h'80']}
+                "41", "a0",             // payload h'A0'
+                "42", "5555",           // signature
+            )
+        );
+        let decoded = CoseSign1::decode(&bytes, &Limits::default()).unwrap();
+        assert_eq!(decoded.protected.alg, -19);
+        assert_eq!(decoded.disclosures, vec![&b"\x80"[..]]);
+        assert_eq!(
+            hex::encode(decoded.to_be_signed()),
+            concat!("84", "6a5369676e617475726531", "4a", "a301320442aabb106174", "40", "41a0")
+        );
+        assert_eq!(decoded.with_disclosures(&[b"\x80"]), bytes);
+    }
+
+    #[test]
+    fn unknown_protected_labels_and_untagged_input_are_rejected() {
+        // {1: -19, 3: 0, 4: h'', 16: ""}: label 3 (content type) is not part of the format.
+        let mut w = Writer::new();
+        w.map(4).int(1).int(-19).int(3).int(0).int(4).bytes(&[]).int(16).text("");
+        let header = w.into_bytes();
+        assert_eq!(
+            ProtectedHeader::decode(&header, &Limits::default()),
+            Err(DecodeError::UnknownKey { offset: 3 })
+        );
+        let untagged = hex::decode("8440a04040").unwrap();
+        assert!(CoseSign1::decode(&untagged, &Limits::default()).is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Encodings: deterministic CBOR, the `COSE_Sign1` envelope, and Base45 QR text.
+//!
+//! This layer knows nothing about certificates; it turns bytes into borrowed, strictly
+//! validated structures and back.
+
+pub mod cbor;
+pub mod cose;
+pub mod qr;
+
+pub use cbor::{DecodeError, Reader, Writer};
+pub use cose::CoseSign1;
+pub use qr::QrError;

@@ -1,0 +1,534 @@
+//! Issuing certificates: the [`Issuer`] (an agency and its signer) and the
+//! [`CertificateBuilder`], whose constructor takes every required part, so a certificate
+//! missing one cannot be expressed.
+//!
+//! Signing is one call ([`Issuer::issue`]) or two phases for keys outside the process
+//! ([`Issuer::prepare`] → [`PreparedCertificate::to_be_signed`] →
+//! [`PreparedCertificate::complete`]).
+
+use crate::crypto::{Algorithm, PublicKey, RandomError, RandomSource, SignError, Signer, sha256};
+use crate::encoding::cose::{self, ProtectedHeader};
+use crate::encoding::qr;
+use crate::limits::Limits;
+use crate::model::certificate::{CERTIFICATE_TYP, DisclosureDigest};
+use crate::model::value::{SALT_LEN, ValueProblem};
+use crate::model::{Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue, Holder, Validity};
+use crate::time::{Date, UnixTime};
+
+/// Why a certificate was not issued.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The holder's code does not pass its check (issuing is strict).
+    #[error("holder code: {0}")]
+    HolderCode(CodeError),
+    /// The serial or version cannot form a GB/T 36904 identifier.
+    #[error("identifier: {0}")]
+    Identifier(CodeError),
+    /// The licence number is empty.
+    #[error("the licence number is empty")]
+    EmptyNumber,
+    /// A face field has an empty name.
+    #[error("face field {index} has an empty name")]
+    EmptyFieldName {
+        /// Position among all fields (plain first, then disclosable).
+        index: usize,
+    },
+    /// Two face fields share a name.
+    #[error("face field {index} repeats an earlier field name")]
+    DuplicateFieldName {
+        /// Position among all fields (plain first, then disclosable).
+        index: usize,
+    },
+    /// A field value cannot be encoded within the limits.
+    #[error("face field {index}: {problem}")]
+    InvalidValue {
+        /// Position among all fields (plain first, then disclosable).
+        index: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// More face fields or digests than a verifier accepts.
+    #[error("{count} fields or digests exceed the limit of {limit}")]
+    TooManyFields {
+        /// How many.
+        count: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The validity period ends before it starts.
+    #[error("validity ends before it starts")]
+    EmptyValidity,
+    /// The encoded certificate is larger than a verifier accepts.
+    #[error("encoded certificate of {size} bytes exceeds the limit of {limit}")]
+    TooLarge {
+        /// Encoded size.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// No randomness for salts, decoys or the serial.
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    /// The signer failed.
+    #[error(transparent)]
+    Signer(#[from] SignError),
+    /// A signature handed to [`PreparedCertificate::complete`] does not verify.
+    #[error("the supplied signature does not verify under the issuer key")]
+    SignatureRejected,
+}
+
+/// Everything a certificate needs, then optional parts by chained calls.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CertificateBuilder {
+    kind: CertificateType,
+    number: String,
+    holder: Holder,
+    issued_on: Date,
+    validity: Validity,
+    jurisdiction: Option<String>,
+    fields: Vec<Field>,
+    disclosable: Vec<Field>,
+    serial: Option<String>,
+    version: String,
+    decoys: Option<usize>,
+}
+
+impl CertificateBuilder {
+    /// A certificate of `kind` numbered `number` for `holder`, issued on `issued_on` and
+    /// valid for `validity`.
+    pub fn new(kind: CertificateType, number: impl Into<String>, holder: Holder, issued_on: Date, validity: Validity) -> Self {
+        Self {
+            kind,
+            number: number.into(),
+            holder,
+            issued_on,
+            validity,
+            jurisdiction: None,
+            fields: Vec::new(),
+            disclosable: Vec::new(),
+            serial: None,
+            version: "001".to_owned(),
+            decoys: None,
+        }
+    }
+
+    /// The jurisdiction (管辖属地), a GB/T 2260 region code such as `110000`.
+    pub fn jurisdiction(mut self, region_code: impl Into<String>) -> Self {
+        self.jurisdiction = Some(region_code.into());
+        self
+    }
+
+    /// A face field that is always shown.
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<FieldValue>) -> Self {
+        self.fields.push(Field::new(name, value));
+        self
+    }
+
+    /// A face field the holder may reveal or withhold: signed as a salted digest.
+    pub fn disclosable_field(mut self, name: impl Into<String>, value: impl Into<FieldValue>) -> Self {
+        self.disclosable.push(Field::new(name, value));
+        self
+    }
+
+    /// The identifier's serial (流水号, `[0-9A-Z]`, at most 64); by default 20 random
+    /// characters.
+    pub fn serial(mut self, serial: impl Into<String>) -> Self {
+        self.serial = Some(serial.into());
+        self
+    }
+
+    /// The identifier's version (版本号, three digits); `001` unless set.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// How many decoy digests to add. By default the digest count is padded to the next
+    /// multiple of 4 with at least one decoy, so the number of hidden fields is not exact.
+    pub fn decoys(mut self, count: usize) -> Self {
+        self.decoys = Some(count);
+        self
+    }
+
+    fn check(&self, limits: &Limits) -> Result<(), IssueError> {
+        if self.number.trim().is_empty() {
+            return Err(IssueError::EmptyNumber);
+        }
+        if let Some(err) = self.holder.check_code().map_err(IssueError::HolderCode)? {
+            return Err(IssueError::HolderCode(err));
+        }
+        if self.validity.not_after.is_some_and(|end| end <= self.validity.not_before) {
+            return Err(IssueError::EmptyValidity);
+        }
+        let all: Vec<&Field> = self.fields.iter().chain(&self.disclosable).collect();
+        if all.len() > limits.max_fields {
+            return Err(IssueError::TooManyFields {
+                count: all.len(),
+                limit: limits.max_fields,
+            });
+        }
+        for (index, field) in all.iter().enumerate() {
+            if field.name.is_empty() {
+                return Err(IssueError::EmptyFieldName { index });
+            }
+            if all[..index].iter().any(|f| f.name == field.name) {
+                return Err(IssueError::DuplicateFieldName { index });
+            }
+            field.value.check(limits, 1).map_err(|p| IssueError::InvalidValue {
+                index,
+                problem: match p {
+                    ValueProblem::DuplicateKey => "duplicate map key",
+                    ValueProblem::TooDeep => "nested deeper than the limit",
+                    ValueProblem::TooLong => "list or map longer than the limit",
+                },
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// An agency that issues certificates with one signing key.
+pub struct Issuer {
+    agency: Agency,
+    signer: Box<dyn Signer>,
+    public_key: PublicKey,
+    protected: Vec<u8>,
+    rng: Box<dyn RandomSource>,
+    limits: Limits,
+}
+
+impl core::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("agency", &self.agency)
+            .field("public_key", &self.public_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// An issuer for `agency` signing with `signer`, drawing salts from the OS.
+    pub fn new(agency: Agency, signer: impl Signer + 'static) -> Self {
+        let public_key = signer.public_key();
+        let protected = ProtectedHeader {
+            alg: public_key.algorithm().cose_id(),
+            kid: public_key.key_id().as_bytes(),
+            typ: CERTIFICATE_TYP,
+        }
+        .encode();
+        Self {
+            agency,
+            signer: Box::new(signer),
+            public_key,
+            protected,
+            rng: Box::new(crate::crypto::OsRandom),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Replaces the random source, e.g. with a seeded one for reproducible test vectors.
+    #[must_use]
+    pub fn with_rng(mut self, rng: impl RandomSource + 'static) -> Self {
+        self.rng = Box::new(rng);
+        self
+    }
+
+    /// Refuses to issue what a verifier with `limits` would refuse to decode.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The agency.
+    #[must_use]
+    pub fn agency(&self) -> &Agency {
+        &self.agency
+    }
+
+    /// The key that verifies this issuer's certificates (give it to verifiers).
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// Builds, signs and encodes a certificate. `now` becomes its `iat`.
+    ///
+    /// # Errors
+    /// [`IssueError`] if the builder's content is invalid, randomness fails or the signer
+    /// fails.
+    pub fn issue(&self, builder: CertificateBuilder, now: UnixTime) -> Result<IssuedCertificate, IssueError> {
+        let prepared = self.prepare(builder, now)?;
+        let signature = self.signer.sign(&prepared.to_be_signed)?;
+        Ok(prepared.assemble(&signature))
+    }
+
+    /// Builds and encodes a certificate without signing it: sign
+    /// [`PreparedCertificate::to_be_signed`] elsewhere, then
+    /// [`complete`](PreparedCertificate::complete).
+    ///
+    /// # Errors
+    /// [`IssueError`] if the builder's content is invalid or randomness fails.
+    pub fn prepare(&self, builder: CertificateBuilder, now: UnixTime) -> Result<PreparedCertificate, IssueError> {
+        builder.check(&self.limits)?;
+        let serial = match builder.serial.clone() {
+            Some(serial) => serial,
+            None => self.random_serial()?,
+        };
+        let id = CertificateId::new(&builder.kind, &self.agency.code, &serial, &builder.version)
+            .map_err(IssueError::Identifier)?;
+
+        let mut disclosures = Vec::with_capacity(builder.disclosable.len());
+        let mut digests: Vec<DisclosureDigest> = Vec::with_capacity(builder.disclosable.len() + 4);
+        for field in builder.disclosable {
+            let mut salt = [0u8; SALT_LEN];
+            self.rng.fill(&mut salt)?;
+            let item = Disclosure::new(salt, field);
+            digests.push(sha256(item.as_bytes()));
+            disclosures.push(item);
+        }
+        let decoys = builder.decoys.unwrap_or_else(|| default_decoys(disclosures.len()));
+        for _ in 0..decoys {
+            let mut decoy = [0u8; 32];
+            self.rng.fill(&mut decoy)?;
+            digests.push(decoy);
+        }
+        digests.sort_unstable();
+        digests.dedup();
+        if digests.len() > self.limits.max_digests {
+            return Err(IssueError::TooManyFields {
+                count: digests.len(),
+                limit: self.limits.max_digests,
+            });
+        }
+
+        let mut certificate = Certificate {
+            id,
+            kind: builder.kind,
+            number: builder.number,
+            holder: builder.holder,
+            issuer: self.agency.clone(),
+            jurisdiction: builder.jurisdiction,
+            issued_on: builder.issued_on,
+            validity: builder.validity,
+            signed_at: now,
+            fields: builder.fields,
+            disclosed: Vec::new(),
+            digests,
+        };
+        let payload = certificate.encode_claims();
+        certificate.disclosed = disclosures.iter().map(|d| d.field().clone()).collect();
+        let to_be_signed = cose::sig_structure(&self.protected, &payload);
+        let size = to_be_signed.len() + disclosures.iter().map(|d| d.as_bytes().len() + 3).sum::<usize>() + 80;
+        if size > self.limits.max_input_bytes {
+            return Err(IssueError::TooLarge {
+                size,
+                limit: self.limits.max_input_bytes,
+            });
+        }
+        Ok(PreparedCertificate {
+            certificate,
+            disclosures,
+            protected: self.protected.clone(),
+            payload,
+            to_be_signed,
+            public_key: self.public_key.clone(),
+        })
+    }
+
+    fn random_serial(&self) -> Result<String, IssueError> {
+        const ALNUM: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut serial = String::with_capacity(20);
+        while serial.len() < 20 {
+            let mut bytes = [0u8; 32];
+            self.rng.fill(&mut bytes)?;
+            // Rejection sampling keeps the characters uniform (252 = 7 × 36).
+            for b in bytes.iter().filter(|&&b| b < 252).take(20 - serial.len()) {
+                serial.push(char::from(ALNUM[usize::from(b % 36)]));
+            }
+        }
+        Ok(serial)
+    }
+}
+
+fn default_decoys(disclosable: usize) -> usize {
+    if disclosable == 0 {
+        0
+    } else {
+        (disclosable + 1).next_multiple_of(4) - disclosable
+    }
+}
+
+/// A certificate encoded and waiting for its signature from a key outside the process.
+#[derive(Debug)]
+pub struct PreparedCertificate {
+    certificate: Certificate,
+    disclosures: Vec<Disclosure>,
+    protected: Vec<u8>,
+    payload: Vec<u8>,
+    to_be_signed: Vec<u8>,
+    public_key: PublicKey,
+}
+
+impl PreparedCertificate {
+    /// The exact bytes to sign (the COSE `Sig_structure`). For Ed25519, sign these bytes;
+    /// for ES256, sign their SHA-256 (as every ES256 API does internally).
+    #[must_use]
+    pub fn to_be_signed(&self) -> &[u8] {
+        &self.to_be_signed
+    }
+
+    /// The algorithm the signature must use.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.public_key.algorithm()
+    }
+
+    /// The certificate being issued.
+    #[must_use]
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// Attaches a signature made elsewhere, after checking it verifies (a signature from
+    /// the wrong key or over other bytes is caught here, not by the first verifier).
+    ///
+    /// # Errors
+    /// [`IssueError::SignatureRejected`] if it does not verify under the issuer key.
+    pub fn complete(self, signature: &[u8]) -> Result<IssuedCertificate, IssueError> {
+        self.public_key
+            .verify(self.algorithm(), &self.to_be_signed, signature)
+            .map_err(|_| IssueError::SignatureRejected)?;
+        Ok(self.assemble(signature))
+    }
+
+    fn assemble(self, signature: &[u8]) -> IssuedCertificate {
+        let items: Vec<&[u8]> = self.disclosures.iter().map(Disclosure::as_bytes).collect();
+        let bytes = cose::encode_sign1(&self.protected, &items, &self.payload, signature);
+        IssuedCertificate {
+            bytes,
+            certificate: self.certificate,
+            disclosures: self.disclosures,
+        }
+    }
+}
+
+/// A signed certificate: its bytes (with every disclosure, for the holder) and its content.
+#[derive(Clone, Debug)]
+pub struct IssuedCertificate {
+    bytes: Vec<u8>,
+    certificate: Certificate,
+    disclosures: Vec<Disclosure>,
+}
+
+impl IssuedCertificate {
+    /// The encoded certificate (tagged `COSE_Sign1`), as delivered to the holder.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The encoded certificate, consumed.
+    #[must_use]
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// What was issued (with every disclosable field in `disclosed`).
+    #[must_use]
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// The disclosure items, with their salts.
+    #[must_use]
+    pub fn disclosures(&self) -> &[Disclosure] {
+        &self.disclosures
+    }
+
+    /// The QR text (`YZ1:` + Base45) of the full certificate.
+    #[must_use]
+    pub fn qr_text(&self) -> String {
+        qr::to_qr_text(&self.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Ed25519SigningKey, SeededRandom};
+    use crate::model::{ResidentId, Uscc};
+
+    fn builder() -> CertificateBuilder {
+        let kind = CertificateType::new("11100000000013338W032", "资格证书").unwrap();
+        let holder = Holder::resident("张三", &ResidentId::parse("11010519491231002X").unwrap());
+        let day = Date::new(2026, 1, 1).unwrap();
+        CertificateBuilder::new(kind, "A-1", holder, day, Validity::long_term(day))
+    }
+
+    fn issuer() -> Issuer {
+        let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J").unwrap();
+        Issuer::new(agency, Ed25519SigningKey::from_seed(&[3; 32])).with_rng(SeededRandom::from_seed([4; 32]))
+    }
+
+    #[test]
+    fn decoys_pad_to_a_multiple_of_four() {
+        assert_eq!(default_decoys(0), 0);
+        assert_eq!(default_decoys(1), 3);
+        assert_eq!(default_decoys(3), 1);
+        assert_eq!(default_decoys(4), 4);
+        let issued = issuer()
+            .issue(builder().disclosable_field("a", 1).disclosable_field("b", 2), UnixTime::from_secs(9))
+            .unwrap();
+        assert_eq!(issued.certificate().digests.len(), 4);
+        assert!(issued.certificate().digests.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn builder_errors_are_typed() {
+        let now = UnixTime::from_secs(0);
+        let i = issuer();
+        assert!(matches!(i.issue(builder().field("x", 1).field("x", 2), now), Err(IssueError::DuplicateFieldName { index: 1 })));
+        assert!(matches!(
+            i.issue(builder().field("x", 1).disclosable_field("x", 2), now),
+            Err(IssueError::DuplicateFieldName { index: 1 })
+        ));
+        assert!(matches!(i.issue(builder().field("", 1), now), Err(IssueError::EmptyFieldName { index: 0 })));
+        assert!(matches!(i.issue(builder().serial("bad serial"), now), Err(IssueError::Identifier(_))));
+        let bad_holder = Holder::other("x", "111", "110105194912310021");
+        let b = CertificateBuilder::new(
+            CertificateType::new("11100000000013338W032", "x").unwrap(),
+            "1",
+            bad_holder,
+            Date::new(2026, 1, 1).unwrap(),
+            Validity::long_term(Date::new(2026, 1, 1).unwrap()),
+        );
+        assert!(matches!(i.issue(b, now), Err(IssueError::HolderCode(CodeError::CheckCharacter { .. }))));
+        let org = Holder::organisation("某公司", &Uscc::parse("91350100M000100Y43").unwrap());
+        assert_eq!(org.code_type.code(), "001");
+    }
+
+    #[test]
+    fn two_phase_signing_checks_the_signature() {
+        let key = Ed25519SigningKey::from_seed(&[3; 32]);
+        let i = issuer();
+        let prepared = i.prepare(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
+        let wrong = prepared.to_be_signed().to_vec();
+        let signature = key.sign_bytes(prepared.to_be_signed());
+        let one_shot = i.issue(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
+        let completed = prepared.complete(&signature).unwrap();
+        assert_eq!(completed.as_bytes(), one_shot.as_bytes());
+        let again = i.prepare(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
+        assert!(matches!(again.complete(&wrong[..64]), Err(IssueError::SignatureRejected)));
+    }
+
+    #[test]
+    fn random_serials_are_valid_identifiers() {
+        let issued = issuer().issue(builder(), UnixTime::from_secs(1)).unwrap();
+        let serial = issued.certificate().id.serial();
+        assert_eq!(serial.len(), 20);
+        assert!(CertificateId::parse(issued.certificate().id.as_str()).is_ok());
+    }
+}

@@ -1,0 +1,541 @@
+//! The certificate (电子证照) as plain data, and its CWT claims encoding.
+//!
+//! ```cddl
+//! claims = {
+//!   1 => tstr,            ; iss: issuing authority's USCC (颁发机构代码)
+//!   2 => tstr,            ; sub: holder code (持证主体代码)
+//!   ? 4 => uint,          ; exp: end of validity (absent = 长期有效, long-term)
+//!   5 => uint,            ; nbf: start of validity
+//!   6 => uint,            ; iat: signing time
+//!   7 => bstr,            ; cti: the GB/T 36904 identifier, ASCII
+//!   -65537 => yz-claims,
+//! }
+//! yz-claims = {
+//!   1 => tstr,            ; licence type code (证照类型代码, 21 chars)
+//!   2 => tstr,            ; licence type name (证照类型名称)
+//!   3 => tstr,            ; licence number (证照编号)
+//!   4 => tstr,            ; holder name (持证主体)
+//!   5 => tstr,            ; holder code type (持证主体代码类型代码)
+//!   6 => tstr,            ; issuing authority name (颁发机构)
+//!   7 => full-date,       ; issue date (颁发日期)
+//!   ? 8 => tstr,          ; jurisdiction (管辖属地, GB/T 2260 code)
+//!   ? 9 => [+ field],     ; plain face fields, in display order
+//!   ? 10 => [+ digest],   ; SHA-256 of each disclosable item, with decoys, sorted
+//! }
+//! digest = bstr .size 32
+//! ```
+
+use core::fmt;
+
+use crate::encoding::cbor::{DecodeError, Reader, Writer};
+use crate::limits::Limits;
+use crate::model::codes::{CodeError, HolderCodeType, ResidentId, Uscc};
+use crate::model::identifier::{CertificateId, CertificateType};
+use crate::model::value::{Field, TAG_FULL_DATE};
+use crate::time::{Date, UnixTime};
+
+/// Claim keys of the certificate payload.
+pub mod claim {
+    /// `iss`: issuing authority's USCC.
+    pub const ISS: i64 = 1;
+    /// `sub`: holder code.
+    pub const SUB: i64 = 2;
+    /// `exp`: end of validity.
+    pub const EXP: i64 = 4;
+    /// `nbf`: start of validity.
+    pub const NBF: i64 = 5;
+    /// `iat`: signing time.
+    pub const IAT: i64 = 6;
+    /// `cti`: the identifier.
+    pub const CTI: i64 = 7;
+    /// The private claim holding the licence metadata (RFC 8392 private-use range).
+    pub const YZ: i64 = -65_537;
+
+    /// Keys inside the `YZ` claim.
+    pub mod yz {
+        /// Licence type code.
+        pub const TYPE_CODE: i64 = 1;
+        /// Licence type name.
+        pub const TYPE_NAME: i64 = 2;
+        /// Licence number.
+        pub const NUMBER: i64 = 3;
+        /// Holder name.
+        pub const HOLDER_NAME: i64 = 4;
+        /// Holder code type.
+        pub const HOLDER_CODE_TYPE: i64 = 5;
+        /// Issuing authority name.
+        pub const ISSUER_NAME: i64 = 6;
+        /// Issue date.
+        pub const ISSUED_ON: i64 = 7;
+        /// Jurisdiction.
+        pub const JURISDICTION: i64 = 8;
+        /// Plain face fields.
+        pub const FIELDS: i64 = 9;
+        /// Selective-disclosure digests.
+        pub const DIGESTS: i64 = 10;
+    }
+}
+
+/// COSE `typ` of a certificate.
+pub const CERTIFICATE_TYP: &str = "application/yz-cert+cwt";
+
+/// A SHA-256 digest of a disclosure item (or a decoy).
+pub type DisclosureDigest = [u8; 32];
+
+/// The issuing authority (颁发机构): name and unified social credit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Agency {
+    /// Name, e.g. 北京市市场监督管理局.
+    pub name: String,
+    /// Unified social credit code.
+    pub code: Uscc,
+}
+
+impl Agency {
+    /// An agency with a strictly checked code.
+    ///
+    /// # Errors
+    /// [`CodeError`] if the code is not a valid USCC.
+    pub fn new(name: &str, code: &str) -> Result<Self, CodeError> {
+        Ok(Self {
+            name: name.to_owned(),
+            code: Uscc::parse(code)?,
+        })
+    }
+}
+
+/// The holder (持证主体): a person or an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// Name (of the person or organisation).
+    pub name: String,
+    /// The holder's code (identity number, USCC, …).
+    pub code: String,
+    /// What kind of code it is.
+    pub code_type: HolderCodeType,
+}
+
+impl Holder {
+    /// A citizen identified by a checked identity number.
+    #[must_use]
+    pub fn resident(name: &str, id: &ResidentId) -> Self {
+        Self {
+            name: name.to_owned(),
+            code: id.as_str().to_owned(),
+            code_type: HolderCodeType::ResidentId,
+        }
+    }
+
+    /// An organisation identified by a checked USCC.
+    #[must_use]
+    pub fn organisation(name: &str, code: &Uscc) -> Self {
+        Self {
+            name: name.to_owned(),
+            code: code.as_str().to_owned(),
+            code_type: HolderCodeType::Uscc,
+        }
+    }
+
+    /// A holder with another code type (passport, permit, …); the code is not checked.
+    #[must_use]
+    pub fn other(name: &str, code_type: &str, code: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            code: code.to_owned(),
+            code_type: HolderCodeType::from_code(code_type),
+        }
+    }
+
+    /// Checks the code against its type, leniently: a syntax error is fatal, a wrong check
+    /// character comes back beside `Ok`.
+    pub(crate) fn check_code(&self) -> Result<Option<CodeError>, CodeError> {
+        match self.code_type {
+            HolderCodeType::ResidentId => ResidentId::parse_lenient(&self.code).map(|(_, w)| w),
+            HolderCodeType::Uscc => Uscc::parse_lenient(&self.code).map(|(_, w)| w),
+            _ if self.code.is_empty() => Err(CodeError::Structure { part: "holder code" }),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The validity period: the instants `nbf` and `exp` of the claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validity {
+    /// First instant of validity.
+    pub not_before: UnixTime,
+    /// First instant after validity; `None` is long-term (长期有效).
+    pub not_after: Option<UnixTime>,
+}
+
+impl Validity {
+    /// Valid from the start of `from` to the end of `until`, in China Standard Time, as a
+    /// licence face writes it (有效期 2024-01-08 至 2034-01-07).
+    #[must_use]
+    pub fn days(from: Date, until: Date) -> Self {
+        Self {
+            not_before: from.start_in_china(),
+            not_after: Some(until.next_day().start_in_china()),
+        }
+    }
+
+    /// Valid from the start of `from` without an end (长期有效).
+    #[must_use]
+    pub fn long_term(from: Date) -> Self {
+        Self {
+            not_before: from.start_in_china(),
+            not_after: None,
+        }
+    }
+
+    /// Whether `now` lies inside the period, allowing `skew` seconds either side.
+    #[must_use]
+    pub fn contains(&self, now: UnixTime, skew: u64) -> bool {
+        now.saturating_add(skew) >= self.not_before
+            && self.not_after.is_none_or(|end| now.saturating_sub(skew) < end)
+    }
+}
+
+impl fmt::Display for Validity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let from = self.not_before.date_in_china();
+        match self.not_after {
+            Some(end) => write!(f, "{from} 至 {}", end.saturating_sub(1).date_in_china()),
+            None => write!(f, "{from} 起长期有效"),
+        }
+    }
+}
+
+/// Something acceptable but irregular in a certificate, reported beside the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// The identifier's check character is wrong (third-party identifiers sometimes are).
+    #[error("identifier check character: {0}")]
+    IdentifierCheck(CodeError),
+    /// The issuing authority's USCC has a wrong check character.
+    #[error("issuer code check character: {0}")]
+    IssuerCodeCheck(CodeError),
+    /// The holder's code has a wrong check character.
+    #[error("holder code check character: {0}")]
+    HolderCodeCheck(CodeError),
+    /// The licence type code's authority part has a wrong check character.
+    #[error("licence type code check character: {0}")]
+    TypeCodeCheck(CodeError),
+}
+
+/// A certificate: the signed metadata, the plain face fields, and — once verified — the
+/// selectively disclosed fields that were revealed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Certificate {
+    /// The e-licence identifier (电子证照标识).
+    pub id: CertificateId,
+    /// The licence type (证照类型).
+    pub kind: CertificateType,
+    /// The licence number printed on it (证照编号).
+    pub number: String,
+    /// The holder (持证主体).
+    pub holder: Holder,
+    /// The issuing authority (颁发机构).
+    pub issuer: Agency,
+    /// The jurisdiction (管辖属地), a GB/T 2260 region code.
+    pub jurisdiction: Option<String>,
+    /// The issue date (颁发日期).
+    pub issued_on: Date,
+    /// The validity period (有效期).
+    pub validity: Validity,
+    /// When the certificate was signed (`iat`).
+    pub signed_at: UnixTime,
+    /// Face fields that are always shown, in display order.
+    pub fields: Vec<Field>,
+    /// Disclosable face fields that were revealed (empty on the claims alone).
+    pub disclosed: Vec<Field>,
+    /// The signed digests of the disclosable fields, decoys included.
+    pub digests: Vec<DisclosureDigest>,
+}
+
+impl Certificate {
+    /// All face fields shown: plain ones, then revealed ones.
+    pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().chain(&self.disclosed)
+    }
+
+    /// The field named `name`, plain or revealed.
+    #[must_use]
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.all_fields().find(|f| f.name == name)
+    }
+
+    /// The metadata with their Chinese labels, in the order a licence face shows them.
+    #[must_use]
+    pub fn labelled_metadata(&self) -> Vec<(&'static str, String)> {
+        let mut rows = vec![
+            ("证照名称", self.kind.name().to_owned()),
+            ("证照类型代码", self.kind.code().to_owned()),
+            ("证照编号", self.number.clone()),
+            ("电子证照标识", self.id.to_string()),
+            ("持证主体", self.holder.name.clone()),
+            ("持证主体代码", self.holder.code.clone()),
+            ("持证主体代码类型", self.holder.code_type.label().to_owned()),
+            ("颁发机构", self.issuer.name.clone()),
+            ("颁发机构代码", self.issuer.code.to_string()),
+            ("颁发日期", self.issued_on.to_string()),
+            ("有效期", self.validity.to_string()),
+        ];
+        if let Some(j) = &self.jurisdiction {
+            rows.push(("管辖属地", j.clone()));
+        }
+        rows
+    }
+
+    /// The canonical CWT claims (the signed payload).
+    #[must_use]
+    pub fn encode_claims(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(512);
+        w.map(6 + usize::from(self.validity.not_after.is_some()));
+        w.int(claim::ISS).text(self.issuer.code.as_str());
+        w.int(claim::SUB).text(&self.holder.code);
+        if let Some(exp) = self.validity.not_after {
+            w.int(claim::EXP).uint(exp.as_secs());
+        }
+        w.int(claim::NBF).uint(self.validity.not_before.as_secs());
+        w.int(claim::IAT).uint(self.signed_at.as_secs());
+        w.int(claim::CTI).bytes(self.id.as_str().as_bytes());
+        w.int(claim::YZ);
+        let entries = 7
+            + usize::from(self.jurisdiction.is_some())
+            + usize::from(!self.fields.is_empty())
+            + usize::from(!self.digests.is_empty());
+        w.map(entries);
+        w.int(claim::yz::TYPE_CODE).text(self.kind.code());
+        w.int(claim::yz::TYPE_NAME).text(self.kind.name());
+        w.int(claim::yz::NUMBER).text(&self.number);
+        w.int(claim::yz::HOLDER_NAME).text(&self.holder.name);
+        w.int(claim::yz::HOLDER_CODE_TYPE).text(self.holder.code_type.code());
+        w.int(claim::yz::ISSUER_NAME).text(&self.issuer.name);
+        w.int(claim::yz::ISSUED_ON).tag(TAG_FULL_DATE).text(&self.issued_on.to_string());
+        if let Some(j) = &self.jurisdiction {
+            w.int(claim::yz::JURISDICTION).text(j);
+        }
+        if !self.fields.is_empty() {
+            w.int(claim::yz::FIELDS).array(self.fields.len());
+            for field in &self.fields {
+                field.encode(&mut w);
+            }
+        }
+        if !self.digests.is_empty() {
+            w.int(claim::yz::DIGESTS).array(self.digests.len());
+            for digest in &self.digests {
+                w.bytes(digest);
+            }
+        }
+        w.into_bytes()
+    }
+
+    /// Decodes signed claims. Unknown claims are rejected: a verifier that ignored one could
+    /// miss a restriction (such as a status reference) the issuer meant to impose. Wrong check
+    /// characters in codes come back as [`Warning`]s; other code errors are decode errors.
+    ///
+    /// # Errors
+    /// [`DecodeError`] for any deviation from the canonical claims encoding or its rules.
+    pub fn decode_claims(payload: &[u8], limits: &Limits) -> Result<(Self, Vec<Warning>), DecodeError> {
+        let mut r = Reader::new(payload, limits)?;
+        let mut c = RawClaims::default();
+        let mut keys = r.map()?;
+        while let Some((key, at)) = keys.next_int(&mut r)? {
+            match key {
+                claim::ISS => c.iss = Some((r.position(), r.text()?)),
+                claim::SUB => c.sub = Some((r.position(), r.text()?)),
+                claim::EXP => c.exp = Some(r.uint()?),
+                claim::NBF => c.nbf = Some(r.uint()?),
+                claim::IAT => c.iat = Some(r.uint()?),
+                claim::CTI => c.cti = Some((r.position(), r.bytes()?)),
+                claim::YZ => c.decode_yz(&mut r, limits)?,
+                _ => return Err(DecodeError::UnknownKey { offset: at }),
+            }
+        }
+        r.finish()?;
+        c.into_certificate()
+    }
+}
+
+/// Claims as read, before cross-checks.
+#[derive(Default)]
+struct RawClaims<'a> {
+    iss: Option<(usize, &'a str)>,
+    sub: Option<(usize, &'a str)>,
+    exp: Option<u64>,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    cti: Option<(usize, &'a [u8])>,
+    yz_at: usize,
+    type_code: Option<&'a str>,
+    type_name: Option<&'a str>,
+    number: Option<&'a str>,
+    holder_name: Option<&'a str>,
+    holder_code_type: Option<&'a str>,
+    issuer_name: Option<&'a str>,
+    issued_on: Option<Date>,
+    jurisdiction: Option<&'a str>,
+    fields: Vec<Field>,
+    digests: Vec<DisclosureDigest>,
+}
+
+fn require<T>(value: Option<T>, key: i64) -> Result<T, DecodeError> {
+    value.ok_or(DecodeError::MissingKey { key })
+}
+
+fn invalid(offset: usize, what: &'static str) -> DecodeError {
+    DecodeError::InvalidValue { offset, what }
+}
+
+impl<'a> RawClaims<'a> {
+    fn decode_yz(&mut self, r: &mut Reader<'a>, limits: &Limits) -> Result<(), DecodeError> {
+        use claim::yz;
+        self.yz_at = r.position();
+        let mut keys = r.map()?;
+        while let Some((key, at)) = keys.next_int(r)? {
+            match key {
+                yz::TYPE_CODE => self.type_code = Some(r.text()?),
+                yz::TYPE_NAME => self.type_name = Some(r.text()?),
+                yz::NUMBER => self.number = Some(r.text()?),
+                yz::HOLDER_NAME => self.holder_name = Some(r.text()?),
+                yz::HOLDER_CODE_TYPE => self.holder_code_type = Some(r.text()?),
+                yz::ISSUER_NAME => self.issuer_name = Some(r.text()?),
+                yz::ISSUED_ON => {
+                    let at = r.position();
+                    if r.tag()? != TAG_FULL_DATE {
+                        return Err(invalid(at, "issue date tag"));
+                    }
+                    let date = Date::parse(r.text()?).map_err(|_| invalid(at, "issue date"))?;
+                    self.issued_on = Some(date);
+                }
+                yz::JURISDICTION => self.jurisdiction = Some(r.text()?),
+                yz::FIELDS => {
+                    let at = r.position();
+                    let len = r.array()?;
+                    if len == 0 {
+                        return Err(invalid(at, "empty field list"));
+                    }
+                    if len > limits.max_fields {
+                        return Err(DecodeError::TooManyItems {
+                            len: u64::try_from(len).unwrap_or(u64::MAX),
+                            limit: limits.max_fields,
+                        });
+                    }
+                    self.fields.reserve_exact(len);
+                    for _ in 0..len {
+                        let at = r.position();
+                        let field = Field::decode(r, limits)?;
+                        if self.fields.iter().any(|f| f.name == field.name) {
+                            return Err(invalid(at, "duplicate field name"));
+                        }
+                        self.fields.push(field);
+                    }
+                }
+                yz::DIGESTS => {
+                    let at = r.position();
+                    let len = r.array()?;
+                    if len == 0 {
+                        return Err(invalid(at, "empty digest list"));
+                    }
+                    if len > limits.max_digests {
+                        return Err(DecodeError::TooManyItems {
+                            len: u64::try_from(len).unwrap_or(u64::MAX),
+                            limit: limits.max_digests,
+                        });
+                    }
+                    self.digests.reserve_exact(len);
+                    for _ in 0..len {
+                        let at = r.position();
+                        let digest: DisclosureDigest =
+                            r.bytes()?.try_into().map_err(|_| invalid(at, "digest length"))?;
+                        // Sorted and unique: one encoding per set, and binary search works.
+                        if self.digests.last().is_some_and(|last| *last >= digest) {
+                            return Err(invalid(at, "digest order"));
+                        }
+                        self.digests.push(digest);
+                    }
+                }
+                _ => return Err(DecodeError::UnknownKey { offset: at }),
+            }
+        }
+        Ok(())
+    }
+
+    fn into_certificate(self) -> Result<(Certificate, Vec<Warning>), DecodeError> {
+        use claim::yz;
+        let mut warnings = Vec::new();
+        let (iss_at, iss) = require(self.iss, claim::ISS)?;
+        let (sub_at, sub) = require(self.sub, claim::SUB)?;
+        let (cti_at, cti) = require(self.cti, claim::CTI)?;
+        let nbf = require(self.nbf, claim::NBF)?;
+        let iat = require(self.iat, claim::IAT)?;
+        if self.exp.is_some_and(|exp| exp <= nbf) {
+            return Err(invalid(0, "exp not after nbf"));
+        }
+        let at = self.yz_at;
+        let type_code = require(self.type_code, yz::TYPE_CODE)?;
+        let type_name = require(self.type_name, yz::TYPE_NAME)?;
+        let number = require(self.number, yz::NUMBER)?;
+        let holder_name = require(self.holder_name, yz::HOLDER_NAME)?;
+        let holder_code_type = require(self.holder_code_type, yz::HOLDER_CODE_TYPE)?;
+        let issuer_name = require(self.issuer_name, yz::ISSUER_NAME)?;
+        let issued_on = require(self.issued_on, yz::ISSUED_ON)?;
+
+        let (kind, check) = CertificateType::decode(type_code, type_name).map_err(|_| invalid(at, "licence type code"))?;
+        warnings.extend(check.map(Warning::TypeCodeCheck));
+        let (issuer_code, check) = Uscc::parse_lenient(iss).map_err(|_| invalid(iss_at, "issuer code"))?;
+        warnings.extend(check.map(Warning::IssuerCodeCheck));
+        let id_text = core::str::from_utf8(cti).map_err(|_| invalid(cti_at, "identifier"))?;
+        let (id, check) = CertificateId::parse_lenient(id_text).map_err(|_| invalid(cti_at, "identifier"))?;
+        warnings.extend(check.map(Warning::IdentifierCheck));
+        if id.type_code() != kind.code() || id.issuer_code() != issuer_code.as_str() {
+            return Err(invalid(cti_at, "identifier does not match type and issuer"));
+        }
+        let holder = Holder {
+            name: holder_name.to_owned(),
+            code: sub.to_owned(),
+            code_type: HolderCodeType::from_code(holder_code_type),
+        };
+        let check = holder.check_code().map_err(|_| invalid(sub_at, "holder code"))?;
+        warnings.extend(check.map(Warning::HolderCodeCheck));
+        let certificate = Certificate {
+            id,
+            kind,
+            number: number.to_owned(),
+            holder,
+            issuer: Agency {
+                name: issuer_name.to_owned(),
+                code: issuer_code,
+            },
+            jurisdiction: self.jurisdiction.map(str::to_owned),
+            issued_on,
+            validity: Validity {
+                not_before: UnixTime::from_secs(nbf),
+                not_after: self.exp.map(UnixTime::from_secs),
+            },
+            signed_at: UnixTime::from_secs(iat),
+            fields: self.fields,
+            disclosed: Vec::new(),
+            digests: self.digests,
+        };
+        Ok((certificate, warnings))
+    }
+}
+
+impl fmt::Display for Certificate {
+    /// A readable licence face: metadata with Chinese labels, then the face fields.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (label, value) in self.labelled_metadata() {
+            writeln!(f, "{label}：{value}")?;
+        }
+        for field in &self.fields {
+            writeln!(f, "{}：{}", field.name, field.value)?;
+        }
+        for field in &self.disclosed {
+            writeln!(f, "{}：{}（选择性披露）", field.name, field.value)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! Plain data: certificates, identifiers, national codes and field values.
+//!
+//! No cryptography and no trust state: a value of these types proves nothing by itself. Only
+//! the verifier wraps a decoded [`Certificate`] in `Verified`.
+
+pub mod certificate;
+pub mod codes;
+pub mod identifier;
+pub mod value;
+
+pub use certificate::{Agency, Certificate, Holder, Validity, Warning};
+pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
+pub use identifier::{CertificateId, CertificateType};
+pub use value::{Disclosure, Field, FieldValue};

@@ -1,0 +1,139 @@
+//! The verifier's trust anchors: named issuer keys, each certified for one agency.
+//!
+//! A key speaks for the agency (USCC) it was added with; the verifier requires that agency
+//! to equal the certificate's claimed issuer. X.509 chains and seal-authorised keys are
+//! further ways to establish the same fact and will resolve to the same [`TrustedKey`].
+
+use std::collections::HashMap;
+
+use crate::crypto::{KeyId, PublicKey};
+use crate::model::Uscc;
+
+/// Why a trust anchor was not added.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The same public key is already in the store.
+    #[error("key {0} is already trusted")]
+    DuplicateKey(KeyId),
+    /// The anchor's name is empty.
+    #[error("a trusted key needs a name")]
+    EmptyName,
+}
+
+/// An issuer key the verifier trusts, and what it is trusted for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedKey {
+    name: String,
+    agency: Uscc,
+    key: PublicKey,
+    key_id: KeyId,
+}
+
+impl TrustedKey {
+    /// A human-readable name for reports, e.g. "北京市市场监督管理局 2026".
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The agency this key speaks for.
+    #[must_use]
+    pub fn agency(&self) -> &Uscc {
+        &self.agency
+    }
+
+    /// The public key.
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// The key identifier.
+    #[must_use]
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+}
+
+/// A set of trusted issuer keys, looked up by key identifier.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    by_kid: HashMap<KeyId, Vec<TrustedKey>>,
+}
+
+impl TrustStore {
+    /// An empty store. A verifier refuses to be built on an empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts `key` to sign certificates for the agency `agency`.
+    ///
+    /// # Errors
+    /// [`TrustError`] for an empty name or a key already present.
+    pub fn add_issuer_key(&mut self, name: &str, agency: Uscc, key: PublicKey) -> Result<&mut Self, TrustError> {
+        if name.trim().is_empty() {
+            return Err(TrustError::EmptyName);
+        }
+        let key_id = key.key_id();
+        let slot = self.by_kid.entry(key_id).or_default();
+        if slot.iter().any(|t| t.key == key) {
+            return Err(TrustError::DuplicateKey(key_id));
+        }
+        slot.push(TrustedKey {
+            name: name.to_owned(),
+            agency,
+            key,
+            key_id,
+        });
+        Ok(self)
+    }
+
+    /// The trusted keys whose identifier is `kid` (usually one; more on a collision, which
+    /// the verifier resolves by trying each).
+    #[must_use]
+    pub fn candidates(&self, kid: &[u8]) -> &[TrustedKey] {
+        <[u8; 8]>::try_from(kid)
+            .ok()
+            .and_then(|id| self.by_kid.get(&KeyId(id)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Number of trusted keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.by_kid.values().map(Vec::len).sum()
+    }
+
+    /// Whether the store holds no key.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.by_kid.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Ed25519SigningKey, Signer as _};
+
+    #[test]
+    fn lookup_and_duplicates() {
+        let key = Ed25519SigningKey::from_seed(&[1; 32]).public_key();
+        let agency = Uscc::parse("11100000000013338W").unwrap();
+        let mut store = TrustStore::new();
+        assert!(store.is_empty());
+        store.add_issuer_key("MOHURD", agency.clone(), key.clone()).unwrap();
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.candidates(key.key_id().as_bytes()).len(), 1);
+        assert!(store.candidates(&[0; 8]).is_empty());
+        assert!(store.candidates(&[0; 3]).is_empty());
+        assert_eq!(
+            store.add_issuer_key("again", agency.clone(), key.clone()).unwrap_err(),
+            TrustError::DuplicateKey(key.key_id())
+        );
+        assert_eq!(store.add_issuer_key(" ", agency, key).unwrap_err(), TrustError::EmptyName);
+    }
+}

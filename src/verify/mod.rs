@@ -1,0 +1,370 @@
+//! Offline verification: the only way to obtain a [`Verified`] value.
+//!
+//! ```text
+//! bytes ──decode──▶ CoseSign1 + Certificate claims + disclosure items      (check 1)
+//!       ──alg, kid──▶ trusted key of the right type                        (checks 2, 3)
+//!       ──Sig_structure over the received bytes──▶ signature               (check 4)
+//!       ──key's agency = iss──▶ validity at ctx.now ──▶ disclosure digests (checks 5–7)
+//!       ──▶ Verified<Certificate> + Report   or   Rejected { error, Report }
+//! ```
+
+mod report;
+
+use core::fmt;
+use core::ops::Deref;
+
+pub use report::{Check, CheckResult, Outcome, Report, SkipReason, VerifyError};
+
+use crate::crypto::{Algorithm, sha256};
+use crate::encoding::cose::CoseSign1;
+use crate::encoding::qr;
+use crate::limits::Limits;
+use crate::model::certificate::CERTIFICATE_TYP;
+use crate::model::{Certificate, Disclosure};
+use crate::time::{Clock, ClockError, UnixTime};
+use crate::trust::{TrustStore, TrustedKey};
+
+/// Largest clock skew a verifier may allow, in seconds.
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
+
+/// Why a verifier could not be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifierBuildError {
+    /// The trust store is empty: nothing could ever verify.
+    #[error("the trust store holds no anchor")]
+    NoTrustAnchors,
+}
+
+/// The per-call inputs of a verification: the time to verify at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerificationContext {
+    /// The time against which validity is checked.
+    pub now: UnixTime,
+}
+
+impl VerificationContext {
+    /// Verify as of `now` (e.g. a fixed time when re-checking history).
+    #[must_use]
+    pub fn at(now: UnixTime) -> Self {
+        Self { now }
+    }
+
+    /// Verify as of the current time of `clock`.
+    ///
+    /// # Errors
+    /// [`ClockError`] when the clock has no trustworthy time; verification must then not
+    /// proceed.
+    pub fn from_clock(clock: &dyn Clock) -> Result<Self, ClockError> {
+        clock.now().map(Self::at)
+    }
+}
+
+/// A value that passed every check, with the report that says so. Only the verifier
+/// constructs one.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Verified<T> {
+    value: T,
+    report: Report,
+}
+
+impl<T> Verified<T> {
+    /// The verified value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The report of every check.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The value, dropping the proof that it was verified.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Deref for Verified<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// A failed verification: the reason and the full report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    error: VerifyError,
+    report: Report,
+}
+
+impl Rejected {
+    /// Why it failed.
+    #[must_use]
+    pub fn error(&self) -> &VerifyError {
+        &self.error
+    }
+
+    /// The check that failed.
+    #[must_use]
+    pub fn failed_check(&self) -> Check {
+        self.error.check()
+    }
+
+    /// Every check with its outcome.
+    #[must_use]
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rejected at check {} ({}): {}", self.failed_check().number(), self.failed_check().name(), self.error)
+    }
+}
+
+impl std::error::Error for Rejected {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// Configures a [`Verifier`]. Defaults are strict; each loosening is a named `allow_*` call.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct VerifierBuilder {
+    trust: TrustStore,
+    limits: Limits,
+    clock_skew: u64,
+}
+
+impl VerifierBuilder {
+    /// Replaces the default [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Accepts times up to `secs` seconds outside the validity window (capped at
+    /// [`MAX_CLOCK_SKEW_SECS`]). The default is no skew.
+    pub fn allow_clock_skew(mut self, secs: u64) -> Self {
+        self.clock_skew = secs.min(MAX_CLOCK_SKEW_SECS);
+        self
+    }
+
+    /// The verifier.
+    ///
+    /// # Errors
+    /// [`VerifierBuildError::NoTrustAnchors`] if the trust store is empty.
+    pub fn build(self) -> Result<Verifier, VerifierBuildError> {
+        if self.trust.is_empty() {
+            return Err(VerifierBuildError::NoTrustAnchors);
+        }
+        Ok(Verifier {
+            trust: self.trust,
+            limits: self.limits,
+            clock_skew: self.clock_skew,
+        })
+    }
+}
+
+/// Verifies certificates offline against a trust store.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    trust: TrustStore,
+    limits: Limits,
+    clock_skew: u64,
+}
+
+/// Everything decoded in check 1.
+struct Decoded<'a> {
+    sign1: CoseSign1<'a>,
+    certificate: Certificate,
+    disclosures: Vec<Disclosure>,
+}
+
+impl Verifier {
+    /// Starts configuring a verifier that trusts `trust`.
+    pub fn builder(trust: TrustStore) -> VerifierBuilder {
+        VerifierBuilder {
+            trust,
+            limits: Limits::default(),
+            clock_skew: 0,
+        }
+    }
+
+    /// The limits applied to input.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Verifies a certificate from its QR text (`YZ1:` + Base45).
+    ///
+    /// # Errors
+    /// [`Rejected`] with the failed check and the report.
+    pub fn verify_qr_text(&self, text: &str, ctx: &VerificationContext) -> Result<Verified<Certificate>, Rejected> {
+        match qr::from_qr_text(text, &self.limits) {
+            Ok(bytes) => self.verify_certificate(&bytes, ctx),
+            Err(e) => {
+                Err(fail(Report::new(&Check::CERTIFICATE), e.into()))
+            }
+        }
+    }
+
+    /// Verifies an encoded certificate (tagged `COSE_Sign1`) with checks 1–7.
+    ///
+    /// # Errors
+    /// [`Rejected`] with the failed check and the report.
+    pub fn verify_certificate(&self, bytes: &[u8], ctx: &VerificationContext) -> Result<Verified<Certificate>, Rejected> {
+        let mut report = Report::new(&Check::CERTIFICATE);
+        match self.run(bytes, ctx, &mut report) {
+            Ok(certificate) => Ok(Verified { value: certificate, report }),
+            Err(error) => Err(fail(report, error)),
+        }
+    }
+
+    fn run(&self, bytes: &[u8], ctx: &VerificationContext, report: &mut Report) -> Result<Certificate, VerifyError> {
+        let Decoded {
+            sign1,
+            mut certificate,
+            disclosures,
+        } = self.decode(bytes, report)?;
+        report.set(Check::Decode, Outcome::Passed);
+
+        let key = self.resolve_key(&sign1, report)?;
+        let alg = key.public_key().algorithm();
+        key.public_key()
+            .verify(alg, &sign1.to_be_signed(), sign1.signature)
+            .map_err(|_| VerifyError::BadSignature)?;
+        report.set(Check::IssuerSignature, Outcome::Passed);
+        report.set_trusted_key(key.name());
+
+        if key.agency() != &certificate.issuer.code {
+            return Err(VerifyError::IssuerMismatch {
+                claimed: certificate.issuer.code.to_string(),
+                certified: key.agency().to_string(),
+            });
+        }
+        report.set(Check::IssuerIdentity, Outcome::Passed);
+
+        self.check_validity(&certificate, ctx.now)?;
+        report.set(Check::Validity, Outcome::Passed);
+
+        certificate.disclosed = check_disclosures(&certificate, &sign1, disclosures)?;
+        let outcome = if certificate.disclosed.is_empty() {
+            Outcome::Skipped(SkipReason::NoDisclosures)
+        } else {
+            Outcome::Passed
+        };
+        report.set(Check::Disclosures, outcome);
+        Ok(certificate)
+    }
+
+    fn decode<'a>(&self, bytes: &'a [u8], report: &mut Report) -> Result<Decoded<'a>, VerifyError> {
+        let sign1 = CoseSign1::decode(bytes, &self.limits)?;
+        if sign1.protected.typ != CERTIFICATE_TYP {
+            return Err(VerifyError::WrongType);
+        }
+        let (certificate, warnings) = Certificate::decode_claims(sign1.payload, &self.limits)?;
+        report.add_warnings(warnings);
+        let disclosures = sign1
+            .disclosures
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                Disclosure::decode(raw, &self.limits).map_err(|error| VerifyError::MalformedDisclosure { index, error })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Decoded {
+            sign1,
+            certificate,
+            disclosures,
+        })
+    }
+
+    /// Checks 2 and 3: the algorithm is allowed, a trusted key has the `kid`, and its type
+    /// matches. Several keys may share a `kid`; the signature check tries each in turn.
+    fn resolve_key<'s>(&'s self, sign1: &CoseSign1<'_>, report: &mut Report) -> Result<&'s TrustedKey, VerifyError> {
+        let alg_id = sign1.protected.alg;
+        let alg = Algorithm::from_cose(alg_id).ok_or(VerifyError::AlgorithmNotAllowed { alg: alg_id })?;
+        let candidates = self.trust.candidates(sign1.protected.kid);
+        let mut matching = candidates
+            .iter()
+            .filter(|k| k.public_key().algorithm() == alg)
+            .take(self.limits.max_key_candidates)
+            .peekable();
+        if let (Some(other), None) = (candidates.first(), matching.peek()) {
+            return Err(VerifyError::KeyTypeMismatch {
+                alg,
+                key: other.public_key().algorithm(),
+            });
+        }
+        report.set(Check::Algorithm, Outcome::Passed);
+        let first = matching.peek().copied().ok_or_else(|| VerifyError::UnknownIssuerKey {
+            kid: sign1.protected.kid.to_vec(),
+        })?;
+        report.set(Check::IssuerKey, Outcome::Passed);
+        if candidates.len() == 1 {
+            return Ok(first);
+        }
+        // A kid collision: pick the key whose signature verifies.
+        let tbs = sign1.to_be_signed();
+        matching
+            .find(|k| k.public_key().verify(alg, &tbs, sign1.signature).is_ok())
+            .ok_or(VerifyError::BadSignature)
+    }
+
+    fn check_validity(&self, c: &Certificate, now: UnixTime) -> Result<(), VerifyError> {
+        let skew = self.clock_skew;
+        if c.signed_at > now.saturating_add(skew) {
+            return Err(VerifyError::SignedInFuture { now, signed_at: c.signed_at });
+        }
+        if now.saturating_add(skew) < c.validity.not_before {
+            return Err(VerifyError::NotYetValid {
+                now,
+                not_before: c.validity.not_before,
+            });
+        }
+        match c.validity.not_after {
+            Some(not_after) if now.saturating_sub(skew) >= not_after => Err(VerifyError::Expired { now, not_after }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Check 7: every received item hashes to a signed digest, once, under a fresh name.
+fn check_disclosures(
+    certificate: &Certificate,
+    sign1: &CoseSign1<'_>,
+    disclosures: Vec<Disclosure>,
+) -> Result<Vec<crate::model::Field>, VerifyError> {
+    let mut seen: Vec<[u8; 32]> = Vec::with_capacity(disclosures.len());
+    let mut fields = Vec::with_capacity(disclosures.len());
+    for (index, (item, raw)) in disclosures.into_iter().zip(&sign1.disclosures).enumerate() {
+        let digest = sha256(raw);
+        if certificate.digests.binary_search(&digest).is_err() {
+            return Err(VerifyError::DisclosureNotSigned { index });
+        }
+        if seen.contains(&digest) {
+            return Err(VerifyError::DuplicateDisclosure { index });
+        }
+        seen.push(digest);
+        let field = item.into_field();
+        if certificate.fields.iter().chain(&fields).any(|f: &crate::model::Field| f.name == field.name) {
+            return Err(VerifyError::DisclosureNameClash { index });
+        }
+        fields.push(field);
+    }
+    Ok(fields)
+}
+
+fn fail(mut report: Report, error: VerifyError) -> Rejected {
+    report.set(error.check(), Outcome::Failed(error.clone()));
+    Rejected { error, report }
+}

@@ -1,0 +1,341 @@
+//! The per-check verification [`Report`].
+
+use core::fmt;
+
+use crate::crypto::Algorithm;
+use crate::encoding::cbor::DecodeError;
+use crate::encoding::qr::QrError;
+use crate::model::Warning;
+use crate::time::UnixTime;
+
+/// One check of the verification procedure (DESIGN §5), numbered as there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Check {
+    /// 1. The bytes decode within limits, canonically, as the expected object.
+    Decode,
+    /// 2. The algorithm is allowed and the key type matches it.
+    Algorithm,
+    /// 3. The issuer key resolves to a trust anchor.
+    IssuerKey,
+    /// 4. The issuer's signature verifies over the received bytes.
+    IssuerSignature,
+    /// 5. The agency the key is certified for is the claimed issuer.
+    IssuerIdentity,
+    /// 6. The time is inside the validity window (with bounded clock skew).
+    Validity,
+    /// 7. Every disclosed item matches a signed digest.
+    Disclosures,
+}
+
+impl Check {
+    /// The checks a certificate goes through, in order.
+    pub const CERTIFICATE: [Self; 7] = [
+        Self::Decode,
+        Self::Algorithm,
+        Self::IssuerKey,
+        Self::IssuerSignature,
+        Self::IssuerIdentity,
+        Self::Validity,
+        Self::Disclosures,
+    ];
+
+    /// The number of the check in DESIGN §5.
+    #[must_use]
+    pub fn number(self) -> u8 {
+        match self {
+            Self::Decode => 1,
+            Self::Algorithm => 2,
+            Self::IssuerKey => 3,
+            Self::IssuerSignature => 4,
+            Self::IssuerIdentity => 5,
+            Self::Validity => 6,
+            Self::Disclosures => 7,
+        }
+    }
+
+    /// A stable machine name (used in test vectors and JSON reports).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Decode => "decode",
+            Self::Algorithm => "algorithm",
+            Self::IssuerKey => "issuer-key",
+            Self::IssuerSignature => "issuer-signature",
+            Self::IssuerIdentity => "issuer-identity",
+            Self::Validity => "validity",
+            Self::Disclosures => "disclosures",
+        }
+    }
+
+    /// The Chinese label for display.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Decode => "格式解码",
+            Self::Algorithm => "签名算法",
+            Self::IssuerKey => "签发密钥可信",
+            Self::IssuerSignature => "签发机构签名",
+            Self::IssuerIdentity => "签发机构身份",
+            Self::Validity => "有效期",
+            Self::Disclosures => "选择性披露",
+        }
+    }
+}
+
+/// Why verification failed: exactly one check fails, and this says how.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The bytes are not a canonical encoding of the expected object.
+    #[error("does not decode: {0}")]
+    Decode(#[from] DecodeError),
+    /// The QR text does not decode.
+    #[error("QR text does not decode: {0}")]
+    QrText(#[from] QrError),
+    /// The COSE `typ` names another kind of object.
+    #[error("not a certificate (typ is not application/yz-cert+cwt)")]
+    WrongType,
+    /// A disclosure item does not decode.
+    #[error("disclosure {index} does not decode: {error}")]
+    MalformedDisclosure {
+        /// Position in the certificate's disclosure list.
+        index: usize,
+        /// What is wrong with it.
+        error: DecodeError,
+    },
+    /// The algorithm is not on the allow-list.
+    #[error("algorithm {alg} is not allowed")]
+    AlgorithmNotAllowed {
+        /// The COSE algorithm identifier found.
+        alg: i64,
+    },
+    /// The trusted key with this identifier is of another type than the algorithm.
+    #[error("algorithm {alg} does not match the {key} key with this key id")]
+    KeyTypeMismatch {
+        /// Algorithm named by the certificate.
+        alg: Algorithm,
+        /// Algorithm of the trusted key.
+        key: Algorithm,
+    },
+    /// No trusted key has this identifier.
+    #[error("no trusted issuer key with key id {}", hex(kid))]
+    UnknownIssuerKey {
+        /// The key identifier found.
+        kid: Vec<u8>,
+    },
+    /// The signature does not verify under any trusted key with this identifier.
+    #[error("issuer signature does not verify")]
+    BadSignature,
+    /// The key is certified for another agency than the one the certificate names.
+    #[error("certificate claims issuer {claimed} but the key speaks for {certified}")]
+    IssuerMismatch {
+        /// Agency code claimed by the certificate.
+        claimed: String,
+        /// Agency code the key is certified for.
+        certified: String,
+    },
+    /// Signed after the verification time.
+    #[error("signed at {signed_at}, after the verification time {now}")]
+    SignedInFuture {
+        /// Verification time.
+        now: UnixTime,
+        /// The certificate's `iat`.
+        signed_at: UnixTime,
+    },
+    /// Not valid yet.
+    #[error("not valid before {not_before} (now {now})")]
+    NotYetValid {
+        /// Verification time.
+        now: UnixTime,
+        /// Start of validity.
+        not_before: UnixTime,
+    },
+    /// No longer valid.
+    #[error("expired at {not_after} (now {now})")]
+    Expired {
+        /// Verification time.
+        now: UnixTime,
+        /// End of validity.
+        not_after: UnixTime,
+    },
+    /// A disclosed item's digest is not among the signed digests (altered or foreign item).
+    #[error("disclosure {index} does not match any signed digest")]
+    DisclosureNotSigned {
+        /// Position in the certificate's disclosure list.
+        index: usize,
+    },
+    /// The same item is disclosed twice.
+    #[error("disclosure {index} repeats an earlier one")]
+    DuplicateDisclosure {
+        /// Position in the certificate's disclosure list.
+        index: usize,
+    },
+    /// A disclosed field has the name of another shown field.
+    #[error("disclosure {index} has the name of another field")]
+    DisclosureNameClash {
+        /// Position in the certificate's disclosure list.
+        index: usize,
+    },
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl VerifyError {
+    /// The check this error fails.
+    #[must_use]
+    pub fn check(&self) -> Check {
+        match self {
+            Self::Decode(_) | Self::QrText(_) | Self::WrongType | Self::MalformedDisclosure { .. } => Check::Decode,
+            Self::AlgorithmNotAllowed { .. } | Self::KeyTypeMismatch { .. } => Check::Algorithm,
+            Self::UnknownIssuerKey { .. } => Check::IssuerKey,
+            Self::BadSignature => Check::IssuerSignature,
+            Self::IssuerMismatch { .. } => Check::IssuerIdentity,
+            Self::SignedInFuture { .. } | Self::NotYetValid { .. } | Self::Expired { .. } => Check::Validity,
+            Self::DisclosureNotSigned { .. } | Self::DuplicateDisclosure { .. } | Self::DisclosureNameClash { .. } => {
+                Check::Disclosures
+            }
+        }
+    }
+}
+
+/// Why a check did not run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// An earlier check failed, so this one was not attempted.
+    EarlierCheckFailed,
+    /// The certificate was presented without any disclosed field.
+    NoDisclosures,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::EarlierCheckFailed => "an earlier check failed",
+            Self::NoDisclosures => "no disclosed fields were presented",
+        })
+    }
+}
+
+/// What happened to one check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The check ran and passed.
+    Passed,
+    /// The check ran and failed.
+    Failed(VerifyError),
+    /// The check did not run.
+    Skipped(SkipReason),
+}
+
+/// A check and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResult {
+    /// Which check.
+    pub check: Check,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Every check with its outcome, warnings about irregular but acceptable content, and the
+/// name of the trusted key that verified the signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    results: Vec<CheckResult>,
+    warnings: Vec<Warning>,
+    trusted_key: Option<String>,
+}
+
+impl Report {
+    pub(crate) fn new(checks: &[Check]) -> Self {
+        Self {
+            results: checks
+                .iter()
+                .map(|&check| CheckResult {
+                    check,
+                    outcome: Outcome::Skipped(SkipReason::EarlierCheckFailed),
+                })
+                .collect(),
+            warnings: Vec::new(),
+            trusted_key: None,
+        }
+    }
+
+    pub(crate) fn set(&mut self, check: Check, outcome: Outcome) {
+        if let Some(result) = self.results.iter_mut().find(|r| r.check == check) {
+            result.outcome = outcome;
+        }
+    }
+
+    pub(crate) fn add_warnings(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+        self.warnings.extend(warnings);
+    }
+
+    pub(crate) fn set_trusted_key(&mut self, name: &str) {
+        self.trusted_key = Some(name.to_owned());
+    }
+
+    /// Every check, in order.
+    #[must_use]
+    pub fn results(&self) -> &[CheckResult] {
+        &self.results
+    }
+
+    /// The outcome of one check, if it belongs to this verification.
+    #[must_use]
+    pub fn outcome(&self, check: Check) -> Option<&Outcome> {
+        self.results.iter().find(|r| r.check == check).map(|r| &r.outcome)
+    }
+
+    /// The failed check and why, if any failed.
+    #[must_use]
+    pub fn failure(&self) -> Option<&VerifyError> {
+        self.results.iter().find_map(|r| match &r.outcome {
+            Outcome::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Irregular but acceptable content (e.g. a third-party code with a wrong check
+    /// character).
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The name of the trust anchor whose key verified the signature.
+    #[must_use]
+    pub fn trusted_key(&self) -> Option<&str> {
+        self.trusted_key.as_deref()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in &self.results {
+            let (mark, detail) = match &r.outcome {
+                Outcome::Passed => ("✓", String::from("passed")),
+                Outcome::Failed(e) => ("✗", format!("FAILED: {e}")),
+                Outcome::Skipped(why) => ("-", format!("skipped: {why}")),
+            };
+            writeln!(
+                f,
+                "{mark} {}. {} ({}): {detail}",
+                r.check.number(),
+                r.check.label(),
+                r.check.name()
+            )?;
+        }
+        if let Some(name) = &self.trusted_key {
+            writeln!(f, "  verified with trusted key: {name}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
+        Ok(())
+    }
+}
