@@ -1,1 +1,431 @@
-fn main() {}
+//! Writes `test-vectors/certificates/`: one `.cbor` file per case and `manifest.json` with
+//! the trust, time and expected outcome of each. Every input comes from fixed seeds, so the
+//! output is identical on every run; CI regenerates it and fails on any difference.
+//!
+//! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
+
+use std::error::Error;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, SeededRandom, Signer};
+use yinzheng::encoding::cose::{CoseSign1, ProtectedHeader, encode_sign1, sig_structure};
+use yinzheng::encoding::qr::to_qr_text;
+use yinzheng::issue::{CertificateBuilder, Issuer};
+use yinzheng::model::{Agency, CertificateType, Disclosure, Field, Holder, ResidentId, Uscc, Validity};
+use yinzheng::present::select_disclosures;
+use yinzheng::time::Date;
+use yinzheng::Limits;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const JILIN: &str = "11220000013544541J";
+const HUNAN: &str = "11430000006122244L";
+
+#[derive(Serialize)]
+struct Manifest {
+    description: &'static str,
+    /// Verification time for every case, Unix seconds.
+    time: u64,
+    trust: Vec<TrustEntry>,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Serialize)]
+struct TrustEntry {
+    name: &'static str,
+    agency: &'static str,
+    alg: &'static str,
+    public_key: String,
+}
+
+#[derive(Serialize)]
+struct Vector {
+    id: &'static str,
+    description: &'static str,
+    file: String,
+    hex: String,
+    qr: String,
+    expected: Expected,
+}
+
+#[derive(Serialize)]
+struct Expected {
+    outcome: &'static str,
+    failed_check: Option<&'static str>,
+    disclosed: Vec<String>,
+    warnings: usize,
+}
+
+fn accept(disclosed: &[&str], warnings: usize) -> Expected {
+    Expected {
+        outcome: "accept",
+        failed_check: None,
+        disclosed: disclosed.iter().map(|s| (*s).to_owned()).collect(),
+        warnings,
+    }
+}
+
+fn reject(check: &'static str) -> Expected {
+    Expected {
+        outcome: "reject",
+        failed_check: Some(check),
+        disclosed: Vec::new(),
+        warnings: 0,
+    }
+}
+
+struct Keys {
+    jilin: Ed25519SigningKey,
+    other: Ed25519SigningKey,
+    device_issuer: P256SigningKey,
+}
+
+fn seeded_issuer(agency: &str, name: &str, key_seed: u8, rng_seed: u8) -> Result<Issuer> {
+    let agency = Agency::new(name, agency)?;
+    Ok(Issuer::new(agency, Ed25519SigningKey::from_seed(&[key_seed; 32])).with_rng(SeededRandom::from_seed([rng_seed; 32])))
+}
+
+fn business_licence() -> Result<CertificateBuilder> {
+    let kind = CertificateType::new("11100000MB0341032Y002", "营业执照")?;
+    let company = Uscc::parse("91350100M000100Y43")?;
+    let holder = Holder::organisation("福州示例科技有限公司", &company);
+    let issued = Date::new(2024, 3, 15)?;
+    Ok(CertificateBuilder::new(kind, "91350100M000100Y43", holder, issued, Validity::long_term(issued))
+        .serial("2024031500001")
+        .jurisdiction("350100")
+        .field("类型", "有限责任公司")
+        .field("法定代表人", "林示例")
+        .field("注册资本", "壹佰万元整")
+        .field("成立日期", Date::new(2018, 6, 1)?)
+        .field("住所", "福建省福州市鼓楼区示例路1号"))
+}
+
+fn resident_certificate(validity: Validity) -> Result<CertificateBuilder> {
+    let kind = CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?;
+    let holder = Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?);
+    Ok(CertificateBuilder::new(kind, "吉A042012000939", holder, Date::new(2024, 1, 8)?, validity)
+        .serial("2430599")
+        .jurisdiction("220000")
+        .field("操作类别", "建筑电工")
+        .disclosable_field("性别", "男")
+        .disclosable_field("出生日期", Date::new(1949, 12, 31)?)
+        .disclosable_field("住址", "吉林省长春市示例街2号")
+        .disclosable_field("照片", vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46])
+        .disclosable_field("age_over_18", true))
+}
+
+fn ten_years(from: Date) -> Result<Validity> {
+    Ok(Validity::days(from, Date::new(from.year() + 10, from.month(), from.day())?))
+}
+
+/// The parts of an issued certificate, to rebuild variants.
+struct Parts {
+    protected: Vec<u8>,
+    payload: Vec<u8>,
+    signature: Vec<u8>,
+    disclosures: Vec<Vec<u8>>,
+}
+
+fn parts(bytes: &[u8]) -> Result<Parts> {
+    let s = CoseSign1::decode(bytes, &Limits::default())?;
+    Ok(Parts {
+        protected: s.protected_bytes.to_vec(),
+        payload: s.payload.to_vec(),
+        signature: s.signature.to_vec(),
+        disclosures: s.disclosures.iter().map(|d| d.to_vec()).collect(),
+    })
+}
+
+impl Parts {
+    fn encode(&self) -> Vec<u8> {
+        let items: Vec<&[u8]> = self.disclosures.iter().map(Vec::as_slice).collect();
+        encode_sign1(&self.protected, &items, &self.payload, &self.signature)
+    }
+
+    fn resign(mut self, key: &dyn Signer) -> Result<Vec<u8>> {
+        self.signature = key.sign(&sig_structure(&self.protected, &self.payload))?;
+        Ok(self.encode())
+    }
+}
+
+fn protected(alg: i64, key: &PublicKey) -> Vec<u8> {
+    ProtectedHeader {
+        alg,
+        kid: key.key_id().as_bytes(),
+        typ: "application/yz-cert+cwt",
+    }
+    .encode()
+}
+
+fn typ_header(typ: &str, key: &PublicKey) -> Vec<u8> {
+    ProtectedHeader {
+        alg: -19,
+        kid: key.key_id().as_bytes(),
+        typ,
+    }
+    .encode()
+}
+
+/// `haystack` with the single occurrence of `needle` replaced.
+fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Result<Vec<u8>> {
+    let hits: Vec<usize> = haystack.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(i, _)| i).collect();
+    let [at] = hits[..] else {
+        return Err(format!("expected one occurrence of {}, found {}", hex::encode(needle), hits.len()).into());
+    };
+    let mut out = haystack[..at].to_vec();
+    out.extend_from_slice(replacement);
+    out.extend_from_slice(&haystack[at + needle.len()..]);
+    Ok(out)
+}
+
+fn text_head(s: &str) -> Result<Vec<u8>> {
+    let len = u8::try_from(s.len())?;
+    Ok(if len < 24 { vec![0x60 + len] } else { vec![0x78, len] })
+}
+
+fn main() -> Result<()> {
+    let out_dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("test-vectors/certificates"), PathBuf::from);
+    std::fs::create_dir_all(&out_dir)?;
+
+    let verify_day = Date::new(2026, 11, 21)?;
+    let now = verify_day.start_in_china().saturating_add(10 * 3600);
+    let signed = now.saturating_sub(30 * 86_400);
+    let keys = Keys {
+        jilin: Ed25519SigningKey::from_seed(&[0x11; 32]),
+        other: Ed25519SigningKey::from_seed(&[0x22; 32]),
+        device_issuer: P256SigningKey::from_bytes(&[0x33; 32])?,
+    };
+    let jilin_key = keys.jilin.public_key();
+    let market = seeded_issuer(JILIN, "吉林省市场监督管理局（测试）", 0x11, 0x01)?;
+    let jilin = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x02)?;
+
+    let licence = market.issue(business_licence()?, signed)?;
+    let resident_validity = ten_years(Date::new(2024, 1, 8)?)?;
+    let resident = jilin.issue(resident_certificate(resident_validity)?, signed)?;
+    let plain = parts(licence.as_bytes())?;
+    let iat = u32::try_from(signed.as_secs())?;
+
+    let mut vectors: Vec<(&'static str, &'static str, Vec<u8>, Expected)> = Vec::new();
+    let mut add = |id, description, bytes, expected| vectors.push((id, description, bytes, expected));
+
+    add("valid-plain", "business licence (营业执照) with plain fields only", licence.as_bytes().to_vec(), accept(&[], 0));
+    let all: Vec<String> = resident.disclosures().iter().map(|d| d.field().name.clone()).collect();
+    let all_refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    add(
+        "valid-all-disclosed",
+        "resident's certificate as issued, every disclosable field present",
+        resident.as_bytes().to_vec(),
+        accept(&all_refs, 0),
+    );
+    add(
+        "valid-disclosed-and-withheld",
+        "resident's certificate revealing 性别 and age_over_18, withholding 出生日期, 住址, 照片",
+        select_disclosures(resident.as_bytes(), &["性别", "age_over_18"], &Limits::default())?,
+        accept(&["性别", "age_over_18"], 0),
+    );
+    add(
+        "valid-none-disclosed",
+        "resident's certificate with every disclosable field withheld",
+        select_disclosures(resident.as_bytes(), &[], &Limits::default())?,
+        accept(&[], 0),
+    );
+    add(
+        "valid-alg-minus-8",
+        "signed with alg -8 (polymorphic EdDSA), accepted on input",
+        Parts { protected: protected(-8, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        accept(&[], 0),
+    );
+    let p256_issuer = Issuer::new(Agency::new("湖南省测试厅", HUNAN)?, P256SigningKey::from_bytes(&[0x33; 32])?);
+    let hunan_licence = business_licence()?;
+    add(
+        "valid-es256-issuer",
+        "issuer key on P-256 (ES256, alg -7)",
+        p256_issuer.issue(hunan_licence, signed)?.into_bytes(),
+        accept(&[], 0),
+    );
+    let id = licence.certificate().id.as_str().to_owned();
+    let last = id.chars().last().ok_or("empty id")?;
+    let wrong_check = format!("{}{}", &id[..id.len() - 1], if last == '0' { '1' } else { '0' });
+    add(
+        "valid-imported-identifier-bad-check",
+        "third-party identifier with a wrong MOD 37,36 check character: accepted with a warning",
+        Parts { payload: replace_once(&plain.payload, id.as_bytes(), wrong_check.as_bytes())?, ..parts(licence.as_bytes())? }
+            .resign(&keys.jilin)?,
+        accept(&[], 1),
+    );
+
+    // Check 6: validity.
+    let expired_validity = Validity::days(Date::new(2016, 1, 1)?, Date::new(2025, 12, 31)?);
+    let expired = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x03)?
+        .issue(resident_certificate(expired_validity)?, now.saturating_sub(3000 * 86_400))?;
+    add("expired", "validity ended 2025-12-31", expired.into_bytes(), reject("validity"));
+    let future = ten_years(Date::new(2027, 1, 1)?)?;
+    let not_yet = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x04)?.issue(resident_certificate(future)?, signed)?;
+    add("not-yet-valid", "validity starts 2027-01-01", not_yet.into_bytes(), reject("validity"));
+    let in_future = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x05)?
+        .issue(resident_certificate(resident_validity)?, now.saturating_add(3600))?;
+    add("signed-in-future", "iat one hour after the verification time", in_future.into_bytes(), reject("validity"));
+
+    // Checks 3–5: keys and agencies.
+    let stranger = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x44, 0x06)?.issue(business_licence()?, signed)?;
+    add("unknown-issuer", "signed by a key no anchor holds", stranger.into_bytes(), reject("issuer-key"));
+    add(
+        "wrong-key",
+        "kid names the trusted key, signature made by another key",
+        parts(licence.as_bytes())?.resign(&keys.other)?,
+        reject("issuer-signature"),
+    );
+    let hunan_claims = seeded_issuer(HUNAN, "湖南省测试厅", 0x11, 0x07)?.issue(business_licence()?, signed)?;
+    add(
+        "issuer-code-mismatch",
+        "claims the Hunan agency but the key is certified for the Jilin agency",
+        hunan_claims.into_bytes(),
+        reject("issuer-identity"),
+    );
+
+    // Check 4: tampering with signed bytes.
+    add(
+        "payload-byte-flipped",
+        "one byte of the address field changed after signing (示例路1号 → 示例路2号)",
+        Parts { payload: replace_once(&plain.payload, "路1号".as_bytes(), "路2号".as_bytes())?, ..parts(licence.as_bytes())? }.encode(),
+        reject("issuer-signature"),
+    );
+    add(
+        "protected-header-changed",
+        "alg rewritten from -19 to -8 after signing",
+        Parts { protected: protected(-8, &jilin_key), ..parts(licence.as_bytes())? }.encode(),
+        reject("issuer-signature"),
+    );
+    let mut truncated = parts(licence.as_bytes())?;
+    truncated.signature.truncate(63);
+    add("signature-truncated", "signature cut to 63 bytes", truncated.encode(), reject("issuer-signature"));
+
+    // Check 1: decoding, each re-signed so only the encoding is at fault.
+    let mut wide = vec![0x06, 0x1b, 0, 0, 0, 0];
+    wide.extend_from_slice(&iat.to_be_bytes());
+    let mut narrow = vec![0x06, 0x1a];
+    narrow.extend_from_slice(&iat.to_be_bytes());
+    add(
+        "non-canonical-integer",
+        "iat written with an 8-byte argument where 4 suffice, validly signed",
+        Parts { payload: replace_once(&plain.payload, &narrow, &wide)?, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("decode"),
+    );
+    let mut iss_entry = vec![0x01];
+    iss_entry.extend(text_head(JILIN)?);
+    iss_entry.extend_from_slice(JILIN.as_bytes());
+    let mut twice = iss_entry.clone();
+    twice.extend_from_slice(&iss_entry);
+    let mut dup_payload = replace_once(&plain.payload, &iss_entry, &twice)?;
+    if let Some(head) = dup_payload.first_mut() {
+        *head += 1; // one more map entry
+    }
+    add(
+        "duplicate-map-key",
+        "claim 1 (iss) present twice, validly signed",
+        Parts { payload: dup_payload, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("decode"),
+    );
+    let mut trailing = licence.as_bytes().to_vec();
+    trailing.push(0x00);
+    add("trailing-bytes", "a zero byte after the COSE_Sign1", trailing, reject("decode"));
+    let field_count = u8::try_from(licence.certificate().fields.len())?;
+    let mut indefinite = replace_once(&plain.payload, &[0x09, 0x80 + field_count], &[0x09, 0x9f])?;
+    indefinite.push(0xff);
+    add(
+        "indefinite-length",
+        "face field array with indefinite length, validly signed",
+        Parts { payload: indefinite, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("decode"),
+    );
+    add(
+        "wrong-typ",
+        "typ says application/yz-seal+cose, validly signed",
+        Parts { protected: typ_header("application/yz-seal+cose", &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("decode"),
+    );
+    let holder_code = licence.certificate().holder.code.clone();
+    let mut sub_entry = vec![0x02];
+    sub_entry.extend(text_head(&holder_code)?);
+    sub_entry.extend_from_slice(holder_code.as_bytes());
+    let mut with_aud = sub_entry.clone();
+    with_aud.extend_from_slice(&[0x03, 0x61, b'x']); // 3 (aud): "x"
+    let mut aud_payload = replace_once(&plain.payload, &sub_entry, &with_aud)?;
+    if let Some(head) = aud_payload.first_mut() {
+        *head += 1;
+    }
+    add(
+        "unknown-claim",
+        "claim 3 (aud) is not part of the format, validly signed",
+        Parts { payload: aud_payload, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("decode"),
+    );
+
+    // Check 2: algorithms.
+    add(
+        "alg-key-type-mismatch",
+        "alg -7 (ES256) with the kid of an Ed25519 key, validly signed with that key",
+        Parts { protected: protected(-7, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("algorithm"),
+    );
+    add(
+        "alg-not-allowed",
+        "alg -50 (ML-DSA-87; once a draft Ed25519 value), validly signed with Ed25519",
+        Parts { protected: protected(-50, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        reject("algorithm"),
+    );
+
+    // Check 7: disclosures.
+    let mut altered = parts(resident.as_bytes())?;
+    let original = Disclosure::decode(&altered.disclosures[0], &Limits::default())?;
+    let forged = Disclosure::new(*original.salt(), Field::new(original.field().name.clone(), "女"));
+    altered.disclosures[0] = forged.as_bytes().to_vec();
+    add("disclosure-altered", "a disclosed item's value changed (its digest no longer matches)", altered.encode(), reject("disclosures"));
+    let mut doubled = parts(resident.as_bytes())?;
+    let first = doubled.disclosures[0].clone();
+    doubled.disclosures.push(first);
+    add("disclosure-duplicated", "the same disclosed item twice", doubled.encode(), reject("disclosures"));
+
+    let trust = vec![
+        TrustEntry {
+            name: "吉林省 test anchor",
+            agency: JILIN,
+            alg: "Ed25519",
+            public_key: hex::encode(keys.jilin.public_key().to_bytes()),
+        },
+        TrustEntry {
+            name: "湖南省 test anchor (P-256)",
+            agency: HUNAN,
+            alg: "ES256",
+            public_key: hex::encode(keys.device_issuer.public_key().to_bytes()),
+        },
+    ];
+    let manifest = Manifest {
+        description: "yinzheng certificate vectors: verify each file at `time` against `trust`; see test-vectors/README.md",
+        time: now.as_secs(),
+        trust,
+        vectors: vectors
+            .into_iter()
+            .map(|(id, description, bytes, expected)| {
+                let file = format!("{id}.cbor");
+                Ok(Vector {
+                    id,
+                    description,
+                    hex: hex::encode(&bytes),
+                    qr: to_qr_text(&bytes),
+                    expected,
+                    file: write(&out_dir, &file, &bytes)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    let json = serde_json::to_string_pretty(&manifest)? + "\n";
+    std::fs::write(out_dir.join("manifest.json"), json)?;
+    Ok(())
+}
+
+fn write(dir: &std::path::Path, file: &str, bytes: &[u8]) -> Result<String> {
+    std::fs::write(dir.join(file), bytes)?;
+    Ok(file.to_owned())
+}

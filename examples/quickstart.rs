@@ -1,0 +1,113 @@
+//! The whole story: an agency makes a key and issues a business licence and a resident's
+//! certificate; the holder reveals only some fields; a verifier checks everything offline and
+//! prints the report; a tampered copy is rejected with the failing check named.
+//!
+//! Run with `cargo run --example quickstart`.
+#![allow(clippy::print_stdout)]
+
+use std::error::Error;
+
+use yinzheng::crypto::{Ed25519SigningKey, OsRandom, Signer as _};
+use yinzheng::issue::{CertificateBuilder, Issuer};
+use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
+use yinzheng::present::select_disclosures;
+use yinzheng::time::{Clock as _, Date, SystemClock};
+use yinzheng::trust::TrustStore;
+use yinzheng::verify::{VerificationContext, Verifier};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    // The time is an explicit input everywhere; here it comes from the system clock.
+    let now = SystemClock.now()?;
+    let today = now.date_in_china();
+
+    // 1. The agency (发证机关) makes its signing key. In production the key would live in an
+    //    HSM behind the `Signer` trait; the PEM is what an operator would store.
+    let key = Ed25519SigningKey::generate(&OsRandom)?;
+    let public_key = key.public_key();
+    let pem = key.to_pkcs8_pem()?;
+    println!("== 1. Agency key ==");
+    println!("key id {} (PKCS#8 PEM: {} bytes, kept secret)", public_key.key_id(), pem.len());
+    let agency = Agency::new("吉林省市场监督管理局（示例）", "11220000013544541J")?;
+    let issuer = Issuer::new(agency.clone(), key);
+
+    // 2. A business licence (营业执照): every field plain, always shown.
+    let company = Uscc::parse("91350100M000100Y43")?;
+    let founded = Date::new(2018, 6, 1)?;
+    let licence = issuer.issue(
+        CertificateBuilder::new(
+            CertificateType::new("11100000MB0341032Y002", "营业执照")?,
+            company.as_str(),
+            Holder::organisation("福州示例科技有限公司", &company),
+            today,
+            Validity::long_term(founded),
+        )
+        .jurisdiction("220000")
+        .field("类型", "有限责任公司")
+        .field("法定代表人", "林示例")
+        .field("注册资本", "壹佰万元整")
+        .field("成立日期", founded)
+        .field("住所", "吉林省长春市示例路1号"),
+        now,
+    )?;
+    println!("\n== 2. Business licence, {} bytes ==", licence.as_bytes().len());
+    print!("{}", licence.certificate());
+
+    // 3. A resident's certificate with fields the holder may withhold.
+    let resident = issuer.issue(
+        CertificateBuilder::new(
+            CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
+            "吉A042012000939",
+            Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?),
+            today,
+            Validity::days(today, Date::new(today.year() + 6, today.month(), 1)?),
+        )
+        .field("操作类别", "建筑电工")
+        .disclosable_field("性别", "男")
+        .disclosable_field("出生日期", Date::new(1949, 12, 31)?)
+        .disclosable_field("住址", "吉林省长春市示例街2号")
+        .disclosable_field("age_over_18", true),
+        now,
+    )?;
+    println!("\n== 3. Resident's certificate, {} bytes ==", resident.as_bytes().len());
+    print!("{}", resident.certificate());
+    println!(
+        "{} disclosable fields signed as {} salted digests (decoys included)",
+        resident.disclosures().len(),
+        resident.certificate().digests.len()
+    );
+
+    // 4. The holder reveals only what the situation needs (at a hotel desk: not the address).
+    let shown = select_disclosures(resident.as_bytes(), &["性别", "age_over_18"], &yinzheng::Limits::default())?;
+    let qr_text = yinzheng::encoding::qr::to_qr_text(&shown);
+    println!("\n== 4. Holder shows 性别 and age_over_18 only: QR text, {} characters ==", qr_text.len());
+    println!("{qr_text}");
+
+    // 5. The verifier trusts the agency's key (from a trust bundle, normally) and checks the
+    //    QR text fully offline.
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key("吉林省市场监督管理局 2026", agency.code.clone(), public_key)?;
+    let verifier = Verifier::builder(trust).build()?;
+    let ctx = VerificationContext::at(now);
+    let verified = verifier.verify_qr_text(&qr_text, &ctx)?;
+    println!("\n== 5. Verified offline ==");
+    print!("{}", verified.report());
+    println!("-- what the verifier sees --");
+    print!("{}", verified.value());
+    let licence_ok = verifier.verify_certificate(licence.as_bytes(), &ctx)?;
+    println!("business licence {}: {}", licence_ok.number, if licence_ok.report().failure().is_none() { "valid" } else { "invalid" });
+
+    // 6. A forged copy: the holder's name changed from 李 to 王 inside the signed payload.
+    let (from, to) = ("李示例".as_bytes(), "王示例".as_bytes());
+    let position = shown.windows(from.len()).position(|w| w == from).ok_or("holder name not found")?;
+    let mut forged = shown.clone();
+    forged[position..position + to.len()].copy_from_slice(to);
+    println!("\n== 6. Forged copy: holder name changed to 王示例 (bytes {position}..{}) ==", position + to.len());
+    match verifier.verify_certificate(&forged, &ctx) {
+        Ok(_) => return Err("a forged certificate was accepted".into()),
+        Err(rejected) => {
+            println!("{rejected}");
+            print!("{}", rejected.report());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Property tests: every encoder/decoder pair round-trips, and issue → verify preserves every
+//! field for arbitrary field values.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use yinzheng::Limits;
+use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer as _};
+use yinzheng::encoding::cbor::{Reader, Writer};
+use yinzheng::encoding::qr;
+use yinzheng::issue::{CertificateBuilder, Issuer};
+use yinzheng::model::{Agency, CertificateType, Disclosure, Field, FieldValue, Holder, ResidentId, Uscc, Validity};
+use yinzheng::time::{Date, UnixTime};
+use yinzheng::trust::TrustStore;
+use yinzheng::verify::{VerificationContext, Verifier};
+
+fn date() -> impl Strategy<Value = Date> {
+    (1u16..=9999, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
+}
+
+fn value() -> impl Strategy<Value = FieldValue> {
+    let leaf = prop_oneof![
+        ".{0,12}".prop_map(FieldValue::Text),
+        any::<i64>().prop_map(FieldValue::Integer),
+        any::<bool>().prop_map(FieldValue::Bool),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(FieldValue::Bytes),
+        date().prop_map(FieldValue::Date),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(FieldValue::List),
+            proptest::collection::btree_map("[a-z住址]{1,6}", inner, 0..4)
+                .prop_map(|m| FieldValue::Map(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Maps are decoded in canonical key order; compare sorted.
+fn canonical(v: &FieldValue) -> FieldValue {
+    match v {
+        FieldValue::List(items) => FieldValue::List(items.iter().map(canonical).collect()),
+        FieldValue::Map(entries) => {
+            let mut sorted: Vec<(String, FieldValue)> = entries.iter().map(|(k, v)| (k.clone(), canonical(v))).collect();
+            sorted.sort_by(|a, b| yinzheng::encoding::cbor::canonical_text_order(&a.0, &b.0));
+            FieldValue::Map(sorted)
+        }
+        other => other.clone(),
+    }
+}
+
+const AGENCY: &str = "11220000013544541J";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn issue_then_verify_preserves_fields(
+        plain in proptest::collection::vec(value(), 0..4),
+        secret in proptest::collection::vec(value(), 0..4),
+        reveal in proptest::collection::vec(any::<bool>(), 4),
+        seed in any::<[u8; 32]>(),
+    ) {
+        let key = Ed25519SigningKey::from_seed(&seed);
+        let public = key.public_key();
+        let issuer = Issuer::new(Agency::new("测试", AGENCY).unwrap(), key).with_rng(SeededRandom::from_seed(seed));
+        let day = Date::new(2026, 1, 1).unwrap();
+        let kind = CertificateType::new("11100000000013338W032", "资格证书").unwrap();
+        let holder = Holder::resident("张三", &ResidentId::parse("11010519491231002X").unwrap());
+        let mut builder = CertificateBuilder::new(kind, "N1", holder, day, Validity::long_term(day));
+        for (i, v) in plain.iter().enumerate() {
+            builder = builder.field(format!("p{i}"), v.clone());
+        }
+        for (i, v) in secret.iter().enumerate() {
+            builder = builder.disclosable_field(format!("s{i}"), v.clone());
+        }
+        let issued = issuer.issue(builder, day.start_in_china()).unwrap();
+        let names: Vec<String> = (0..secret.len()).filter(|&i| reveal[i]).map(|i| format!("s{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let shown = yinzheng::present::select_disclosures(issued.as_bytes(), &refs, &Limits::default()).unwrap();
+
+        let mut trust = TrustStore::new();
+        trust.add_issuer_key("k", Uscc::parse(AGENCY).unwrap(), public).unwrap();
+        let verifier = Verifier::builder(trust).build().unwrap();
+        let verified = verifier.verify_certificate(&shown, &VerificationContext::at(UnixTime::from_secs(1_800_000_000))).unwrap();
+        prop_assert_eq!(verified.fields.len(), plain.len());
+        for (field, v) in verified.fields.iter().zip(&plain) {
+            prop_assert_eq!(&field.value, &canonical(v));
+        }
+        let revealed: Vec<&str> = verified.disclosed.iter().map(|f| f.name.as_str()).collect();
+        prop_assert_eq!(revealed, refs);
+        for field in &verified.disclosed {
+            let i: usize = field.name[1..].parse().unwrap();
+            prop_assert_eq!(&field.value, &canonical(&secret[i]));
+        }
+    }
+
+    #[test]
+    fn disclosure_items_round_trip(salt in any::<[u8; 16]>(), name in ".{1,10}", v in value()) {
+        let item = Disclosure::new(salt, Field::new(name, v));
+        let decoded = Disclosure::decode(item.as_bytes(), &Limits::default()).unwrap();
+        prop_assert_eq!(decoded.as_bytes(), item.as_bytes());
+        prop_assert_eq!(&decoded.field().value, &canonical(&item.field().value));
+    }
+
+    #[test]
+    fn base45_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let text = qr::to_qr_text(&bytes);
+        prop_assert_eq!(qr::from_qr_text(&text, &Limits::default()).unwrap(), bytes);
+    }
+
+    #[test]
+    fn cbor_integers_and_strings_round_trip(n in any::<i64>(), u in any::<u64>(), s in ".{0,40}", b in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let mut w = Writer::new();
+        w.array(4).int(n).uint(u).text(&s).bytes(&b);
+        let bytes = w.into_bytes();
+        let limits = Limits::default();
+        let mut r = Reader::new(&bytes, &limits).unwrap();
+        prop_assert_eq!(r.array().unwrap(), 4);
+        prop_assert_eq!(r.int().unwrap(), n);
+        prop_assert_eq!(r.uint().unwrap(), u);
+        prop_assert_eq!(r.text().unwrap(), s.as_str());
+        prop_assert_eq!(r.bytes().unwrap(), b.as_slice());
+        prop_assert!(r.finish().is_ok());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic_the_reader(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let limits = Limits::default();
+        let decoded = yinzheng::encoding::cose::CoseSign1::decode(&bytes, &limits);
+        prop_assert!(decoded.is_err() || bytes.first() == Some(&0xd2));
+    }
+}
