@@ -26,7 +26,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let public_key = key.public_key();
     let pem = key.to_pkcs8_pem()?;
     println!("== 1. Agency key ==");
-    println!("key id {} (PKCS#8 PEM: {} bytes, kept secret)", public_key.key_id(), pem.len());
+    println!(
+        "key id {} (PKCS#8 PEM: {} bytes, kept secret)",
+        public_key.key_id(),
+        pem.len()
+    );
     let agency = Agency::new("吉林省市场监督管理局（示例）", "11220000013544541J")?;
     let issuer = Issuer::new(agency.clone(), key);
 
@@ -49,7 +53,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .field("住所", "吉林省长春市示例路1号"),
         now,
     )?;
-    println!("\n== 2. Business licence, {} bytes ==", licence.as_bytes().len());
+    println!(
+        "\n== 2. Business licence, {} bytes ==",
+        licence.as_bytes().len()
+    );
     print!("{}", licence.certificate());
 
     // 3. A resident's certificate with fields the holder may withhold.
@@ -68,7 +75,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .disclosable_field("age_over_18", true),
         now,
     )?;
-    println!("\n== 3. Resident's certificate, {} bytes ==", resident.as_bytes().len());
+    println!(
+        "\n== 3. Resident's certificate, {} bytes ==",
+        resident.as_bytes().len()
+    );
     print!("{}", resident.certificate());
     println!(
         "{} disclosable fields signed as {} salted digests (decoys included)",
@@ -77,9 +87,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // 4. The holder reveals only what the situation needs (at a hotel desk: not the address).
-    let shown = select_disclosures(resident.as_bytes(), &["性别", "age_over_18"], &yinzheng::Limits::default())?;
+    let shown = select_disclosures(
+        resident.as_bytes(),
+        &["性别", "age_over_18"],
+        &yinzheng::Limits::default(),
+    )?;
     let qr_text = yinzheng::encoding::qr::to_qr_text(&shown);
-    println!("\n== 4. Holder shows 性别 and age_over_18 only: QR text, {} characters ==", qr_text.len());
+    println!(
+        "\n== 4. Holder shows 性别 and age_over_18 only: QR text, {} characters ==",
+        qr_text.len()
+    );
     println!("{qr_text}");
 
     // 5. The verifier trusts the agency's key (from a trust bundle, normally) and checks the
@@ -94,14 +111,28 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("-- what the verifier sees --");
     print!("{}", verified.value());
     let licence_ok = verifier.verify_certificate(licence.as_bytes(), &ctx)?;
-    println!("business licence {}: {}", licence_ok.number, if licence_ok.report().failure().is_none() { "valid" } else { "invalid" });
+    println!(
+        "business licence {}: {}",
+        licence_ok.number,
+        if licence_ok.report().failure().is_none() {
+            "valid"
+        } else {
+            "invalid"
+        }
+    );
 
     // 6. A forged copy: the holder's name changed from 李 to 王 inside the signed payload.
     let (from, to) = ("李示例".as_bytes(), "王示例".as_bytes());
-    let position = shown.windows(from.len()).position(|w| w == from).ok_or("holder name not found")?;
+    let position = shown
+        .windows(from.len())
+        .position(|w| w == from)
+        .ok_or("holder name not found")?;
     let mut forged = shown.clone();
     forged[position..position + to.len()].copy_from_slice(to);
-    println!("\n== 6. Forged copy: holder name changed to 王示例 (bytes {position}..{}) ==", position + to.len());
+    println!(
+        "\n== 6. Forged copy: holder name changed to 王示例 (bytes {position}..{}) ==",
+        position + to.len()
+    );
     match verifier.verify_certificate(&forged, &ctx) {
         Ok(_) => return Err("a forged certificate was accepted".into()),
         Err(rejected) => {

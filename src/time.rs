@@ -195,7 +195,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         _ => 28,
     }
 }
@@ -257,7 +259,13 @@ mod tests {
 
     #[test]
     fn dates_round_trip_through_days() {
-        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "1949-10-01", "9999-12-31"] {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2024-12-31",
+            "1949-10-01",
+            "9999-12-31",
+        ] {
             let d = Date::parse(text).unwrap();
             assert_eq!(d.to_string(), text);
             assert_eq!(Date::from_days_since_epoch_signed(d.days_since_epoch()), d);
@@ -267,8 +275,15 @@ mod tests {
     #[test]
     fn invalid_dates_are_rejected() {
         for text in [
-            "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "2024-1-01",
-            "2024/01/01", "20240101", "２０２４-01-01",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "0000-01-01",
+            "2024-1-01",
+            "2024/01/01",
+            "20240101",
+            "２０２４-01-01",
         ] {
             assert_eq!(Date::parse(text), Err(InvalidDate), "{text}");
         }
@@ -281,7 +296,10 @@ mod tests {
         // 2026-11-21T00:00+08:00 = 2026-11-20T16:00Z
         assert_eq!(start.to_string(), "2026-11-20T16:00:00Z");
         assert_eq!(start.date_in_china(), d);
-        assert_eq!(start.saturating_sub(1).date_in_china(), Date::new(2026, 11, 20).unwrap());
+        assert_eq!(
+            start.saturating_sub(1).date_in_china(),
+            Date::new(2026, 11, 20).unwrap()
+        );
         assert_eq!(d.next_day(), Date::new(2026, 11, 22).unwrap());
     }
 

@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use yinzheng::Limits;
-use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, SeededRandom, SignError, Signer};
+use yinzheng::crypto::{
+    Ed25519SigningKey, P256SigningKey, PublicKey, SeededRandom, SignError, Signer,
+};
 use yinzheng::issue::{CertificateBuilder, IssueError, Issuer};
 use yinzheng::model::{Agency, CertificateType, FieldValue, Holder, ResidentId, Uscc, Validity};
 use yinzheng::present::{PresentError, select_disclosures};
@@ -16,29 +18,44 @@ use yinzheng::verify::{Check, VerificationContext, Verifier, VerifierBuildError,
 const AGENCY: &str = "11220000013544541J";
 
 fn now() -> UnixTime {
-    Date::new(2026, 11, 21).unwrap().start_in_china().saturating_add(3600)
+    Date::new(2026, 11, 21)
+        .unwrap()
+        .start_in_china()
+        .saturating_add(3600)
 }
 
 fn issuer(seed: u8) -> Issuer {
-    Issuer::new(Agency::new("吉林省住房和城乡建设厅", AGENCY).unwrap(), Ed25519SigningKey::from_seed(&[seed; 32]))
-        .with_rng(SeededRandom::from_seed([seed; 32]))
+    Issuer::new(
+        Agency::new("吉林省住房和城乡建设厅", AGENCY).unwrap(),
+        Ed25519SigningKey::from_seed(&[seed; 32]),
+    )
+    .with_rng(SeededRandom::from_seed([seed; 32]))
 }
 
 fn verifier_for(key: &PublicKey) -> Verifier {
     let mut trust = TrustStore::new();
-    trust.add_issuer_key("test", Uscc::parse(AGENCY).unwrap(), key.clone()).unwrap();
+    trust
+        .add_issuer_key("test", Uscc::parse(AGENCY).unwrap(), key.clone())
+        .unwrap();
     Verifier::builder(trust).build().unwrap()
 }
 
 fn resident() -> CertificateBuilder {
-    let kind = CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书").unwrap();
+    let kind =
+        CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书").unwrap();
     let holder = Holder::resident("李示例", &ResidentId::parse("11010519491231002X").unwrap());
     let from = Date::new(2024, 1, 8).unwrap();
-    CertificateBuilder::new(kind, "吉A042012000939", holder, from, Validity::days(from, Date::new(2034, 1, 7).unwrap()))
-        .field("操作类别", "建筑电工")
-        .disclosable_field("出生日期", Date::new(1949, 12, 31).unwrap())
-        .disclosable_field("住址", "吉林省长春市示例街2号")
-        .disclosable_field("age_over_18", true)
+    CertificateBuilder::new(
+        kind,
+        "吉A042012000939",
+        holder,
+        from,
+        Validity::days(from, Date::new(2034, 1, 7).unwrap()),
+    )
+    .field("操作类别", "建筑电工")
+    .disclosable_field("出生日期", Date::new(1949, 12, 31).unwrap())
+    .disclosable_field("住址", "吉林省长春市示例街2号")
+    .disclosable_field("age_over_18", true)
 }
 
 #[test]
@@ -48,17 +65,29 @@ fn issue_disclose_verify() {
     let verifier = verifier_for(issuer.public_key());
     let ctx = VerificationContext::from_clock(&FixedClock(now())).unwrap();
 
-    let full = verifier.verify_certificate(issued.as_bytes(), &ctx).unwrap();
+    let full = verifier
+        .verify_certificate(issued.as_bytes(), &ctx)
+        .unwrap();
     assert_eq!(full.disclosed.len(), 3);
-    assert_eq!(full.field("操作类别").unwrap().value, FieldValue::from("建筑电工"));
+    assert_eq!(
+        full.field("操作类别").unwrap().value,
+        FieldValue::from("建筑电工")
+    );
     assert_eq!(full.holder.name, "李示例");
     assert_eq!(full.report().trusted_key(), Some("test"));
 
-    let partial = select_disclosures(issued.as_bytes(), &["age_over_18"], verifier.limits()).unwrap();
+    let partial =
+        select_disclosures(issued.as_bytes(), &["age_over_18"], verifier.limits()).unwrap();
     let shown = verifier.verify_certificate(&partial, &ctx).unwrap();
     assert_eq!(shown.disclosed.len(), 1);
-    assert_eq!(shown.field("age_over_18").unwrap().value, FieldValue::Bool(true));
-    assert!(shown.field("出生日期").is_none(), "withheld field must stay hidden");
+    assert_eq!(
+        shown.field("age_over_18").unwrap().value,
+        FieldValue::Bool(true)
+    );
+    assert!(
+        shown.field("出生日期").is_none(),
+        "withheld field must stay hidden"
+    );
     assert!(!format!("{}", shown.value()).contains("出生日期"));
 
     assert_eq!(
@@ -102,27 +131,48 @@ fn validity_window_and_clock_skew() {
     let issued = issuer.issue(builder, signed).unwrap();
     let strict = verifier_for(issuer.public_key());
     let end = until.next_day().start_in_china();
-    let at = |t: UnixTime| strict.verify_certificate(issued.as_bytes(), &VerificationContext::at(t));
+    let at =
+        |t: UnixTime| strict.verify_certificate(issued.as_bytes(), &VerificationContext::at(t));
     assert!(at(end.saturating_sub(1)).is_ok());
-    assert!(matches!(at(end).unwrap_err().error(), VerifyError::Expired { .. }));
-    assert!(matches!(at(signed.saturating_sub(1)).unwrap_err().error(), VerifyError::SignedInFuture { .. }));
-    let lenient = Verifier::builder(trust_of(issuer.public_key())).allow_clock_skew(10_000).build().unwrap();
+    assert!(matches!(
+        at(end).unwrap_err().error(),
+        VerifyError::Expired { .. }
+    ));
+    assert!(matches!(
+        at(signed.saturating_sub(1)).unwrap_err().error(),
+        VerifyError::SignedInFuture { .. }
+    ));
+    let lenient = Verifier::builder(trust_of(issuer.public_key()))
+        .allow_clock_skew(10_000)
+        .build()
+        .unwrap();
     // Skew is capped at 300 s.
     let ctx = VerificationContext::at(end.saturating_add(299));
     assert!(lenient.verify_certificate(issued.as_bytes(), &ctx).is_ok());
     let ctx = VerificationContext::at(end.saturating_add(300));
-    assert_eq!(lenient.verify_certificate(issued.as_bytes(), &ctx).unwrap_err().failed_check(), Check::Validity);
+    assert_eq!(
+        lenient
+            .verify_certificate(issued.as_bytes(), &ctx)
+            .unwrap_err()
+            .failed_check(),
+        Check::Validity
+    );
 }
 
 fn trust_of(key: &PublicKey) -> TrustStore {
     let mut trust = TrustStore::new();
-    trust.add_issuer_key("test", Uscc::parse(AGENCY).unwrap(), key.clone()).unwrap();
+    trust
+        .add_issuer_key("test", Uscc::parse(AGENCY).unwrap(), key.clone())
+        .unwrap();
     trust
 }
 
 #[test]
 fn an_empty_trust_store_builds_no_verifier() {
-    assert_eq!(Verifier::builder(TrustStore::new()).build().unwrap_err(), VerifierBuildError::NoTrustAnchors);
+    assert_eq!(
+        Verifier::builder(TrustStore::new()).build().unwrap_err(),
+        VerifierBuildError::NoTrustAnchors
+    );
 }
 
 /// A signer standing in for an HSM: counts calls, can be switched off.
@@ -158,7 +208,11 @@ fn external_signers_and_two_phase_signing() {
     let public = hsm.public_key();
     let issuer = Issuer::new(agency.clone(), hsm);
     let issued = issuer.issue(resident(), now()).unwrap();
-    assert!(verifier_for(&public).verify_certificate(issued.as_bytes(), &VerificationContext::at(now())).is_ok());
+    assert!(
+        verifier_for(&public)
+            .verify_certificate(issued.as_bytes(), &VerificationContext::at(now()))
+            .is_ok()
+    );
 
     let offline = Issuer::new(
         agency.clone(),
@@ -168,7 +222,10 @@ fn external_signers_and_two_phase_signing() {
             online: false,
         },
     );
-    assert!(matches!(offline.issue(resident(), now()), Err(IssueError::Signer(_))));
+    assert!(matches!(
+        offline.issue(resident(), now()),
+        Err(IssueError::Signer(_))
+    ));
 
     // Two-phase: the bytes leave the process, the signature comes back.
     let remote_key = P256SigningKey::from_bytes(&[6; 32]).unwrap();
@@ -177,9 +234,19 @@ fn external_signers_and_two_phase_signing() {
     let signature = remote_key.sign(prepared.to_be_signed()).unwrap();
     let issued = prepared.complete(&signature).unwrap();
     let mut trust = TrustStore::new();
-    trust.add_issuer_key("p256", Uscc::parse(AGENCY).unwrap(), remote_key.public_key()).unwrap();
+    trust
+        .add_issuer_key(
+            "p256",
+            Uscc::parse(AGENCY).unwrap(),
+            remote_key.public_key(),
+        )
+        .unwrap();
     let verifier = Verifier::builder(trust).build().unwrap();
-    assert!(verifier.verify_certificate(issued.as_bytes(), &VerificationContext::at(now())).is_ok());
+    assert!(
+        verifier
+            .verify_certificate(issued.as_bytes(), &VerificationContext::at(now()))
+            .is_ok()
+    );
 }
 
 #[test]
@@ -188,11 +255,19 @@ fn qr_text_round_trip() {
     let issued = issuer.issue(resident(), now()).unwrap();
     let text = issued.qr_text();
     assert!(text.starts_with("YZ1:"));
-    assert!(text[4..].bytes().all(|c| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&c)));
+    assert!(
+        text[4..]
+            .bytes()
+            .all(|c| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&c))
+    );
     let verifier = verifier_for(issuer.public_key());
-    let verified = verifier.verify_qr_text(&text, &VerificationContext::at(now())).unwrap();
+    let verified = verifier
+        .verify_qr_text(&text, &VerificationContext::at(now()))
+        .unwrap();
     assert_eq!(verified.id, issued.certificate().id);
-    let err = verifier.verify_qr_text("HC1:ABC", &VerificationContext::at(now())).unwrap_err();
+    let err = verifier
+        .verify_qr_text("HC1:ABC", &VerificationContext::at(now()))
+        .unwrap_err();
     assert_eq!(err.failed_check(), Check::Decode);
 }
 
@@ -211,7 +286,10 @@ fn an_independent_cose_implementation_verifies_our_certificates() {
         coset::RegisteredLabelWithPrivate::Text(_) => panic!("text alg"),
     };
     assert_eq!(alg, -19);
-    assert_eq!(sign1.protected.header.key_id, issuer.public_key().key_id().as_bytes().to_vec());
+    assert_eq!(
+        sign1.protected.header.key_id,
+        issuer.public_key().key_id().as_bytes().to_vec()
+    );
     let key_bytes: [u8; 32] = issuer.public_key().to_bytes().try_into().unwrap();
     let dalek = ed25519_dalek::VerifyingKey::from_bytes(&key_bytes).unwrap();
     sign1
@@ -224,7 +302,10 @@ fn an_independent_cose_implementation_verifies_our_certificates() {
     let payload = sign1.payload.clone().unwrap();
     let claims: ciborium::Value = ciborium::from_reader(payload.as_slice()).unwrap();
     let map = claims.as_map().unwrap();
-    let iss = map.iter().find(|(k, _)| k.as_integer() == Some(1.into())).unwrap();
+    let iss = map
+        .iter()
+        .find(|(k, _)| k.as_integer() == Some(1.into()))
+        .unwrap();
     assert_eq!(iss.1.as_text(), Some(AGENCY));
     // And coset re-serialises it byte for byte.
     assert_eq!(sign1.to_tagged_vec().unwrap(), issued.as_bytes());

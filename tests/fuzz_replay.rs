@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/src/lib.rs"]
+#[allow(unreachable_pub)] // public for the fuzz binaries, private here
 mod targets;
 
 use std::path::Path;
@@ -24,9 +25,15 @@ fn seeds() -> Vec<Vec<u8>> {
 }
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect()
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect()
 }
 
 /// xorshift64*: a fixed, dependency-free mutation stream so runs are reproducible.
@@ -57,7 +64,10 @@ impl Mutator {
                 }
                 4 => out.truncate(at),
                 // Interesting CBOR heads: indefinite, break, big lengths, floats, tags.
-                _ => out.insert(at, [0x9f, 0xff, 0x5b, 0x7b, 0xfb, 0xd2, 0xbf, 0x1b][self.below(8)]),
+                _ => out.insert(
+                    at,
+                    [0x9f, 0xff, 0x5b, 0x7b, 0xfb, 0xd2, 0xbf, 0x1b][self.below(8)],
+                ),
             }
         }
         out
@@ -93,14 +103,24 @@ fn verify_certificate_on_seeds_and_mutations() {
     // The valid Ed25519 vectors from the Jilin anchor are accepted by the fuzz verifier, so
     // mutations start from inputs that reach every check.
     let ctx = yinzheng::verify::VerificationContext::at(targets::VECTOR_TIME);
-    let accepted = seeds.iter().filter(|s| targets::verifier().verify_certificate(s, &ctx).is_ok()).count();
-    assert!(accepted >= 5, "fuzz verifier accepted only {accepted} seeds");
+    let accepted = seeds
+        .iter()
+        .filter(|s| targets::verifier().verify_certificate(s, &ctx).is_ok())
+        .count();
+    assert!(
+        accepted >= 5,
+        "fuzz verifier accepted only {accepted} seeds"
+    );
 }
 
 #[test]
 fn qr_text_on_seeds_and_mutations() {
     let mut m = Mutator(0x0123_4567_89AB_CDEF);
-    for seed in seeds().iter().map(|s| yinzheng::encoding::qr::to_qr_text(s).into_bytes()).chain(corpus("qr_text")) {
+    for seed in seeds()
+        .iter()
+        .map(|s| yinzheng::encoding::qr::to_qr_text(s).into_bytes())
+        .chain(corpus("qr_text"))
+    {
         targets::qr_text(&seed);
         for _ in 0..MUTATIONS_PER_SEED / 4 {
             targets::qr_text(&m.mutate(&seed));

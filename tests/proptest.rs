@@ -8,7 +8,9 @@ use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer as _};
 use yinzheng::encoding::cbor::{Reader, Writer};
 use yinzheng::encoding::qr;
 use yinzheng::issue::{CertificateBuilder, Issuer};
-use yinzheng::model::{Agency, CertificateType, Disclosure, Field, FieldValue, Holder, ResidentId, Uscc, Validity};
+use yinzheng::model::{
+    Agency, CertificateType, Disclosure, Field, FieldValue, Holder, ResidentId, Uscc, Validity,
+};
 use yinzheng::time::{Date, UnixTime};
 use yinzheng::trust::TrustStore;
 use yinzheng::verify::{VerificationContext, Verifier};
@@ -39,7 +41,10 @@ fn canonical(v: &FieldValue) -> FieldValue {
     match v {
         FieldValue::List(items) => FieldValue::List(items.iter().map(canonical).collect()),
         FieldValue::Map(entries) => {
-            let mut sorted: Vec<(String, FieldValue)> = entries.iter().map(|(k, v)| (k.clone(), canonical(v))).collect();
+            let mut sorted: Vec<(String, FieldValue)> = entries
+                .iter()
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect();
             sorted.sort_by(|a, b| yinzheng::encoding::cbor::canonical_text_order(&a.0, &b.0));
             FieldValue::Map(sorted)
         }

@@ -16,8 +16,12 @@ use yinzheng::verify::{Check, Outcome, SkipReason, VerificationContext, Verifier
 
 fn manifest() -> (Value, &'static Path) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/certificates");
-    let text = std::fs::read_to_string(dir.join("manifest.json")).expect("run `cargo run -p yinzheng-vectors` first");
-    (serde_json::from_str(&text).unwrap(), Box::leak(dir.into_boxed_path()))
+    let text = std::fs::read_to_string(dir.join("manifest.json"))
+        .expect("run `cargo run -p yinzheng-vectors` first");
+    (
+        serde_json::from_str(&text).unwrap(),
+        Box::leak(dir.into_boxed_path()),
+    )
 }
 
 fn verifier(manifest: &Value) -> Verifier {
@@ -30,7 +34,9 @@ fn verifier(manifest: &Value) -> Verifier {
             other => panic!("unknown alg {other}"),
         };
         let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
-        trust.add_issuer_key(anchor["name"].as_str().unwrap(), agency, key).unwrap();
+        trust
+            .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key)
+            .unwrap();
     }
     Verifier::builder(trust).build().unwrap()
 }
@@ -46,21 +52,38 @@ fn every_vector_gives_its_expected_outcome() {
     for v in vectors {
         let id = v["id"].as_str().unwrap();
         let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
-        assert_eq!(hex::encode(&bytes), v["hex"].as_str().unwrap(), "{id}: file and hex differ");
+        assert_eq!(
+            hex::encode(&bytes),
+            v["hex"].as_str().unwrap(),
+            "{id}: file and hex differ"
+        );
         let expected = &v["expected"];
         let from_bytes = verifier.verify_certificate(&bytes, &ctx);
         let from_qr = verifier.verify_qr_text(v["qr"].as_str().unwrap(), &ctx);
         match expected["outcome"].as_str().unwrap() {
             "accept" => {
-                let verified = from_bytes.unwrap_or_else(|r| panic!("{id}: rejected: {r}\n{}", r.report()));
+                let verified =
+                    from_bytes.unwrap_or_else(|r| panic!("{id}: rejected: {r}\n{}", r.report()));
                 let names: Vec<&str> = verified.disclosed.iter().map(|f| f.name.as_str()).collect();
-                let want: Vec<&str> = expected["disclosed"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+                let want: Vec<&str> = expected["disclosed"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap())
+                    .collect();
                 assert_eq!(names, want, "{id}: disclosed fields");
-                assert_eq!(verified.report().warnings().len(), expected["warnings"].as_u64().unwrap() as usize, "{id}");
+                assert_eq!(
+                    verified.report().warnings().len(),
+                    expected["warnings"].as_u64().unwrap() as usize,
+                    "{id}"
+                );
                 assert!(verified.report().failure().is_none());
                 for r in verified.report().results() {
                     assert!(
-                        matches!(r.outcome, Outcome::Passed | Outcome::Skipped(SkipReason::NoDisclosures)),
+                        matches!(
+                            r.outcome,
+                            Outcome::Passed | Outcome::Skipped(SkipReason::NoDisclosures)
+                        ),
                         "{id}: {:?}",
                         r
                     );
@@ -77,13 +100,27 @@ fn every_vector_gives_its_expected_outcome() {
                 let check = expected["failed_check"].as_str().unwrap();
                 assert_eq!(rejection.failed_check().name(), check, "{id}: {rejection}");
                 let results = rejection.report().results();
-                let failed_at = results.iter().position(|r| matches!(r.outcome, Outcome::Failed(_))).unwrap();
-                assert!(results[..failed_at].iter().all(|r| r.outcome == Outcome::Passed), "{id}");
+                let failed_at = results
+                    .iter()
+                    .position(|r| matches!(r.outcome, Outcome::Failed(_)))
+                    .unwrap();
                 assert!(
-                    results[failed_at + 1..].iter().all(|r| r.outcome == Outcome::Skipped(SkipReason::EarlierCheckFailed)),
+                    results[..failed_at]
+                        .iter()
+                        .all(|r| r.outcome == Outcome::Passed),
                     "{id}"
                 );
-                assert_eq!(from_qr.unwrap_err().failed_check().name(), check, "{id}: QR text");
+                assert!(
+                    results[failed_at + 1..]
+                        .iter()
+                        .all(|r| r.outcome == Outcome::Skipped(SkipReason::EarlierCheckFailed)),
+                    "{id}"
+                );
+                assert_eq!(
+                    from_qr.unwrap_err().failed_check().name(),
+                    check,
+                    "{id}: QR text"
+                );
                 rejected += 1;
             }
             other => panic!("{id}: unknown outcome {other}"),
@@ -93,19 +130,32 @@ fn every_vector_gives_its_expected_outcome() {
     // negative one.
     for check in Check::CERTIFICATE {
         assert!(
-            vectors.iter().any(|v| v["expected"]["failed_check"].as_str() == Some(check.name())),
+            vectors
+                .iter()
+                .any(|v| v["expected"]["failed_check"].as_str() == Some(check.name())),
             "no negative vector for {}",
             check.name()
         );
     }
-    assert!(accepted >= 7 && rejected >= 18, "{accepted} accepted, {rejected} rejected");
+    assert!(
+        accepted >= 7 && rejected >= 18,
+        "{accepted} accepted, {rejected} rejected"
+    );
 }
 
 /// Decoding then encoding a valid certificate gives the same bytes (deterministic encoding).
 fn assert_reencodes(bytes: &[u8], limits: &Limits, id: &str) {
     let sign1 = CoseSign1::decode(bytes, limits).unwrap();
-    assert_eq!(sign1.with_disclosures(&sign1.disclosures), bytes, "{id}: envelope");
-    assert_eq!(sign1.protected.encode(), sign1.protected_bytes, "{id}: protected header");
+    assert_eq!(
+        sign1.with_disclosures(&sign1.disclosures),
+        bytes,
+        "{id}: envelope"
+    );
+    assert_eq!(
+        sign1.protected.encode(),
+        sign1.protected_bytes,
+        "{id}: protected header"
+    );
     let (certificate, _) = Certificate::decode_claims(sign1.payload, limits).unwrap();
     assert_eq!(certificate.encode_claims(), sign1.payload, "{id}: claims");
 }

@@ -19,7 +19,9 @@ pub fn verifier() -> &'static Verifier {
     VERIFIER.get_or_init(|| {
         let mut trust = TrustStore::new();
         let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
-        trust.add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key).unwrap();
+        trust
+            .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
+            .unwrap();
         Verifier::builder(trust).build().unwrap()
     })
 }
@@ -27,15 +29,32 @@ pub fn verifier() -> &'static Verifier {
 /// Decoding: whatever decodes re-encodes to the same bytes (one encoding per value).
 pub fn decode_certificate(data: &[u8]) {
     let limits = Limits::default();
-    let Ok(sign1) = CoseSign1::decode(data, &limits) else { return };
-    assert_eq!(sign1.with_disclosures(&sign1.disclosures), data, "envelope re-encoding differs");
-    assert_eq!(sign1.protected.encode(), sign1.protected_bytes, "protected header re-encoding differs");
+    let Ok(sign1) = CoseSign1::decode(data, &limits) else {
+        return;
+    };
+    assert_eq!(
+        sign1.with_disclosures(&sign1.disclosures),
+        data,
+        "envelope re-encoding differs"
+    );
+    assert_eq!(
+        sign1.protected.encode(),
+        sign1.protected_bytes,
+        "protected header re-encoding differs"
+    );
     if let Ok((certificate, _)) = Certificate::decode_claims(sign1.payload, &limits) {
-        assert_eq!(certificate.encode_claims(), sign1.payload, "claims re-encoding differs");
+        assert_eq!(
+            certificate.encode_claims(),
+            sign1.payload,
+            "claims re-encoding differs"
+        );
     }
     for raw in &sign1.disclosures {
         if let Ok(item) = Disclosure::decode(raw, &limits) {
-            assert_eq!(Disclosure::new(*item.salt(), item.field().clone()).as_bytes(), *raw);
+            assert_eq!(
+                Disclosure::new(*item.salt(), item.field().clone()).as_bytes(),
+                *raw
+            );
         }
     }
 }
@@ -49,7 +68,11 @@ pub fn verify_certificate(data: &[u8]) {
     let ctx = VerificationContext::at(VECTOR_TIME);
     let first = verifier().verify_certificate(data, &ctx);
     let second = verifier().verify_certificate(data, &ctx);
-    assert_eq!(first.is_ok(), second.is_ok(), "verdict is not deterministic");
+    assert_eq!(
+        first.is_ok(),
+        second.is_ok(),
+        "verdict is not deterministic"
+    );
     if let Ok(verified) = first {
         assert!(verified.report().failure().is_none());
         decode_certificate(data);
@@ -58,7 +81,9 @@ pub fn verify_certificate(data: &[u8]) {
 
 /// QR text: whatever decodes re-encodes to the same text.
 pub fn qr_text(data: &[u8]) {
-    let Ok(text) = core::str::from_utf8(data) else { return };
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(bytes) = qr::from_qr_text(text, &Limits::default()) {
         assert_eq!(qr::to_qr_text(&bytes), text, "QR text is not canonical");
         verify_certificate(&bytes);

@@ -111,7 +111,8 @@ impl Signer for P256SigningKey {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         use p256::ecdsa::signature::Signer as _;
-        let signature: p256::ecdsa::Signature = self.0.try_sign(message).map_err(SignError::from_source)?;
+        let signature: p256::ecdsa::Signature =
+            self.0.try_sign(message).map_err(SignError::from_source)?;
         Ok(signature.to_bytes().to_vec())
     }
 }
@@ -146,7 +147,10 @@ mod tests {
         let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
         let key = Ed25519SigningKey::from_pkcs8_pem(pem).unwrap();
         let sig = key.sign(b"x").unwrap();
-        assert_eq!(key.public_key().verify(Algorithm::Ed25519, b"x", &sig), Ok(()));
+        assert_eq!(
+            key.public_key().verify(Algorithm::Ed25519, b"x", &sig),
+            Ok(())
+        );
         assert!(format!("{key:?}").starts_with("Ed25519SigningKey("));
     }
 }

@@ -166,7 +166,12 @@ impl PublicKey {
     /// # Errors
     /// [`CryptoError::AlgorithmMismatch`] if `alg` is not this key's algorithm;
     /// [`CryptoError::BadSignature`] otherwise on any failure.
-    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
+    pub fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
         if alg != self.algorithm() {
             return Err(CryptoError::AlgorithmMismatch {
                 alg,
@@ -175,15 +180,19 @@ impl PublicKey {
         }
         match &self.0 {
             KeyInner::Ed25519(key) => {
-                let bytes: &[u8; 64] = signature.try_into().map_err(|_| CryptoError::BadSignature)?;
+                let bytes: &[u8; 64] = signature
+                    .try_into()
+                    .map_err(|_| CryptoError::BadSignature)?;
                 let signature = ed25519_dalek::Signature::from_bytes(bytes);
                 key.verify_strict(message, &signature)
                     .map_err(|_| CryptoError::BadSignature)
             }
             KeyInner::P256(key) => {
                 use p256::ecdsa::signature::Verifier as _;
-                let signature = p256::ecdsa::Signature::from_slice(signature).map_err(|_| CryptoError::BadSignature)?;
-                key.verify(message, &signature).map_err(|_| CryptoError::BadSignature)
+                let signature = p256::ecdsa::Signature::from_slice(signature)
+                    .map_err(|_| CryptoError::BadSignature)?;
+                key.verify(message, &signature)
+                    .map_err(|_| CryptoError::BadSignature)
             }
         }
     }
@@ -283,18 +292,25 @@ mod tests {
 
     #[test]
     fn rfc_8032_test_1_verifies_strictly() {
-        let pk: [u8; 32] = hex::decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
-            .unwrap()
-            .try_into()
-            .unwrap();
+        let pk: [u8; 32] =
+            hex::decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+                .unwrap()
+                .try_into()
+                .unwrap();
         let sig = hex::decode(
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
         )
         .unwrap();
         let key = PublicKey::ed25519(&pk).unwrap();
         assert_eq!(key.verify(Algorithm::Ed25519, b"", &sig), Ok(()));
-        assert_eq!(key.verify(Algorithm::Ed25519, b"x", &sig), Err(CryptoError::BadSignature));
-        assert_eq!(key.verify(Algorithm::Ed25519, b"", &sig[..63]), Err(CryptoError::BadSignature));
+        assert_eq!(
+            key.verify(Algorithm::Ed25519, b"x", &sig),
+            Err(CryptoError::BadSignature)
+        );
+        assert_eq!(
+            key.verify(Algorithm::Ed25519, b"", &sig[..63]),
+            Err(CryptoError::BadSignature)
+        );
         assert_eq!(
             key.verify(Algorithm::Es256, b"", &sig),
             Err(CryptoError::AlgorithmMismatch {
@@ -309,7 +325,10 @@ mod tests {
         // The identity point (small order).
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert_eq!(PublicKey::ed25519(&identity), Err(CryptoError::WeakPublicKey));
+        assert_eq!(
+            PublicKey::ed25519(&identity),
+            Err(CryptoError::WeakPublicKey)
+        );
     }
 
     #[test]
@@ -319,7 +338,13 @@ mod tests {
         let public = key.public_key();
         assert_eq!(public.to_bytes().len(), 33);
         let reparsed = PublicKey::p256(&public.to_bytes()).unwrap();
-        assert_eq!(reparsed.verify(Algorithm::Es256, b"presentation", &sig), Ok(()));
-        assert_eq!(reparsed.verify(Algorithm::Es256, b"other", &sig), Err(CryptoError::BadSignature));
+        assert_eq!(
+            reparsed.verify(Algorithm::Es256, b"presentation", &sig),
+            Ok(())
+        );
+        assert_eq!(
+            reparsed.verify(Algorithm::Es256, b"other", &sig),
+            Err(CryptoError::BadSignature)
+        );
     }
 }

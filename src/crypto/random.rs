@@ -48,7 +48,10 @@ impl RandomSource for SeededRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), RandomError> {
         // A poisoned lock only means another thread panicked mid-fill; the stream is still
         // a valid ChaCha20 state.
-        let mut rng = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut rng = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         rng.fill_bytes(buf);
         Ok(())
     }

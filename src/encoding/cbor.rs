@@ -362,7 +362,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn checked_len(&self, len: usize, at: usize, min_item_bytes: usize) -> Result<usize, DecodeError> {
+    fn checked_len(
+        &self,
+        len: usize,
+        at: usize,
+        min_item_bytes: usize,
+    ) -> Result<usize, DecodeError> {
         if len > self.max_collection_len {
             return Err(DecodeError::TooManyItems {
                 len: u64::try_from(len).unwrap_or(u64::MAX),
@@ -425,7 +430,8 @@ fn shortest_head_len(header: Header) -> usize {
         0x1_0000..=0xffff_ffff => 5,
         _ => 9,
     };
-    let len = |l: Option<usize>| argument(l.and_then(|l| u64::try_from(l).ok()).unwrap_or(u64::MAX));
+    let len =
+        |l: Option<usize>| argument(l.and_then(|l| u64::try_from(l).ok()).unwrap_or(u64::MAX));
     match header {
         Header::Positive(v) | Header::Negative(v) | Header::Tag(v) => argument(v),
         Header::Bytes(l) | Header::Text(l) | Header::Array(l) | Header::Map(l) => len(l),
@@ -453,7 +459,9 @@ impl<'a> MapKeys<'a> {
         if let Some(previous) = self.previous {
             match previous.cmp(key) {
                 core::cmp::Ordering::Less => {}
-                core::cmp::Ordering::Equal => return Err(DecodeError::DuplicateKey { offset: start }),
+                core::cmp::Ordering::Equal => {
+                    return Err(DecodeError::DuplicateKey { offset: start });
+                }
                 core::cmp::Ordering::Greater => {
                     return Err(DecodeError::UnsortedKeys { offset: start });
                 }
@@ -468,7 +476,10 @@ impl<'a> MapKeys<'a> {
     ///
     /// # Errors
     /// Key type, order and duplicate errors.
-    pub fn next_int(&mut self, reader: &mut Reader<'a>) -> Result<Option<(i64, usize)>, DecodeError> {
+    pub fn next_int(
+        &mut self,
+        reader: &mut Reader<'a>,
+    ) -> Result<Option<(i64, usize)>, DecodeError> {
         if self.remaining == 0 {
             return Ok(None);
         }
@@ -483,7 +494,10 @@ impl<'a> MapKeys<'a> {
     ///
     /// # Errors
     /// Key type, order and duplicate errors.
-    pub fn next_text(&mut self, reader: &mut Reader<'a>) -> Result<Option<(&'a str, usize)>, DecodeError> {
+    pub fn next_text(
+        &mut self,
+        reader: &mut Reader<'a>,
+    ) -> Result<Option<(&'a str, usize)>, DecodeError> {
         if self.remaining == 0 {
             return Ok(None);
         }
@@ -610,7 +624,9 @@ impl Writer {
 /// length, so shorter keys sort first, then bytewise.
 #[must_use]
 pub fn canonical_text_order(a: &str, b: &str) -> core::cmp::Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 #[cfg(test)]
@@ -624,14 +640,27 @@ mod tests {
     #[test]
     fn shortest_heads_are_written() {
         let mut w = Writer::new();
-        w.uint(0).uint(23).uint(24).uint(255).uint(256).uint(65_536).int(-1).int(-25);
+        w.uint(0)
+            .uint(23)
+            .uint(24)
+            .uint(255)
+            .uint(256)
+            .uint(65_536)
+            .int(-1)
+            .int(-25);
         w.int(i64::MIN);
         assert_eq!(
             hex::encode(w.as_bytes()),
             concat!(
-                "00", "17", "1818", "18ff", "190100", "1a00010000", // 0, 23, 24, 255, 256, 65536
-                "20", "3818",                                     // -1, -25
-                "3b7fffffffffffffff",                             // i64::MIN
+                "00",
+                "17",
+                "1818",
+                "18ff",
+                "190100",
+                "1a00010000", // 0, 23, 24, 255, 256, 65536
+                "20",
+                "3818",               // -1, -25
+                "3b7fffffffffffffff", // i64::MIN
             )
         );
     }
@@ -639,7 +668,12 @@ mod tests {
     #[test]
     fn reads_back_what_it_writes() {
         let mut w = Writer::new();
-        w.array(6).int(-70_000).bytes(b"\x01\x02").text("证照").bool(true).tag(1004);
+        w.array(6)
+            .int(-70_000)
+            .bytes(b"\x01\x02")
+            .text("证照")
+            .bool(true)
+            .tag(1004);
         w.text("2026-11-21").map(0);
         let bytes = w.into_bytes();
         let mut r = reader(&bytes);
@@ -657,17 +691,21 @@ mod tests {
     #[test]
     fn non_canonical_heads_are_rejected() {
         for (hex, offset) in [
-            ("1817", 0),      // 23 in two bytes
-            ("190017", 0),    // 23 in three bytes
-            ("3900ff", 0),    // -256 in three bytes (fits one byte)
-            ("5801ff", 0),    // 1-byte bstr with a 1-byte length
-            ("f814", 0),      // false as a two-byte simple value (ill-formed, also caught)
+            ("1817", 0),   // 23 in two bytes
+            ("190017", 0), // 23 in three bytes
+            ("3900ff", 0), // -256 in three bytes (fits one byte)
+            ("5801ff", 0), // 1-byte bstr with a 1-byte length
+            ("f814", 0),   // false as a two-byte simple value (ill-formed, also caught)
         ] {
             let bytes = hex::decode(hex).unwrap();
             let mut r = reader(&bytes);
             let err = match r.peek_kind() {
                 Err(e) => e,
-                Ok(_) => r.int().map(|_| ()).or_else(|_| r.bytes().map(|_| ())).unwrap_err(),
+                Ok(_) => r
+                    .int()
+                    .map(|_| ())
+                    .or_else(|_| r.bytes().map(|_| ()))
+                    .unwrap_err(),
             };
             assert!(
                 matches!(err, DecodeError::NonCanonical { offset: o } | DecodeError::Malformed { offset: o } if o == offset),
@@ -691,7 +729,13 @@ mod tests {
         }
         let mut r = reader(&[0x01, 0x02]);
         assert_eq!(r.uint().unwrap(), 1);
-        assert_eq!(r.finish(), Err(DecodeError::TrailingBytes { offset: 1, count: 1 }));
+        assert_eq!(
+            r.finish(),
+            Err(DecodeError::TrailingBytes {
+                offset: 1,
+                count: 1
+            })
+        );
     }
 
     #[test]
@@ -702,14 +746,20 @@ mod tests {
         let mut keys = r.map().unwrap();
         keys.next_int(&mut r).unwrap();
         r.uint().unwrap();
-        assert_eq!(keys.next_int(&mut r), Err(DecodeError::DuplicateKey { offset: 3 }));
+        assert_eq!(
+            keys.next_int(&mut r),
+            Err(DecodeError::DuplicateKey { offset: 3 })
+        );
         // {2: 0, 1: 0}
         let unsorted = hex::decode("a202000100").unwrap();
         let mut r = reader(&unsorted);
         let mut keys = r.map().unwrap();
         keys.next_int(&mut r).unwrap();
         r.uint().unwrap();
-        assert_eq!(keys.next_int(&mut r), Err(DecodeError::UnsortedKeys { offset: 3 }));
+        assert_eq!(
+            keys.next_int(&mut r),
+            Err(DecodeError::UnsortedKeys { offset: 3 })
+        );
         // {"b": 0, "aa": 0} is canonical (shorter key first); the reverse is not.
         let ok = hex::decode("a261620062616100").unwrap();
         let mut r = reader(&ok);
@@ -728,7 +778,10 @@ mod tests {
         };
         let bytes = hex::decode("8401020304").unwrap();
         let mut r = Reader::new(&bytes, &limits).unwrap();
-        assert_eq!(r.array(), Err(DecodeError::TooManyItems { len: 4, limit: 3 }));
+        assert_eq!(
+            r.array(),
+            Err(DecodeError::TooManyItems { len: 4, limit: 3 })
+        );
         // A huge declared length must not allocate or panic.
         let bytes = hex::decode("9bffffffffffffffff").unwrap();
         assert!(reader(&bytes).array().is_err());
@@ -747,6 +800,9 @@ mod tests {
     #[test]
     fn invalid_utf8_is_rejected() {
         let bytes = hex::decode("62c328").unwrap();
-        assert_eq!(reader(&bytes).text(), Err(DecodeError::InvalidUtf8 { offset: 0 }));
+        assert_eq!(
+            reader(&bytes).text(),
+            Err(DecodeError::InvalidUtf8 { offset: 0 })
+        );
     }
 }

@@ -161,7 +161,12 @@ impl<'a> CoseSign1<'a> {
     /// Re-encodes with another set of disclosures; the signed parts are copied byte for byte.
     #[must_use]
     pub fn with_disclosures(&self, disclosures: &[&[u8]]) -> Vec<u8> {
-        encode_sign1(self.protected_bytes, disclosures, self.payload, self.signature)
+        encode_sign1(
+            self.protected_bytes,
+            disclosures,
+            self.payload,
+            self.signature,
+        )
     }
 }
 
@@ -179,9 +184,15 @@ pub fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
 
 /// Encodes a tagged `COSE_Sign1` from its parts.
 #[must_use]
-pub fn encode_sign1(protected: &[u8], disclosures: &[&[u8]], payload: &[u8], signature: &[u8]) -> Vec<u8> {
+pub fn encode_sign1(
+    protected: &[u8],
+    disclosures: &[&[u8]],
+    payload: &[u8],
+    signature: &[u8],
+) -> Vec<u8> {
     let items: usize = disclosures.iter().map(|d| d.len() + 3).sum();
-    let mut w = Writer::with_capacity(16 + protected.len() + items + payload.len() + signature.len());
+    let mut w =
+        Writer::with_capacity(16 + protected.len() + items + payload.len() + signature.len());
     w.tag(TAG_COSE_SIGN1).array(4).bytes(protected);
     if disclosures.is_empty() {
         w.map(0);
@@ -210,7 +221,7 @@ mod tests {
         assert_eq!(
             hex::encode(&protected),
             concat!(
-                "a3",     // map(3)
+                "a3", // map(3)
                 "01", "32", // 1 (alg): -19
                 "04", "42aabb", // 4 (kid): h'AABB'
                 "10", "6174", // 16 (typ): "t"
@@ -220,11 +231,20 @@ mod tests {
         assert_eq!(
             hex::encode(&bytes),
             concat!(
-                "d2", "84",             // 18([ 4 items
-                "4a", "a3013204", "42aabb", "106174", // protected bstr(10)
-                "a1", "3a00010000", "81", "4180", // {-65537: [h'80']}
-                "41", "a0",             // payload h'A0'
-                "42", "5555",           // signature
+                "d2",
+                "84", // 18([ 4 items
+                "4a",
+                "a3013204",
+                "42aabb",
+                "106174", // protected bstr(10)
+                "a1",
+                "3a00010000",
+                "81",
+                "4180", // {-65537: [h'80']}
+                "41",
+                "a0", // payload h'A0'
+                "42",
+                "5555", // signature
             )
         );
         let decoded = CoseSign1::decode(&bytes, &Limits::default()).unwrap();
@@ -232,7 +252,14 @@ mod tests {
         assert_eq!(decoded.disclosures, vec![&b"\x80"[..]]);
         assert_eq!(
             hex::encode(decoded.to_be_signed()),
-            concat!("84", "6a5369676e617475726531", "4a", "a301320442aabb106174", "40", "41a0")
+            concat!(
+                "84",
+                "6a5369676e617475726531",
+                "4a",
+                "a301320442aabb106174",
+                "40",
+                "41a0"
+            )
         );
         assert_eq!(decoded.with_disclosures(&[b"\x80"]), bytes);
     }
@@ -241,7 +268,15 @@ mod tests {
     fn unknown_protected_labels_and_untagged_input_are_rejected() {
         // {1: -19, 3: 0, 4: h'', 16: ""}: label 3 (content type) is not part of the format.
         let mut w = Writer::new();
-        w.map(4).int(1).int(-19).int(3).int(0).int(4).bytes(&[]).int(16).text("");
+        w.map(4)
+            .int(1)
+            .int(-19)
+            .int(3)
+            .int(0)
+            .int(4)
+            .bytes(&[])
+            .int(16)
+            .text("");
         let header = w.into_bytes();
         assert_eq!(
             ProtectedHeader::decode(&header, &Limits::default()),

@@ -99,7 +99,8 @@ pub fn base45_decode(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
         match *chunk {
             [c, d, e] => {
                 let n = digit(c, at)? + digit(d, at + 1)? * 45 + digit(e, at + 2)? * 2025;
-                let pair = u16::try_from(n).map_err(|_| QrError::GroupOutOfRange { position: at })?;
+                let pair =
+                    u16::try_from(n).map_err(|_| QrError::GroupOutOfRange { position: at })?;
                 out.extend_from_slice(&pair.to_be_bytes());
             }
             [c, d] => {
@@ -149,16 +150,28 @@ mod tests {
     #[test]
     fn strict_decoding() {
         let l = Limits::default();
-        assert_eq!(base45_decode("GGW", &l), Err(QrError::GroupOutOfRange { position: 0 }));
-        assert_eq!(base45_decode("::", &l), Err(QrError::GroupOutOfRange { position: 0 }));
-        assert_eq!(base45_decode("a0", &l), Err(QrError::InvalidCharacter { position: 0 }));
+        assert_eq!(
+            base45_decode("GGW", &l),
+            Err(QrError::GroupOutOfRange { position: 0 })
+        );
+        assert_eq!(
+            base45_decode("::", &l),
+            Err(QrError::GroupOutOfRange { position: 0 })
+        );
+        assert_eq!(
+            base45_decode("a0", &l),
+            Err(QrError::InvalidCharacter { position: 0 })
+        );
         assert_eq!(base45_decode("BB8B", &l), Err(QrError::DanglingCharacter));
         assert_eq!(from_qr_text("HC1:BB8", &l), Err(QrError::UnknownPrefix));
         let tiny = Limits {
             max_input_bytes: 1,
             ..Limits::default()
         };
-        assert_eq!(base45_decode("BB8", &tiny), Err(QrError::TooLarge { size: 2, limit: 1 }));
+        assert_eq!(
+            base45_decode("BB8", &tiny),
+            Err(QrError::TooLarge { size: 2, limit: 1 })
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ use crate::encoding::qr;
 use crate::limits::Limits;
 use crate::model::certificate::{CERTIFICATE_TYP, DisclosureDigest};
 use crate::model::value::{SALT_LEN, ValueProblem};
-use crate::model::{Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue, Holder, Validity};
+use crate::model::{
+    Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue,
+    Holder, Validity,
+};
 use crate::time::{Date, UnixTime};
 
 /// Why a certificate was not issued.
@@ -98,7 +101,13 @@ pub struct CertificateBuilder {
 impl CertificateBuilder {
     /// A certificate of `kind` numbered `number` for `holder`, issued on `issued_on` and
     /// valid for `validity`.
-    pub fn new(kind: CertificateType, number: impl Into<String>, holder: Holder, issued_on: Date, validity: Validity) -> Self {
+    pub fn new(
+        kind: CertificateType,
+        number: impl Into<String>,
+        holder: Holder,
+        issued_on: Date,
+        validity: Validity,
+    ) -> Self {
         Self {
             kind,
             number: number.into(),
@@ -127,7 +136,11 @@ impl CertificateBuilder {
     }
 
     /// A face field the holder may reveal or withhold: signed as a salted digest.
-    pub fn disclosable_field(mut self, name: impl Into<String>, value: impl Into<FieldValue>) -> Self {
+    pub fn disclosable_field(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<FieldValue>,
+    ) -> Self {
         self.disclosable.push(Field::new(name, value));
         self
     }
@@ -159,7 +172,11 @@ impl CertificateBuilder {
         if let Some(err) = self.holder.check_code().map_err(IssueError::HolderCode)? {
             return Err(IssueError::HolderCode(err));
         }
-        if self.validity.not_after.is_some_and(|end| end <= self.validity.not_before) {
+        if self
+            .validity
+            .not_after
+            .is_some_and(|end| end <= self.validity.not_before)
+        {
             return Err(IssueError::EmptyValidity);
         }
         let all: Vec<&Field> = self.fields.iter().chain(&self.disclosable).collect();
@@ -176,14 +193,17 @@ impl CertificateBuilder {
             if all[..index].iter().any(|f| f.name == field.name) {
                 return Err(IssueError::DuplicateFieldName { index });
             }
-            field.value.check(limits, 1).map_err(|p| IssueError::InvalidValue {
-                index,
-                problem: match p {
-                    ValueProblem::DuplicateKey => "duplicate map key",
-                    ValueProblem::TooDeep => "nested deeper than the limit",
-                    ValueProblem::TooLong => "list or map longer than the limit",
-                },
-            })?;
+            field
+                .value
+                .check(limits, 1)
+                .map_err(|p| IssueError::InvalidValue {
+                    index,
+                    problem: match p {
+                        ValueProblem::DuplicateKey => "duplicate map key",
+                        ValueProblem::TooDeep => "nested deeper than the limit",
+                        ValueProblem::TooLong => "list or map longer than the limit",
+                    },
+                })?;
         }
         Ok(())
     }
@@ -259,7 +279,11 @@ impl Issuer {
     /// # Errors
     /// [`IssueError`] if the builder's content is invalid, randomness fails or the signer
     /// fails.
-    pub fn issue(&self, builder: CertificateBuilder, now: UnixTime) -> Result<IssuedCertificate, IssueError> {
+    pub fn issue(
+        &self,
+        builder: CertificateBuilder,
+        now: UnixTime,
+    ) -> Result<IssuedCertificate, IssueError> {
         let prepared = self.prepare(builder, now)?;
         let signature = self.signer.sign(&prepared.to_be_signed)?;
         Ok(prepared.assemble(&signature))
@@ -271,7 +295,11 @@ impl Issuer {
     ///
     /// # Errors
     /// [`IssueError`] if the builder's content is invalid or randomness fails.
-    pub fn prepare(&self, builder: CertificateBuilder, now: UnixTime) -> Result<PreparedCertificate, IssueError> {
+    pub fn prepare(
+        &self,
+        builder: CertificateBuilder,
+        now: UnixTime,
+    ) -> Result<PreparedCertificate, IssueError> {
         builder.check(&self.limits)?;
         let serial = match builder.serial.clone() {
             Some(serial) => serial,
@@ -289,7 +317,9 @@ impl Issuer {
             digests.push(sha256(item.as_bytes()));
             disclosures.push(item);
         }
-        let decoys = builder.decoys.unwrap_or_else(|| default_decoys(disclosures.len()));
+        let decoys = builder
+            .decoys
+            .unwrap_or_else(|| default_decoys(disclosures.len()));
         for _ in 0..decoys {
             let mut decoy = [0u8; 32];
             self.rng.fill(&mut decoy)?;
@@ -321,7 +351,12 @@ impl Issuer {
         let payload = certificate.encode_claims();
         certificate.disclosed = disclosures.iter().map(|d| d.field().clone()).collect();
         let to_be_signed = cose::sig_structure(&self.protected, &payload);
-        let size = to_be_signed.len() + disclosures.iter().map(|d| d.as_bytes().len() + 3).sum::<usize>() + 80;
+        let size = to_be_signed.len()
+            + disclosures
+                .iter()
+                .map(|d| d.as_bytes().len() + 3)
+                .sum::<usize>()
+            + 80;
         if size > self.limits.max_input_bytes {
             return Err(IssueError::TooLarge {
                 size,
@@ -470,7 +505,8 @@ mod tests {
 
     fn issuer() -> Issuer {
         let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J").unwrap();
-        Issuer::new(agency, Ed25519SigningKey::from_seed(&[3; 32])).with_rng(SeededRandom::from_seed([4; 32]))
+        Issuer::new(agency, Ed25519SigningKey::from_seed(&[3; 32]))
+            .with_rng(SeededRandom::from_seed([4; 32]))
     }
 
     #[test]
@@ -480,7 +516,12 @@ mod tests {
         assert_eq!(default_decoys(3), 1);
         assert_eq!(default_decoys(4), 4);
         let issued = issuer()
-            .issue(builder().disclosable_field("a", 1).disclosable_field("b", 2), UnixTime::from_secs(9))
+            .issue(
+                builder()
+                    .disclosable_field("a", 1)
+                    .disclosable_field("b", 2),
+                UnixTime::from_secs(9),
+            )
             .unwrap();
         assert_eq!(issued.certificate().digests.len(), 4);
         assert!(issued.certificate().digests.windows(2).all(|w| w[0] < w[1]));
@@ -490,13 +531,22 @@ mod tests {
     fn builder_errors_are_typed() {
         let now = UnixTime::from_secs(0);
         let i = issuer();
-        assert!(matches!(i.issue(builder().field("x", 1).field("x", 2), now), Err(IssueError::DuplicateFieldName { index: 1 })));
+        assert!(matches!(
+            i.issue(builder().field("x", 1).field("x", 2), now),
+            Err(IssueError::DuplicateFieldName { index: 1 })
+        ));
         assert!(matches!(
             i.issue(builder().field("x", 1).disclosable_field("x", 2), now),
             Err(IssueError::DuplicateFieldName { index: 1 })
         ));
-        assert!(matches!(i.issue(builder().field("", 1), now), Err(IssueError::EmptyFieldName { index: 0 })));
-        assert!(matches!(i.issue(builder().serial("bad serial"), now), Err(IssueError::Identifier(_))));
+        assert!(matches!(
+            i.issue(builder().field("", 1), now),
+            Err(IssueError::EmptyFieldName { index: 0 })
+        ));
+        assert!(matches!(
+            i.issue(builder().serial("bad serial"), now),
+            Err(IssueError::Identifier(_))
+        ));
         let bad_holder = Holder::other("x", "111", "110105194912310021");
         let b = CertificateBuilder::new(
             CertificateType::new("11100000000013338W032", "x").unwrap(),
@@ -505,7 +555,10 @@ mod tests {
             Date::new(2026, 1, 1).unwrap(),
             Validity::long_term(Date::new(2026, 1, 1).unwrap()),
         );
-        assert!(matches!(i.issue(b, now), Err(IssueError::HolderCode(CodeError::CheckCharacter { .. }))));
+        assert!(matches!(
+            i.issue(b, now),
+            Err(IssueError::HolderCode(CodeError::CheckCharacter { .. }))
+        ));
         let org = Holder::organisation("某公司", &Uscc::parse("91350100M000100Y43").unwrap());
         assert_eq!(org.code_type.code(), "001");
     }
@@ -514,14 +567,23 @@ mod tests {
     fn two_phase_signing_checks_the_signature() {
         let key = Ed25519SigningKey::from_seed(&[3; 32]);
         let i = issuer();
-        let prepared = i.prepare(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
+        let prepared = i
+            .prepare(builder().serial("S1"), UnixTime::from_secs(5))
+            .unwrap();
         let wrong = prepared.to_be_signed().to_vec();
         let signature = key.sign_bytes(prepared.to_be_signed());
-        let one_shot = i.issue(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
+        let one_shot = i
+            .issue(builder().serial("S1"), UnixTime::from_secs(5))
+            .unwrap();
         let completed = prepared.complete(&signature).unwrap();
         assert_eq!(completed.as_bytes(), one_shot.as_bytes());
-        let again = i.prepare(builder().serial("S1"), UnixTime::from_secs(5)).unwrap();
-        assert!(matches!(again.complete(&wrong[..64]), Err(IssueError::SignatureRejected)));
+        let again = i
+            .prepare(builder().serial("S1"), UnixTime::from_secs(5))
+            .unwrap();
+        assert!(matches!(
+            again.complete(&wrong[..64]),
+            Err(IssueError::SignatureRejected)
+        ));
     }
 
     #[test]

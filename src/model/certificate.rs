@@ -152,7 +152,9 @@ impl Holder {
         match self.code_type {
             HolderCodeType::ResidentId => ResidentId::parse_lenient(&self.code).map(|(_, w)| w),
             HolderCodeType::Uscc => Uscc::parse_lenient(&self.code).map(|(_, w)| w),
-            _ if self.code.is_empty() => Err(CodeError::Structure { part: "holder code" }),
+            _ if self.code.is_empty() => Err(CodeError::Structure {
+                part: "holder code",
+            }),
             _ => Ok(None),
         }
     }
@@ -191,7 +193,9 @@ impl Validity {
     #[must_use]
     pub fn contains(&self, now: UnixTime, skew: u64) -> bool {
         now.saturating_add(skew) >= self.not_before
-            && self.not_after.is_none_or(|end| now.saturating_sub(skew) < end)
+            && self
+                .not_after
+                .is_none_or(|end| now.saturating_sub(skew) < end)
     }
 }
 
@@ -311,9 +315,12 @@ impl Certificate {
         w.int(claim::yz::TYPE_NAME).text(self.kind.name());
         w.int(claim::yz::NUMBER).text(&self.number);
         w.int(claim::yz::HOLDER_NAME).text(&self.holder.name);
-        w.int(claim::yz::HOLDER_CODE_TYPE).text(self.holder.code_type.code());
+        w.int(claim::yz::HOLDER_CODE_TYPE)
+            .text(self.holder.code_type.code());
         w.int(claim::yz::ISSUER_NAME).text(&self.issuer.name);
-        w.int(claim::yz::ISSUED_ON).tag(TAG_FULL_DATE).text(&self.issued_on.to_string());
+        w.int(claim::yz::ISSUED_ON)
+            .tag(TAG_FULL_DATE)
+            .text(&self.issued_on.to_string());
         if let Some(j) = &self.jurisdiction {
             w.int(claim::yz::JURISDICTION).text(j);
         }
@@ -338,7 +345,10 @@ impl Certificate {
     ///
     /// # Errors
     /// [`DecodeError`] for any deviation from the canonical claims encoding or its rules.
-    pub fn decode_claims(payload: &[u8], limits: &Limits) -> Result<(Self, Vec<Warning>), DecodeError> {
+    pub fn decode_claims(
+        payload: &[u8],
+        limits: &Limits,
+    ) -> Result<(Self, Vec<Warning>), DecodeError> {
         let mut r = Reader::new(payload, limits)?;
         let mut c = RawClaims::default();
         let mut keys = r.map()?;
@@ -448,8 +458,10 @@ impl<'a> RawClaims<'a> {
                     self.digests.reserve_exact(len);
                     for _ in 0..len {
                         let at = r.position();
-                        let digest: DisclosureDigest =
-                            r.bytes()?.try_into().map_err(|_| invalid(at, "digest length"))?;
+                        let digest: DisclosureDigest = r
+                            .bytes()?
+                            .try_into()
+                            .map_err(|_| invalid(at, "digest length"))?;
                         // Sorted and unique: one encoding per set, and binary search works.
                         if self.digests.last().is_some_and(|last| *last >= digest) {
                             return Err(invalid(at, "digest order"));
@@ -483,12 +495,15 @@ impl<'a> RawClaims<'a> {
         let issuer_name = require(self.issuer_name, yz::ISSUER_NAME)?;
         let issued_on = require(self.issued_on, yz::ISSUED_ON)?;
 
-        let (kind, check) = CertificateType::decode(type_code, type_name).map_err(|_| invalid(at, "licence type code"))?;
+        let (kind, check) = CertificateType::decode(type_code, type_name)
+            .map_err(|_| invalid(at, "licence type code"))?;
         warnings.extend(check.map(Warning::TypeCodeCheck));
-        let (issuer_code, check) = Uscc::parse_lenient(iss).map_err(|_| invalid(iss_at, "issuer code"))?;
+        let (issuer_code, check) =
+            Uscc::parse_lenient(iss).map_err(|_| invalid(iss_at, "issuer code"))?;
         warnings.extend(check.map(Warning::IssuerCodeCheck));
         let id_text = core::str::from_utf8(cti).map_err(|_| invalid(cti_at, "identifier"))?;
-        let (id, check) = CertificateId::parse_lenient(id_text).map_err(|_| invalid(cti_at, "identifier"))?;
+        let (id, check) =
+            CertificateId::parse_lenient(id_text).map_err(|_| invalid(cti_at, "identifier"))?;
         warnings.extend(check.map(Warning::IdentifierCheck));
         if id.type_code() != kind.code() || id.issuer_code() != issuer_code.as_str() {
             return Err(invalid(cti_at, "identifier does not match type and issuer"));
@@ -498,7 +513,9 @@ impl<'a> RawClaims<'a> {
             code: sub.to_owned(),
             code_type: HolderCodeType::from_code(holder_code_type),
         };
-        let check = holder.check_code().map_err(|_| invalid(sub_at, "holder code"))?;
+        let check = holder
+            .check_code()
+            .map_err(|_| invalid(sub_at, "holder code"))?;
         warnings.extend(check.map(Warning::HolderCodeCheck));
         let certificate = Certificate {
             id,

@@ -47,7 +47,9 @@ pub enum CodeError {
 
 /// GB 32100 code set: digits and upper-case letters without I, O, Z, S, V.
 const USCC_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters, mod-31 check.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,9 +74,16 @@ impl Uscc {
     /// [`CodeError`] for a wrong length or character.
     pub fn parse_lenient(code: &str) -> Result<(Self, Option<CodeError>), CodeError> {
         let values = code_values(code, 18, |c| {
-            USCC_CHARSET.iter().position(|&x| x == c).and_then(|v| u32::try_from(v).ok())
+            USCC_CHARSET
+                .iter()
+                .position(|&x| x == c)
+                .and_then(|v| u32::try_from(v).ok())
         })?;
-        let sum: u32 = values[..17].iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
+        let sum: u32 = values[..17]
+            .iter()
+            .zip(USCC_WEIGHTS)
+            .map(|(v, w)| v * w)
+            .sum();
         let expected = (31 - sum % 31) % 31;
         let check = check_error(USCC_CHARSET, expected, values[17]);
         Ok((Self(code.to_owned()), check))
@@ -129,7 +138,11 @@ impl ResidentId {
         // All 18 characters are ASCII here, so byte ranges are character ranges.
         let birth = format!("{}-{}-{}", &number[6..10], &number[10..12], &number[12..14]);
         crate::time::Date::parse(&birth).map_err(|_| CodeError::BirthDate)?;
-        let sum: u32 = values[..17].iter().zip(ID_WEIGHTS).map(|(v, w)| v * w).sum();
+        let sum: u32 = values[..17]
+            .iter()
+            .zip(ID_WEIGHTS)
+            .map(|(v, w)| v * w)
+            .sum();
         let expected = char::from(ID_CHECK[usize::try_from(sum % 11).unwrap_or(0)]);
         let found = char::from(number.as_bytes()[17]);
         let check = (expected != found).then_some(CodeError::CheckCharacter { expected, found });
@@ -150,10 +163,17 @@ impl fmt::Display for ResidentId {
 }
 
 /// Maps each character of an ASCII code of fixed length to its value.
-fn code_values(code: &str, len: usize, value: impl Fn(u8) -> Option<u32>) -> Result<Vec<u32>, CodeError> {
+fn code_values(
+    code: &str,
+    len: usize,
+    value: impl Fn(u8) -> Option<u32>,
+) -> Result<Vec<u32>, CodeError> {
     let found = code.chars().count();
     if found != len {
-        return Err(CodeError::Length { expected: len, found });
+        return Err(CodeError::Length {
+            expected: len,
+            found,
+        });
     }
     code.chars()
         .enumerate()
@@ -196,7 +216,11 @@ pub(crate) fn mod37_36_check(text: &str) -> Option<char> {
         p = (2 * s) % 37;
     }
     let value = (37 - p) % 36;
-    let ch = if value < 10 { b'0' + u8::try_from(value).ok()? } else { b'A' + u8::try_from(value - 10).ok()? };
+    let ch = if value < 10 {
+        b'0' + u8::try_from(value).ok()?
+    } else {
+        b'A' + u8::try_from(value - 10).ok()?
+    };
     Some(char::from(ch))
 }
 
@@ -257,18 +281,35 @@ mod tests {
         );
         assert_eq!(
             Uscc::parse("91350100M000100Y44"),
-            Err(CodeError::CheckCharacter { expected: '3', found: '4' })
+            Err(CodeError::CheckCharacter {
+                expected: '3',
+                found: '4'
+            })
         );
         // MOHURD and real issuer codes from the reference notes.
-        for code in ["11100000000013338W", "11220000013544541J", "11430000006122244L", "91610800064834709T"] {
+        for code in [
+            "11100000000013338W",
+            "11220000013544541J",
+            "11430000006122244L",
+            "91610800064834709T",
+        ] {
             assert!(Uscc::parse(code).is_ok(), "{code}");
         }
         // An early pilot code with a wrong check is accepted leniently, with the error beside it.
         let (uscc, err) = Uscc::parse_lenient("91350100M0001TGQXM").unwrap();
         assert_eq!(uscc.as_str(), "91350100M0001TGQXM");
         assert!(matches!(err, Some(CodeError::CheckCharacter { .. })));
-        assert_eq!(Uscc::parse("9135"), Err(CodeError::Length { expected: 18, found: 4 }));
-        assert_eq!(Uscc::parse("9135010０M000100Y43"), Err(CodeError::Character { position: 7 }));
+        assert_eq!(
+            Uscc::parse("9135"),
+            Err(CodeError::Length {
+                expected: 18,
+                found: 4
+            })
+        );
+        assert_eq!(
+            Uscc::parse("9135010０M000100Y43"),
+            Err(CodeError::Character { position: 7 })
+        );
     }
 
     #[test]
@@ -280,19 +321,34 @@ mod tests {
             let number = format!("11010519491231002{wrong}");
             assert_eq!(
                 ResidentId::parse(&number),
-                Err(CodeError::CheckCharacter { expected: 'X', found: wrong })
+                Err(CodeError::CheckCharacter {
+                    expected: 'X',
+                    found: wrong
+                })
             );
         }
-        assert_eq!(ResidentId::parse("11010519491331002X"), Err(CodeError::BirthDate));
-        assert_eq!(ResidentId::parse("1101051949123100XX"), Err(CodeError::Character { position: 16 }));
+        assert_eq!(
+            ResidentId::parse("11010519491331002X"),
+            Err(CodeError::BirthDate)
+        );
+        assert_eq!(
+            ResidentId::parse("1101051949123100XX"),
+            Err(CodeError::Character { position: 16 })
+        );
     }
 
     #[test]
     fn iso_7064_mod_37_36() {
         let body = "11100000000013338W03211220000013544541J2430599001";
         assert_eq!(mod37_36_check(body), Some('F'));
-        assert_eq!(mod37_36_check("11100000000013338W01111430000006122244L20230000403001"), Some('U'));
-        assert_eq!(mod37_36_check("11100000000013338W00911330105002500287C2025052201002"), Some('0'));
+        assert_eq!(
+            mod37_36_check("11100000000013338W01111430000006122244L20230000403001"),
+            Some('U')
+        );
+        assert_eq!(
+            mod37_36_check("11100000000013338W00911330105002500287C2025052201002"),
+            Some('0')
+        );
         assert_eq!(mod37_36_check("abc"), None);
     }
 

@@ -29,7 +29,9 @@ impl CertificateType {
             return Err(err);
         }
         if name.trim().is_empty() {
-            return Err(CodeError::Structure { part: "licence type name" });
+            return Err(CodeError::Structure {
+                part: "licence type name",
+            });
         }
         Ok(Self {
             code: code.to_owned(),
@@ -89,7 +91,12 @@ impl CertificateId {
     /// # Errors
     /// [`CodeError::Structure`] if the serial is empty, longer than [`MAX_SERIAL_LEN`] or not
     /// `[0-9A-Z]`, or the version is not three digits.
-    pub fn new(kind: &CertificateType, issuer: &Uscc, serial: &str, version: &str) -> Result<Self, CodeError> {
+    pub fn new(
+        kind: &CertificateType,
+        issuer: &Uscc,
+        serial: &str,
+        version: &str,
+    ) -> Result<Self, CodeError> {
         check_serial(serial)?;
         check_version(version)?;
         let body = format!("{}{}{}{}", kind.code(), issuer.as_str(), serial, version);
@@ -121,10 +128,14 @@ impl CertificateId {
         let rest = text
             .strip_prefix(ROOT_ARC)
             .and_then(|r| r.strip_prefix('.'))
-            .ok_or(CodeError::Structure { part: "identifier root" })?;
+            .ok_or(CodeError::Structure {
+                part: "identifier root",
+            })?;
         let parts: Vec<&str> = rest.splitn(6, '.').collect();
         let [type_code, issuer, serial, version, check] = parts[..] else {
-            return Err(CodeError::Structure { part: "identifier parts" });
+            return Err(CodeError::Structure {
+                part: "identifier parts",
+            });
         };
         CertificateType::parse_code(type_code)?;
         Uscc::parse_lenient(issuer)?;
@@ -132,7 +143,11 @@ impl CertificateId {
         check_version(version)?;
         let found = match check.as_bytes() {
             [c] if alnum_value(*c).is_some() => char::from(*c),
-            _ => return Err(CodeError::Structure { part: "check character" }),
+            _ => {
+                return Err(CodeError::Structure {
+                    part: "check character",
+                });
+            }
         };
         let body = format!("{type_code}{issuer}{serial}{version}");
         let expected = mod37_36_check(&body).ok_or(CodeError::Structure { part: "identifier" })?;
@@ -182,12 +197,14 @@ fn check_serial(serial: &str) -> Result<(), CodeError> {
     let ok = !serial.is_empty()
         && serial.len() <= MAX_SERIAL_LEN
         && serial.bytes().all(|c| alnum_value(c).is_some());
-    ok.then_some(()).ok_or(CodeError::Structure { part: "serial" })
+    ok.then_some(())
+        .ok_or(CodeError::Structure { part: "serial" })
 }
 
 fn check_version(version: &str) -> Result<(), CodeError> {
     let ok = version.len() == 3 && version.bytes().all(|c| c.is_ascii_digit());
-    ok.then_some(()).ok_or(CodeError::Structure { part: "version" })
+    ok.then_some(())
+        .ok_or(CodeError::Structure { part: "version" })
 }
 
 impl fmt::Display for CertificateId {
@@ -214,7 +231,10 @@ mod tests {
             let other = format!("{stem}{c}");
             assert_eq!(
                 CertificateId::parse(&other),
-                Err(CodeError::CheckCharacter { expected: 'F', found: c }),
+                Err(CodeError::CheckCharacter {
+                    expected: 'F',
+                    found: c
+                }),
                 "{other}"
             );
             let (lenient, warning) = CertificateId::parse_lenient(&other).unwrap();
@@ -225,7 +245,9 @@ mod tests {
 
     #[test]
     fn builds_the_same_identifier() {
-        let kind = CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书").unwrap();
+        let kind =
+            CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")
+                .unwrap();
         let issuer = Uscc::parse("11220000013544541J").unwrap();
         let id = CertificateId::new(&kind, &issuer, "2430599", "001").unwrap();
         assert_eq!(id.as_str(), JILIN);

@@ -34,10 +34,10 @@ pub enum FieldValue {
     /// A calendar date.
     Date(Date),
     /// An ordered list, e.g. permitted vehicle classes.
-    List(Vec<FieldValue>),
+    List(Vec<Self>),
     /// Named sub-values. Encoded in canonical key order whatever the order given here; keys
     /// must be unique.
-    Map(Vec<(String, FieldValue)>),
+    Map(Vec<(String, Self)>),
 }
 
 impl From<&str> for FieldValue {
@@ -143,14 +143,20 @@ impl FieldValue {
                 if keys.windows(2).any(|w| w[0] == w[1]) {
                     return Err(ValueProblem::DuplicateKey);
                 }
-                entries.iter().try_for_each(|(_, v)| v.check(limits, depth + 1))
+                entries
+                    .iter()
+                    .try_for_each(|(_, v)| v.check(limits, depth + 1))
             }
             _ => Ok(()),
         }
     }
 
     /// Reads one value, nested at most `limits.max_depth` deep.
-    pub(crate) fn decode(r: &mut Reader<'_>, limits: &Limits, depth: usize) -> Result<Self, DecodeError> {
+    pub(crate) fn decode(
+        r: &mut Reader<'_>,
+        limits: &Limits,
+        depth: usize,
+    ) -> Result<Self, DecodeError> {
         if depth > limits.max_depth {
             return Err(DecodeError::TooDeep {
                 limit: limits.max_depth,
@@ -164,7 +170,10 @@ impl FieldValue {
             Kind::Bytes => Self::Bytes(r.bytes()?.to_vec()),
             Kind::Tag => {
                 if r.tag()? != TAG_FULL_DATE {
-                    return Err(DecodeError::InvalidValue { offset: at, what: "tag" });
+                    return Err(DecodeError::InvalidValue {
+                        offset: at,
+                        what: "tag",
+                    });
                 }
                 let text = r.text()?;
                 Self::Date(Date::parse(text).map_err(|_| DecodeError::InvalidValue {
@@ -262,7 +271,10 @@ fn decode_name(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     let at = r.position();
     let name = r.text()?;
     if name.is_empty() {
-        return Err(DecodeError::InvalidValue { offset: at, what: "empty field name" });
+        return Err(DecodeError::InvalidValue {
+            offset: at,
+            what: "empty field name",
+        });
     }
     Ok(name.to_owned())
 }
@@ -298,10 +310,13 @@ impl Disclosure {
         let mut r = Reader::new(bytes, limits)?;
         r.array_of(3)?;
         let at = r.position();
-        let salt: [u8; SALT_LEN] = r
-            .bytes()?
-            .try_into()
-            .map_err(|_| DecodeError::InvalidValue { offset: at, what: "salt length" })?;
+        let salt: [u8; SALT_LEN] =
+            r.bytes()?
+                .try_into()
+                .map_err(|_| DecodeError::InvalidValue {
+                    offset: at,
+                    what: "salt length",
+                })?;
         let name = decode_name(&mut r)?;
         let value = FieldValue::decode(&mut r, limits, 1)?;
         r.finish()?;
@@ -359,11 +374,21 @@ mod tests {
     fn values_encode_canonically() {
         let date = FieldValue::Date(Date::new(2019, 10, 20).unwrap());
         // RFC 8943 / ISO 18013-5 Annex D: d9 03ec 6a "2019-10-20"
-        assert_eq!(hex::encode(round_trip(&date)), "d903ec6a323031392d31302d3230");
+        assert_eq!(
+            hex::encode(round_trip(&date)),
+            "d903ec6a323031392d31302d3230"
+        );
         let map = FieldValue::Map(vec![("aa".into(), 1.into()), ("b".into(), true.into())]);
         // Shorter key first: {"b": true, "aa": 1}
-        assert_eq!(hex::encode(round_trip(&map)), "a26162f5626161 01".replace(' ', ""));
-        round_trip(&FieldValue::List(vec![FieldValue::Bytes(vec![1, 2]), (-5).into(), "C1".into()]));
+        assert_eq!(
+            hex::encode(round_trip(&map)),
+            "a26162f5626161 01".replace(' ', "")
+        );
+        round_trip(&FieldValue::List(vec![
+            FieldValue::Bytes(vec![1, 2]),
+            (-5).into(),
+            "C1".into(),
+        ]));
     }
 
     #[test]
@@ -378,14 +403,19 @@ mod tests {
         let mut r = Reader::new(&bytes, &limits).unwrap();
         assert_eq!(
             FieldValue::decode(&mut r, &limits, 1),
-            Err(DecodeError::TooDeep { limit: limits.max_depth })
+            Err(DecodeError::TooDeep {
+                limit: limits.max_depth
+            })
         );
     }
 
     #[test]
     fn duplicate_map_keys_are_caught_before_encoding() {
         let dup = FieldValue::Map(vec![("k".into(), 1.into()), ("k".into(), 2.into())]);
-        assert_eq!(dup.check(&Limits::default(), 1), Err(ValueProblem::DuplicateKey));
+        assert_eq!(
+            dup.check(&Limits::default(), 1),
+            Err(ValueProblem::DuplicateKey)
+        );
     }
 
     #[test]
@@ -393,7 +423,13 @@ mod tests {
         let item = Disclosure::new([7; SALT_LEN], Field::new("民族", "汉"));
         assert_eq!(
             hex::encode(item.as_bytes()),
-            concat!("83", "50", "07070707070707070707070707070707", "66e6b091e6978f", "63e6b189")
+            concat!(
+                "83",
+                "50",
+                "07070707070707070707070707070707",
+                "66e6b091e6978f",
+                "63e6b189"
+            )
         );
         let decoded = Disclosure::decode(item.as_bytes(), &Limits::default()).unwrap();
         assert_eq!(decoded, item);

@@ -28,14 +28,21 @@ pub enum PresentError {
 ///
 /// # Errors
 /// [`PresentError`] if the bytes do not decode or a name is not a disclosable field.
-pub fn select_disclosures(certificate: &[u8], reveal: &[&str], limits: &Limits) -> Result<Vec<u8>, PresentError> {
+pub fn select_disclosures(
+    certificate: &[u8],
+    reveal: &[&str],
+    limits: &Limits,
+) -> Result<Vec<u8>, PresentError> {
     let sign1 = CoseSign1::decode(certificate, limits)?;
     let mut kept: Vec<(&[u8], String)> = Vec::with_capacity(sign1.disclosures.len());
     for raw in &sign1.disclosures {
         let item = Disclosure::decode(raw, limits)?;
         kept.push((raw, item.into_field().name));
     }
-    if let Some(index) = reveal.iter().position(|name| !kept.iter().any(|(_, n)| n == name)) {
+    if let Some(index) = reveal
+        .iter()
+        .position(|name| !kept.iter().any(|(_, n)| n == name))
+    {
         return Err(PresentError::NotDisclosable { index });
     }
     let selected: Vec<&[u8]> = kept

@@ -73,7 +73,12 @@ impl TrustStore {
     ///
     /// # Errors
     /// [`TrustError`] for an empty name or a key already present.
-    pub fn add_issuer_key(&mut self, name: &str, agency: Uscc, key: PublicKey) -> Result<&mut Self, TrustError> {
+    pub fn add_issuer_key(
+        &mut self,
+        name: &str,
+        agency: Uscc,
+        key: PublicKey,
+    ) -> Result<&mut Self, TrustError> {
         if name.trim().is_empty() {
             return Err(TrustError::EmptyName);
         }
@@ -125,15 +130,22 @@ mod tests {
         let agency = Uscc::parse("11100000000013338W").unwrap();
         let mut store = TrustStore::new();
         assert!(store.is_empty());
-        store.add_issuer_key("MOHURD", agency.clone(), key.clone()).unwrap();
+        store
+            .add_issuer_key("MOHURD", agency.clone(), key.clone())
+            .unwrap();
         assert_eq!(store.len(), 1);
         assert_eq!(store.candidates(key.key_id().as_bytes()).len(), 1);
         assert!(store.candidates(&[0; 8]).is_empty());
         assert!(store.candidates(&[0; 3]).is_empty());
         assert_eq!(
-            store.add_issuer_key("again", agency.clone(), key.clone()).unwrap_err(),
+            store
+                .add_issuer_key("again", agency.clone(), key.clone())
+                .unwrap_err(),
             TrustError::DuplicateKey(key.key_id())
         );
-        assert_eq!(store.add_issuer_key(" ", agency, key).unwrap_err(), TrustError::EmptyName);
+        assert_eq!(
+            store.add_issuer_key(" ", agency, key).unwrap_err(),
+            TrustError::EmptyName
+        );
     }
 }

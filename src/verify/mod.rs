@@ -124,7 +124,13 @@ impl Rejected {
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "rejected at check {} ({}): {}", self.failed_check().number(), self.failed_check().name(), self.error)
+        write!(
+            f,
+            "rejected at check {} ({}): {}",
+            self.failed_check().number(),
+            self.failed_check().name(),
+            self.error
+        )
     }
 }
 
@@ -208,12 +214,14 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Rejected`] with the failed check and the report.
-    pub fn verify_qr_text(&self, text: &str, ctx: &VerificationContext) -> Result<Verified<Certificate>, Rejected> {
+    pub fn verify_qr_text(
+        &self,
+        text: &str,
+        ctx: &VerificationContext,
+    ) -> Result<Verified<Certificate>, Rejected> {
         match qr::from_qr_text(text, &self.limits) {
             Ok(bytes) => self.verify_certificate(&bytes, ctx),
-            Err(e) => {
-                Err(fail(Report::new(&Check::CERTIFICATE), e.into()))
-            }
+            Err(e) => Err(fail(Report::new(&Check::CERTIFICATE), e.into())),
         }
     }
 
@@ -221,15 +229,27 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Rejected`] with the failed check and the report.
-    pub fn verify_certificate(&self, bytes: &[u8], ctx: &VerificationContext) -> Result<Verified<Certificate>, Rejected> {
+    pub fn verify_certificate(
+        &self,
+        bytes: &[u8],
+        ctx: &VerificationContext,
+    ) -> Result<Verified<Certificate>, Rejected> {
         let mut report = Report::new(&Check::CERTIFICATE);
         match self.run(bytes, ctx, &mut report) {
-            Ok(certificate) => Ok(Verified { value: certificate, report }),
+            Ok(certificate) => Ok(Verified {
+                value: certificate,
+                report,
+            }),
             Err(error) => Err(fail(report, error)),
         }
     }
 
-    fn run(&self, bytes: &[u8], ctx: &VerificationContext, report: &mut Report) -> Result<Certificate, VerifyError> {
+    fn run(
+        &self,
+        bytes: &[u8],
+        ctx: &VerificationContext,
+        report: &mut Report,
+    ) -> Result<Certificate, VerifyError> {
         let Decoded {
             sign1,
             mut certificate,
@@ -278,7 +298,8 @@ impl Verifier {
             .iter()
             .enumerate()
             .map(|(index, raw)| {
-                Disclosure::decode(raw, &self.limits).map_err(|error| VerifyError::MalformedDisclosure { index, error })
+                Disclosure::decode(raw, &self.limits)
+                    .map_err(|error| VerifyError::MalformedDisclosure { index, error })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Decoded {
@@ -290,9 +311,14 @@ impl Verifier {
 
     /// Checks 2 and 3: the algorithm is allowed, a trusted key has the `kid`, and its type
     /// matches. Several keys may share a `kid`; the signature check tries each in turn.
-    fn resolve_key<'s>(&'s self, sign1: &CoseSign1<'_>, report: &mut Report) -> Result<&'s TrustedKey, VerifyError> {
+    fn resolve_key<'s>(
+        &'s self,
+        sign1: &CoseSign1<'_>,
+        report: &mut Report,
+    ) -> Result<&'s TrustedKey, VerifyError> {
         let alg_id = sign1.protected.alg;
-        let alg = Algorithm::from_cose(alg_id).ok_or(VerifyError::AlgorithmNotAllowed { alg: alg_id })?;
+        let alg =
+            Algorithm::from_cose(alg_id).ok_or(VerifyError::AlgorithmNotAllowed { alg: alg_id })?;
         let candidates = self.trust.candidates(sign1.protected.kid);
         let mut matching = candidates
             .iter()
@@ -306,9 +332,12 @@ impl Verifier {
             });
         }
         report.set(Check::Algorithm, Outcome::Passed);
-        let first = matching.peek().copied().ok_or_else(|| VerifyError::UnknownIssuerKey {
-            kid: sign1.protected.kid.to_vec(),
-        })?;
+        let first = matching
+            .peek()
+            .copied()
+            .ok_or_else(|| VerifyError::UnknownIssuerKey {
+                kid: sign1.protected.kid.to_vec(),
+            })?;
         report.set(Check::IssuerKey, Outcome::Passed);
         if candidates.len() == 1 {
             return Ok(first);
@@ -323,7 +352,10 @@ impl Verifier {
     fn check_validity(&self, c: &Certificate, now: UnixTime) -> Result<(), VerifyError> {
         let skew = self.clock_skew;
         if c.signed_at > now.saturating_add(skew) {
-            return Err(VerifyError::SignedInFuture { now, signed_at: c.signed_at });
+            return Err(VerifyError::SignedInFuture {
+                now,
+                signed_at: c.signed_at,
+            });
         }
         if now.saturating_add(skew) < c.validity.not_before {
             return Err(VerifyError::NotYetValid {
@@ -332,7 +364,9 @@ impl Verifier {
             });
         }
         match c.validity.not_after {
-            Some(not_after) if now.saturating_sub(skew) >= not_after => Err(VerifyError::Expired { now, not_after }),
+            Some(not_after) if now.saturating_sub(skew) >= not_after => {
+                Err(VerifyError::Expired { now, not_after })
+            }
             _ => Ok(()),
         }
     }
@@ -356,7 +390,12 @@ fn check_disclosures(
         }
         seen.push(digest);
         let field = item.into_field();
-        if certificate.fields.iter().chain(&fields).any(|f: &crate::model::Field| f.name == field.name) {
+        if certificate
+            .fields
+            .iter()
+            .chain(&fields)
+            .any(|f: &crate::model::Field| f.name == field.name)
+        {
             return Err(VerifyError::DisclosureNameClash { index });
         }
         fields.push(field);

@@ -188,15 +188,20 @@ impl VerifyError {
     #[must_use]
     pub fn check(&self) -> Check {
         match self {
-            Self::Decode(_) | Self::QrText(_) | Self::WrongType | Self::MalformedDisclosure { .. } => Check::Decode,
+            Self::Decode(_)
+            | Self::QrText(_)
+            | Self::WrongType
+            | Self::MalformedDisclosure { .. } => Check::Decode,
             Self::AlgorithmNotAllowed { .. } | Self::KeyTypeMismatch { .. } => Check::Algorithm,
             Self::UnknownIssuerKey { .. } => Check::IssuerKey,
             Self::BadSignature => Check::IssuerSignature,
             Self::IssuerMismatch { .. } => Check::IssuerIdentity,
-            Self::SignedInFuture { .. } | Self::NotYetValid { .. } | Self::Expired { .. } => Check::Validity,
-            Self::DisclosureNotSigned { .. } | Self::DuplicateDisclosure { .. } | Self::DisclosureNameClash { .. } => {
-                Check::Disclosures
+            Self::SignedInFuture { .. } | Self::NotYetValid { .. } | Self::Expired { .. } => {
+                Check::Validity
             }
+            Self::DisclosureNotSigned { .. }
+            | Self::DuplicateDisclosure { .. }
+            | Self::DisclosureNameClash { .. } => Check::Disclosures,
         }
     }
 }
@@ -288,7 +293,10 @@ impl Report {
     /// The outcome of one check, if it belongs to this verification.
     #[must_use]
     pub fn outcome(&self, check: Check) -> Option<&Outcome> {
-        self.results.iter().find(|r| r.check == check).map(|r| &r.outcome)
+        self.results
+            .iter()
+            .find(|r| r.check == check)
+            .map(|r| &r.outcome)
     }
 
     /// The failed check and why, if any failed.

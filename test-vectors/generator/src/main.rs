@@ -8,14 +8,16 @@ use std::error::Error;
 use std::path::PathBuf;
 
 use serde::Serialize;
+use yinzheng::Limits;
 use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, SeededRandom, Signer};
 use yinzheng::encoding::cose::{CoseSign1, ProtectedHeader, encode_sign1, sig_structure};
 use yinzheng::encoding::qr::to_qr_text;
 use yinzheng::issue::{CertificateBuilder, Issuer};
-use yinzheng::model::{Agency, CertificateType, Disclosure, Field, Holder, ResidentId, Uscc, Validity};
+use yinzheng::model::{
+    Agency, CertificateType, Disclosure, Field, Holder, ResidentId, Uscc, Validity,
+};
 use yinzheng::present::select_disclosures;
 use yinzheng::time::Date;
-use yinzheng::Limits;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -83,7 +85,10 @@ struct Keys {
 
 fn seeded_issuer(agency: &str, name: &str, key_seed: u8, rng_seed: u8) -> Result<Issuer> {
     let agency = Agency::new(name, agency)?;
-    Ok(Issuer::new(agency, Ed25519SigningKey::from_seed(&[key_seed; 32])).with_rng(SeededRandom::from_seed([rng_seed; 32])))
+    Ok(
+        Issuer::new(agency, Ed25519SigningKey::from_seed(&[key_seed; 32]))
+            .with_rng(SeededRandom::from_seed([rng_seed; 32])),
+    )
 }
 
 fn business_licence() -> Result<CertificateBuilder> {
@@ -91,32 +96,50 @@ fn business_licence() -> Result<CertificateBuilder> {
     let company = Uscc::parse("91350100M000100Y43")?;
     let holder = Holder::organisation("福州示例科技有限公司", &company);
     let issued = Date::new(2024, 3, 15)?;
-    Ok(CertificateBuilder::new(kind, "91350100M000100Y43", holder, issued, Validity::long_term(issued))
-        .serial("2024031500001")
-        .jurisdiction("350100")
-        .field("类型", "有限责任公司")
-        .field("法定代表人", "林示例")
-        .field("注册资本", "壹佰万元整")
-        .field("成立日期", Date::new(2018, 6, 1)?)
-        .field("住所", "福建省福州市鼓楼区示例路1号"))
+    Ok(CertificateBuilder::new(
+        kind,
+        "91350100M000100Y43",
+        holder,
+        issued,
+        Validity::long_term(issued),
+    )
+    .serial("2024031500001")
+    .jurisdiction("350100")
+    .field("类型", "有限责任公司")
+    .field("法定代表人", "林示例")
+    .field("注册资本", "壹佰万元整")
+    .field("成立日期", Date::new(2018, 6, 1)?)
+    .field("住所", "福建省福州市鼓楼区示例路1号"))
 }
 
 fn resident_certificate(validity: Validity) -> Result<CertificateBuilder> {
     let kind = CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?;
     let holder = Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?);
-    Ok(CertificateBuilder::new(kind, "吉A042012000939", holder, Date::new(2024, 1, 8)?, validity)
-        .serial("2430599")
-        .jurisdiction("220000")
-        .field("操作类别", "建筑电工")
-        .disclosable_field("性别", "男")
-        .disclosable_field("出生日期", Date::new(1949, 12, 31)?)
-        .disclosable_field("住址", "吉林省长春市示例街2号")
-        .disclosable_field("照片", vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46])
-        .disclosable_field("age_over_18", true))
+    Ok(CertificateBuilder::new(
+        kind,
+        "吉A042012000939",
+        holder,
+        Date::new(2024, 1, 8)?,
+        validity,
+    )
+    .serial("2430599")
+    .jurisdiction("220000")
+    .field("操作类别", "建筑电工")
+    .disclosable_field("性别", "男")
+    .disclosable_field("出生日期", Date::new(1949, 12, 31)?)
+    .disclosable_field("住址", "吉林省长春市示例街2号")
+    .disclosable_field(
+        "照片",
+        vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46],
+    )
+    .disclosable_field("age_over_18", true))
 }
 
 fn ten_years(from: Date) -> Result<Validity> {
-    Ok(Validity::days(from, Date::new(from.year() + 10, from.month(), from.day())?))
+    Ok(Validity::days(
+        from,
+        Date::new(from.year() + 10, from.month(), from.day())?,
+    ))
 }
 
 /// The parts of an issued certificate, to rebuild variants.
@@ -169,9 +192,19 @@ fn typ_header(typ: &str, key: &PublicKey) -> Vec<u8> {
 
 /// `haystack` with the single occurrence of `needle` replaced.
 fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Result<Vec<u8>> {
-    let hits: Vec<usize> = haystack.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(i, _)| i).collect();
+    let hits: Vec<usize> = haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect();
     let [at] = hits[..] else {
-        return Err(format!("expected one occurrence of {}, found {}", hex::encode(needle), hits.len()).into());
+        return Err(format!(
+            "expected one occurrence of {}, found {}",
+            hex::encode(needle),
+            hits.len()
+        )
+        .into());
     };
     let mut out = haystack[..at].to_vec();
     out.extend_from_slice(replacement);
@@ -181,11 +214,17 @@ fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Result<Ve
 
 fn text_head(s: &str) -> Result<Vec<u8>> {
     let len = u8::try_from(s.len())?;
-    Ok(if len < 24 { vec![0x60 + len] } else { vec![0x78, len] })
+    Ok(if len < 24 {
+        vec![0x60 + len]
+    } else {
+        vec![0x78, len]
+    })
 }
 
 fn main() -> Result<()> {
-    let out_dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("test-vectors/certificates"), PathBuf::from);
+    let out_dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("test-vectors/certificates"), PathBuf::from);
     std::fs::create_dir_all(&out_dir)?;
 
     let verify_day = Date::new(2026, 11, 21)?;
@@ -207,10 +246,20 @@ fn main() -> Result<()> {
     let iat = u32::try_from(signed.as_secs())?;
 
     let mut vectors: Vec<(&'static str, &'static str, Vec<u8>, Expected)> = Vec::new();
-    let mut add = |id, description, bytes, expected| vectors.push((id, description, bytes, expected));
+    let mut add =
+        |id, description, bytes, expected| vectors.push((id, description, bytes, expected));
 
-    add("valid-plain", "business licence (营业执照) with plain fields only", licence.as_bytes().to_vec(), accept(&[], 0));
-    let all: Vec<String> = resident.disclosures().iter().map(|d| d.field().name.clone()).collect();
+    add(
+        "valid-plain",
+        "business licence (营业执照) with plain fields only",
+        licence.as_bytes().to_vec(),
+        accept(&[], 0),
+    );
+    let all: Vec<String> = resident
+        .disclosures()
+        .iter()
+        .map(|d| d.field().name.clone())
+        .collect();
     let all_refs: Vec<&str> = all.iter().map(String::as_str).collect();
     add(
         "valid-all-disclosed",
@@ -221,7 +270,11 @@ fn main() -> Result<()> {
     add(
         "valid-disclosed-and-withheld",
         "resident's certificate revealing 性别 and age_over_18, withholding 出生日期, 住址, 照片",
-        select_disclosures(resident.as_bytes(), &["性别", "age_over_18"], &Limits::default())?,
+        select_disclosures(
+            resident.as_bytes(),
+            &["性别", "age_over_18"],
+            &Limits::default(),
+        )?,
         accept(&["性别", "age_over_18"], 0),
     );
     add(
@@ -233,10 +286,17 @@ fn main() -> Result<()> {
     add(
         "valid-alg-minus-8",
         "signed with alg -8 (polymorphic EdDSA), accepted on input",
-        Parts { protected: protected(-8, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            protected: protected(-8, &jilin_key),
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         accept(&[], 0),
     );
-    let p256_issuer = Issuer::new(Agency::new("湖南省测试厅", HUNAN)?, P256SigningKey::from_bytes(&[0x33; 32])?);
+    let p256_issuer = Issuer::new(
+        Agency::new("湖南省测试厅", HUNAN)?,
+        P256SigningKey::from_bytes(&[0x33; 32])?,
+    );
     let hunan_licence = business_licence()?;
     add(
         "valid-es256-issuer",
@@ -246,37 +306,71 @@ fn main() -> Result<()> {
     );
     let id = licence.certificate().id.as_str().to_owned();
     let last = id.chars().last().ok_or("empty id")?;
-    let wrong_check = format!("{}{}", &id[..id.len() - 1], if last == '0' { '1' } else { '0' });
+    let wrong_check = format!(
+        "{}{}",
+        &id[..id.len() - 1],
+        if last == '0' { '1' } else { '0' }
+    );
     add(
         "valid-imported-identifier-bad-check",
         "third-party identifier with a wrong MOD 37,36 check character: accepted with a warning",
-        Parts { payload: replace_once(&plain.payload, id.as_bytes(), wrong_check.as_bytes())?, ..parts(licence.as_bytes())? }
-            .resign(&keys.jilin)?,
+        Parts {
+            payload: replace_once(&plain.payload, id.as_bytes(), wrong_check.as_bytes())?,
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         accept(&[], 1),
     );
 
     // Check 6: validity.
     let expired_validity = Validity::days(Date::new(2016, 1, 1)?, Date::new(2025, 12, 31)?);
-    let expired = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x03)?
-        .issue(resident_certificate(expired_validity)?, now.saturating_sub(3000 * 86_400))?;
-    add("expired", "validity ended 2025-12-31", expired.into_bytes(), reject("validity"));
+    let expired = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x03)?.issue(
+        resident_certificate(expired_validity)?,
+        now.saturating_sub(3000 * 86_400),
+    )?;
+    add(
+        "expired",
+        "validity ended 2025-12-31",
+        expired.into_bytes(),
+        reject("validity"),
+    );
     let future = ten_years(Date::new(2027, 1, 1)?)?;
-    let not_yet = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x04)?.issue(resident_certificate(future)?, signed)?;
-    add("not-yet-valid", "validity starts 2027-01-01", not_yet.into_bytes(), reject("validity"));
-    let in_future = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x05)?
-        .issue(resident_certificate(resident_validity)?, now.saturating_add(3600))?;
-    add("signed-in-future", "iat one hour after the verification time", in_future.into_bytes(), reject("validity"));
+    let not_yet = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x04)?
+        .issue(resident_certificate(future)?, signed)?;
+    add(
+        "not-yet-valid",
+        "validity starts 2027-01-01",
+        not_yet.into_bytes(),
+        reject("validity"),
+    );
+    let in_future = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x11, 0x05)?.issue(
+        resident_certificate(resident_validity)?,
+        now.saturating_add(3600),
+    )?;
+    add(
+        "signed-in-future",
+        "iat one hour after the verification time",
+        in_future.into_bytes(),
+        reject("validity"),
+    );
 
     // Checks 3–5: keys and agencies.
-    let stranger = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x44, 0x06)?.issue(business_licence()?, signed)?;
-    add("unknown-issuer", "signed by a key no anchor holds", stranger.into_bytes(), reject("issuer-key"));
+    let stranger = seeded_issuer(JILIN, "吉林省住房和城乡建设厅（测试）", 0x44, 0x06)?
+        .issue(business_licence()?, signed)?;
+    add(
+        "unknown-issuer",
+        "signed by a key no anchor holds",
+        stranger.into_bytes(),
+        reject("issuer-key"),
+    );
     add(
         "wrong-key",
         "kid names the trusted key, signature made by another key",
         parts(licence.as_bytes())?.resign(&keys.other)?,
         reject("issuer-signature"),
     );
-    let hunan_claims = seeded_issuer(HUNAN, "湖南省测试厅", 0x11, 0x07)?.issue(business_licence()?, signed)?;
+    let hunan_claims =
+        seeded_issuer(HUNAN, "湖南省测试厅", 0x11, 0x07)?.issue(business_licence()?, signed)?;
     add(
         "issuer-code-mismatch",
         "claims the Hunan agency but the key is certified for the Jilin agency",
@@ -288,18 +382,31 @@ fn main() -> Result<()> {
     add(
         "payload-byte-flipped",
         "one byte of the address field changed after signing (示例路1号 → 示例路2号)",
-        Parts { payload: replace_once(&plain.payload, "路1号".as_bytes(), "路2号".as_bytes())?, ..parts(licence.as_bytes())? }.encode(),
+        Parts {
+            payload: replace_once(&plain.payload, "路1号".as_bytes(), "路2号".as_bytes())?,
+            ..parts(licence.as_bytes())?
+        }
+        .encode(),
         reject("issuer-signature"),
     );
     add(
         "protected-header-changed",
         "alg rewritten from -19 to -8 after signing",
-        Parts { protected: protected(-8, &jilin_key), ..parts(licence.as_bytes())? }.encode(),
+        Parts {
+            protected: protected(-8, &jilin_key),
+            ..parts(licence.as_bytes())?
+        }
+        .encode(),
         reject("issuer-signature"),
     );
     let mut truncated = parts(licence.as_bytes())?;
     truncated.signature.truncate(63);
-    add("signature-truncated", "signature cut to 63 bytes", truncated.encode(), reject("issuer-signature"));
+    add(
+        "signature-truncated",
+        "signature cut to 63 bytes",
+        truncated.encode(),
+        reject("issuer-signature"),
+    );
 
     // Check 1: decoding, each re-signed so only the encoding is at fault.
     let mut wide = vec![0x06, 0x1b, 0, 0, 0, 0];
@@ -309,7 +416,11 @@ fn main() -> Result<()> {
     add(
         "non-canonical-integer",
         "iat written with an 8-byte argument where 4 suffice, validly signed",
-        Parts { payload: replace_once(&plain.payload, &narrow, &wide)?, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            payload: replace_once(&plain.payload, &narrow, &wide)?,
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("decode"),
     );
     let mut iss_entry = vec![0x01];
@@ -324,25 +435,42 @@ fn main() -> Result<()> {
     add(
         "duplicate-map-key",
         "claim 1 (iss) present twice, validly signed",
-        Parts { payload: dup_payload, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            payload: dup_payload,
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("decode"),
     );
     let mut trailing = licence.as_bytes().to_vec();
     trailing.push(0x00);
-    add("trailing-bytes", "a zero byte after the COSE_Sign1", trailing, reject("decode"));
+    add(
+        "trailing-bytes",
+        "a zero byte after the COSE_Sign1",
+        trailing,
+        reject("decode"),
+    );
     let field_count = u8::try_from(licence.certificate().fields.len())?;
     let mut indefinite = replace_once(&plain.payload, &[0x09, 0x80 + field_count], &[0x09, 0x9f])?;
     indefinite.push(0xff);
     add(
         "indefinite-length",
         "face field array with indefinite length, validly signed",
-        Parts { payload: indefinite, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            payload: indefinite,
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("decode"),
     );
     add(
         "wrong-typ",
         "typ says application/yz-seal+cose, validly signed",
-        Parts { protected: typ_header("application/yz-seal+cose", &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            protected: typ_header("application/yz-seal+cose", &jilin_key),
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("decode"),
     );
     let holder_code = licence.certificate().holder.code.clone();
@@ -358,7 +486,11 @@ fn main() -> Result<()> {
     add(
         "unknown-claim",
         "claim 3 (aud) is not part of the format, validly signed",
-        Parts { payload: aud_payload, ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            payload: aud_payload,
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("decode"),
     );
 
@@ -366,26 +498,47 @@ fn main() -> Result<()> {
     add(
         "alg-key-type-mismatch",
         "alg -7 (ES256) with the kid of an Ed25519 key, validly signed with that key",
-        Parts { protected: protected(-7, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            protected: protected(-7, &jilin_key),
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("algorithm"),
     );
     add(
         "alg-not-allowed",
         "alg -50 (ML-DSA-87; once a draft Ed25519 value), validly signed with Ed25519",
-        Parts { protected: protected(-50, &jilin_key), ..parts(licence.as_bytes())? }.resign(&keys.jilin)?,
+        Parts {
+            protected: protected(-50, &jilin_key),
+            ..parts(licence.as_bytes())?
+        }
+        .resign(&keys.jilin)?,
         reject("algorithm"),
     );
 
     // Check 7: disclosures.
     let mut altered = parts(resident.as_bytes())?;
     let original = Disclosure::decode(&altered.disclosures[0], &Limits::default())?;
-    let forged = Disclosure::new(*original.salt(), Field::new(original.field().name.clone(), "女"));
+    let forged = Disclosure::new(
+        *original.salt(),
+        Field::new(original.field().name.clone(), "女"),
+    );
     altered.disclosures[0] = forged.as_bytes().to_vec();
-    add("disclosure-altered", "a disclosed item's value changed (its digest no longer matches)", altered.encode(), reject("disclosures"));
+    add(
+        "disclosure-altered",
+        "a disclosed item's value changed (its digest no longer matches)",
+        altered.encode(),
+        reject("disclosures"),
+    );
     let mut doubled = parts(resident.as_bytes())?;
     let first = doubled.disclosures[0].clone();
     doubled.disclosures.push(first);
-    add("disclosure-duplicated", "the same disclosed item twice", doubled.encode(), reject("disclosures"));
+    add(
+        "disclosure-duplicated",
+        "the same disclosed item twice",
+        doubled.encode(),
+        reject("disclosures"),
+    );
 
     let trust = vec![
         TrustEntry {
