@@ -127,3 +127,30 @@ fn qr_text_on_seeds_and_mutations() {
         }
     }
 }
+
+#[test]
+fn codes_on_known_identifiers_and_mutations() {
+    let mut m = Mutator(0x5851_F42D_4C95_7F2D);
+    let known = [
+        "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F",
+        "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U",
+        "91350100M000100Y43",
+        "11010519491231002X",
+        "2026-11-21",
+    ];
+    let mut distinct = std::collections::HashSet::new();
+    for seed in known {
+        targets::codes(seed.as_bytes());
+        for _ in 0..2000 {
+            let mutated = m.mutate(seed.as_bytes());
+            targets::codes(&mutated);
+            distinct.insert(mutated);
+        }
+    }
+    // The invariants are asserted inside `codes`; this guards the mutator's reach.
+    assert!(
+        distinct.len() > 5000,
+        "only {} distinct inputs",
+        distinct.len()
+    );
+}

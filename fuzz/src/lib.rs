@@ -89,3 +89,27 @@ pub fn qr_text(data: &[u8]) {
         verify_certificate(&bytes);
     }
 }
+
+/// Identifier and code parsers: strict acceptance implies lenient acceptance without a
+/// warning, and an accepted text is kept verbatim.
+pub fn codes(data: &[u8]) {
+    use yinzheng::model::{CertificateId, ResidentId};
+    use yinzheng::time::Date;
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(id) = CertificateId::parse(text) {
+        assert_eq!(id.as_str(), text);
+        assert!(matches!(CertificateId::parse_lenient(text), Ok((_, None))));
+    }
+    if let Ok(code) = Uscc::parse(text) {
+        assert_eq!(code.as_str(), text);
+        assert!(matches!(Uscc::parse_lenient(text), Ok((_, None))));
+    }
+    if let Ok(id) = ResidentId::parse(text) {
+        assert_eq!(id.as_str(), text);
+    }
+    if let Ok(date) = Date::parse(text) {
+        assert_eq!(date.to_string(), text);
+    }
+}

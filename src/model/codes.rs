@@ -73,12 +73,7 @@ impl Uscc {
     /// # Errors
     /// [`CodeError`] for a wrong length or character.
     pub fn parse_lenient(code: &str) -> Result<(Self, Option<CodeError>), CodeError> {
-        let values = code_values(code, 18, |c| {
-            USCC_CHARSET
-                .iter()
-                .position(|&x| x == c)
-                .and_then(|v| u32::try_from(v).ok())
-        })?;
+        let values: [u32; 18] = code_values(code, uscc_value)?;
         let sum: u32 = values[..17]
             .iter()
             .zip(USCC_WEIGHTS)
@@ -127,7 +122,7 @@ impl ResidentId {
     /// # Errors
     /// [`CodeError`] for a wrong length, character or birth date.
     pub fn parse_lenient(number: &str) -> Result<(Self, Option<CodeError>), CodeError> {
-        let values = code_values(number, 18, |c| match c {
+        let values: [u32; 18] = code_values(number, |c| match c {
             b'0'..=b'9' => Some(u32::from(c - b'0')),
             b'X' => Some(10),
             _ => None,
@@ -135,9 +130,17 @@ impl ResidentId {
         if let Some(position) = values[..17].iter().position(|&v| v > 9) {
             return Err(CodeError::Character { position });
         }
-        // All 18 characters are ASCII here, so byte ranges are character ranges.
-        let birth = format!("{}-{}-{}", &number[6..10], &number[10..12], &number[12..14]);
-        crate::time::Date::parse(&birth).map_err(|_| CodeError::BirthDate)?;
+        let number_at =
+            |range: core::ops::Range<usize>| values[range].iter().fold(0, |n, d| n * 10 + d);
+        let birth = (
+            u16::try_from(number_at(6..10)).ok(),
+            u8::try_from(number_at(10..12)).ok(),
+            u8::try_from(number_at(12..14)).ok(),
+        );
+        match birth {
+            (Some(y), Some(m), Some(d)) if crate::time::Date::new(y, m, d).is_ok() => {}
+            _ => return Err(CodeError::BirthDate),
+        }
         let sum: u32 = values[..17]
             .iter()
             .zip(ID_WEIGHTS)
@@ -162,29 +165,41 @@ impl fmt::Display for ResidentId {
     }
 }
 
-/// Maps each character of an ASCII code of fixed length to its value.
-fn code_values(
+/// Value of a GB 32100 character, from a table indexed by ASCII code.
+fn uscc_value(c: u8) -> Option<u32> {
+    const TABLE: [u8; 128] = {
+        let mut table = [u8::MAX; 128];
+        let mut i = 0;
+        while i < USCC_CHARSET.len() {
+            table[USCC_CHARSET[i] as usize] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    TABLE
+        .get(usize::from(c))
+        .filter(|&&v| v != u8::MAX)
+        .map(|&v| u32::from(v))
+}
+
+/// Maps each character of an ASCII code of length `N` to its value, without allocating.
+fn code_values<const N: usize>(
     code: &str,
-    len: usize,
     value: impl Fn(u8) -> Option<u32>,
-) -> Result<Vec<u32>, CodeError> {
-    let found = code.chars().count();
-    if found != len {
-        return Err(CodeError::Length {
-            expected: len,
-            found,
-        });
+) -> Result<[u32; N], CodeError> {
+    if code.len() != N || !code.is_ascii() {
+        let found = code.chars().count();
+        if found != N {
+            return Err(CodeError::Length { expected: N, found });
+        }
+        let position = code.chars().position(|c| !c.is_ascii()).unwrap_or(0);
+        return Err(CodeError::Character { position });
     }
-    code.chars()
-        .enumerate()
-        .map(|(position, c)| {
-            u8::try_from(c)
-                .ok()
-                .filter(u8::is_ascii)
-                .and_then(&value)
-                .ok_or(CodeError::Character { position })
-        })
-        .collect()
+    let mut values = [0u32; N];
+    for (position, (slot, c)) in values.iter_mut().zip(code.bytes()).enumerate() {
+        *slot = value(c).ok_or(CodeError::Character { position })?;
+    }
+    Ok(values)
 }
 
 fn check_error(charset: &[u8], expected: u32, found: u32) -> Option<CodeError> {
@@ -206,9 +221,9 @@ pub(crate) fn alnum_value(c: u8) -> Option<u32> {
 
 /// ISO/IEC 7064 MOD 37,36 (hybrid system) check character over upper-case alphanumerics;
 /// `None` if a character is outside `[0-9A-Z]`.
-pub(crate) fn mod37_36_check(text: &str) -> Option<char> {
+pub(crate) fn mod37_36_check(text: impl IntoIterator<Item = u8>) -> Option<char> {
     let mut p = 36;
-    for c in text.bytes() {
+    for c in text {
         let mut s = (p + alnum_value(c)?) % 36;
         if s == 0 {
             s = 36;
@@ -340,16 +355,16 @@ mod tests {
     #[test]
     fn iso_7064_mod_37_36() {
         let body = "11100000000013338W03211220000013544541J2430599001";
-        assert_eq!(mod37_36_check(body), Some('F'));
+        assert_eq!(mod37_36_check(body.bytes()), Some('F'));
         assert_eq!(
-            mod37_36_check("11100000000013338W01111430000006122244L20230000403001"),
+            mod37_36_check("11100000000013338W01111430000006122244L20230000403001".bytes()),
             Some('U')
         );
         assert_eq!(
-            mod37_36_check("11100000000013338W00911330105002500287C2025052201002"),
+            mod37_36_check("11100000000013338W00911330105002500287C2025052201002".bytes()),
             Some('0')
         );
-        assert_eq!(mod37_36_check("abc"), None);
+        assert_eq!(mod37_36_check("abc".bytes()), None);
     }
 
     #[test]

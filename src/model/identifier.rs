@@ -99,8 +99,9 @@ impl CertificateId {
     ) -> Result<Self, CodeError> {
         check_serial(serial)?;
         check_version(version)?;
-        let body = format!("{}{}{}{}", kind.code(), issuer.as_str(), serial, version);
-        let check = mod37_36_check(&body).ok_or(CodeError::Structure { part: "identifier" })?;
+        let body = [kind.code(), issuer.as_str(), serial, version];
+        let check = mod37_36_check(body.iter().flat_map(|part| part.bytes()))
+            .ok_or(CodeError::Structure { part: "identifier" })?;
         Ok(Self(format!(
             "{ROOT_ARC}.{}.{}.{serial}.{version}.{check}",
             kind.code(),
@@ -131,8 +132,15 @@ impl CertificateId {
             .ok_or(CodeError::Structure {
                 part: "identifier root",
             })?;
-        let parts: Vec<&str> = rest.splitn(6, '.').collect();
-        let [type_code, issuer, serial, version, check] = parts[..] else {
+        let mut parts = rest.split('.');
+        let (Some(type_code), Some(issuer), Some(serial), Some(version), Some(check), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(CodeError::Structure {
                 part: "identifier parts",
             });
@@ -149,8 +157,9 @@ impl CertificateId {
                 });
             }
         };
-        let body = format!("{type_code}{issuer}{serial}{version}");
-        let expected = mod37_36_check(&body).ok_or(CodeError::Structure { part: "identifier" })?;
+        let body = [type_code, issuer, serial, version];
+        let expected = mod37_36_check(body.iter().flat_map(|part| part.bytes()))
+            .ok_or(CodeError::Structure { part: "identifier" })?;
         let mismatch = (expected != found).then_some(CodeError::CheckCharacter { expected, found });
         Ok((Self(text.to_owned()), mismatch))
     }
