@@ -134,3 +134,62 @@ proptest! {
         prop_assert!(decoded.is_err() || bytes.first() == Some(&0xd2));
     }
 }
+
+const ALNUM: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+fn uscc() -> impl Strategy<Value = Uscc> {
+    proptest::collection::vec(
+        proptest::sample::select(USCC_CHARS.chars().collect::<Vec<_>>()),
+        17,
+    )
+    .prop_map(|body| {
+        let body: String = body.into_iter().collect();
+        // Exactly one of the 31 check characters completes a valid code.
+        USCC_CHARS
+            .chars()
+            .find_map(|c| Uscc::parse(&format!("{body}{c}")).ok())
+            .unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn identifiers_round_trip(
+        authority in uscc(),
+        issuer in uscc(),
+        sequence in 0u16..1000,
+        serial in proptest::collection::vec(proptest::sample::select(ALNUM.chars().collect::<Vec<_>>()), 1..=64),
+        version in 1u16..1000,
+    ) {
+        use yinzheng::model::CertificateId;
+        let kind = CertificateType::new(&format!("{authority}{sequence:03}"), "证照").unwrap();
+        let serial: String = serial.into_iter().collect();
+        let id = CertificateId::new(&kind, &issuer, &serial, &format!("{version:03}")).unwrap();
+        let parsed = CertificateId::parse(id.as_str()).unwrap();
+        prop_assert_eq!(&parsed, &id);
+        prop_assert_eq!(parsed.type_code(), kind.code());
+        prop_assert_eq!(parsed.issuer_code(), issuer.as_str());
+        prop_assert_eq!(parsed.serial(), serial.as_str());
+        // Any other check character is refused.
+        let stem = &id.as_str()[..id.as_str().len() - 1];
+        let last = id.as_str().chars().last().unwrap();
+        let other = ALNUM.chars().find(|&c| c != last).unwrap();
+        let altered = format!("{stem}{other}");
+        prop_assert!(CertificateId::parse(&altered).is_err());
+    }
+
+    #[test]
+    fn resident_ids_and_dates_round_trip(area in 110_000u32..660_000, d in date(), seq in 0u16..1000) {
+        let text = d.to_string();
+        prop_assert_eq!(Date::parse(&text).unwrap(), d);
+        let body = format!("{area:06}{:04}{:02}{:02}{seq:03}", d.year(), d.month(), d.day());
+        let valid: Vec<ResidentId> = "0123456789X"
+            .chars()
+            .filter_map(|c| ResidentId::parse(&format!("{body}{c}")).ok())
+            .collect();
+        prop_assert_eq!(valid.len(), 1, "exactly one check character fits {}", body);
+    }
+}

@@ -5,11 +5,13 @@
 
 use std::path::Path;
 
+#[path = "../fuzz/src/lib.rs"]
+#[allow(unreachable_pub, dead_code)] // shared with the fuzz binaries
+mod targets;
+
 use serde_json::Value;
-use yinzheng::Limits;
 use yinzheng::crypto::PublicKey;
-use yinzheng::encoding::cose::CoseSign1;
-use yinzheng::model::{Certificate, Uscc};
+use yinzheng::model::Uscc;
 use yinzheng::time::UnixTime;
 use yinzheng::trust::TrustStore;
 use yinzheng::verify::{Check, Outcome, SkipReason, VerificationContext, Verifier};
@@ -89,7 +91,8 @@ fn every_vector_gives_its_expected_outcome() {
                     );
                 }
                 assert_eq!(from_qr.unwrap().value(), verified.value(), "{id}: QR text");
-                assert_reencodes(&bytes, verifier.limits(), id);
+                // Decoding then encoding gives the same bytes (asserted inside the target).
+                targets::decode_certificate(&bytes);
                 accepted += 1;
             }
             "reject" => {
@@ -141,21 +144,4 @@ fn every_vector_gives_its_expected_outcome() {
         accepted >= 7 && rejected >= 18,
         "{accepted} accepted, {rejected} rejected"
     );
-}
-
-/// Decoding then encoding a valid certificate gives the same bytes (deterministic encoding).
-fn assert_reencodes(bytes: &[u8], limits: &Limits, id: &str) {
-    let sign1 = CoseSign1::decode(bytes, limits).unwrap();
-    assert_eq!(
-        sign1.with_disclosures(&sign1.disclosures),
-        bytes,
-        "{id}: envelope"
-    );
-    assert_eq!(
-        sign1.protected.encode(),
-        sign1.protected_bytes,
-        "{id}: protected header"
-    );
-    let (certificate, _) = Certificate::decode_claims(sign1.payload, limits).unwrap();
-    assert_eq!(certificate.encode_claims(), sign1.payload, "{id}: claims");
 }

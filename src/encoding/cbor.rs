@@ -392,6 +392,29 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An array head with at least one and at most `limit` elements (formats omit empty
+    /// lists, so an empty one is a second encoding of "absent"). `what` names the list in the
+    /// error.
+    ///
+    /// # Errors
+    /// [`DecodeError::InvalidValue`] if empty, [`DecodeError::TooManyItems`] over `limit`, and
+    /// as [`Reader::array`].
+    pub fn non_empty_array(
+        &mut self,
+        limit: usize,
+        what: &'static str,
+    ) -> Result<usize, DecodeError> {
+        let at = self.pos;
+        match self.array()? {
+            0 => Err(DecodeError::InvalidValue { offset: at, what }),
+            len if len > limit => Err(DecodeError::TooManyItems {
+                len: u64::try_from(len).unwrap_or(u64::MAX),
+                limit,
+            }),
+            len => Ok(len),
+        }
+    }
+
     /// An array head that must hold exactly `len` elements.
     ///
     /// # Errors

@@ -120,20 +120,7 @@ impl<'a> CoseSign1<'a> {
             if key != label::DISCLOSURES {
                 return Err(DecodeError::UnknownKey { offset: at });
             }
-            let at = r.position();
-            let count = r.array()?;
-            if count == 0 {
-                return Err(DecodeError::InvalidValue {
-                    offset: at,
-                    what: "empty disclosure list",
-                });
-            }
-            if count > limits.max_fields {
-                return Err(DecodeError::TooManyItems {
-                    len: u64::try_from(count).unwrap_or(u64::MAX),
-                    limit: limits.max_fields,
-                });
-            }
+            let count = r.non_empty_array(limits.max_fields, "empty disclosure list")?;
             disclosures.reserve_exact(count);
             for _ in 0..count {
                 disclosures.push(r.bytes()?);

@@ -422,17 +422,7 @@ impl<'a> RawClaims<'a> {
                 }
                 yz::JURISDICTION => self.jurisdiction = Some(r.text()?),
                 yz::FIELDS => {
-                    let at = r.position();
-                    let len = r.array()?;
-                    if len == 0 {
-                        return Err(invalid(at, "empty field list"));
-                    }
-                    if len > limits.max_fields {
-                        return Err(DecodeError::TooManyItems {
-                            len: u64::try_from(len).unwrap_or(u64::MAX),
-                            limit: limits.max_fields,
-                        });
-                    }
+                    let len = r.non_empty_array(limits.max_fields, "empty field list")?;
                     self.fields.reserve_exact(len);
                     for _ in 0..len {
                         let at = r.position();
@@ -444,17 +434,7 @@ impl<'a> RawClaims<'a> {
                     }
                 }
                 yz::DIGESTS => {
-                    let at = r.position();
-                    let len = r.array()?;
-                    if len == 0 {
-                        return Err(invalid(at, "empty digest list"));
-                    }
-                    if len > limits.max_digests {
-                        return Err(DecodeError::TooManyItems {
-                            len: u64::try_from(len).unwrap_or(u64::MAX),
-                            limit: limits.max_digests,
-                        });
-                    }
+                    let len = r.non_empty_array(limits.max_digests, "empty digest list")?;
                     self.digests.reserve_exact(len);
                     for _ in 0..len {
                         let at = r.position();

@@ -61,10 +61,7 @@ impl Uscc {
     /// # Errors
     /// [`CodeError`] for a wrong length, character or check character.
     pub fn parse(code: &str) -> Result<Self, CodeError> {
-        match Self::parse_lenient(code)? {
-            (uscc, None) => Ok(uscc),
-            (_, Some(err)) => Err(err),
-        }
+        strict(Self::parse_lenient(code))
     }
 
     /// Parses a code whose syntax is right, returning the check-character error beside it
@@ -111,10 +108,7 @@ impl ResidentId {
     /// # Errors
     /// [`CodeError`] for a wrong length, character, birth date or check character.
     pub fn parse(number: &str) -> Result<Self, CodeError> {
-        match Self::parse_lenient(number)? {
-            (id, None) => Ok(id),
-            (_, Some(err)) => Err(err),
-        }
+        strict(Self::parse_lenient(number))
     }
 
     /// Like [`ResidentId::parse`] but returns a check-character mismatch beside the value.
@@ -162,6 +156,16 @@ impl ResidentId {
 impl fmt::Display for ResidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A lenient parse made strict: a check-character mismatch becomes the error.
+pub(crate) fn strict<T>(
+    lenient: Result<(T, Option<CodeError>), CodeError>,
+) -> Result<T, CodeError> {
+    match lenient? {
+        (value, None) => Ok(value),
+        (_, Some(err)) => Err(err),
     }
 }
 

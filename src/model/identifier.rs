@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::model::codes::{CodeError, Uscc, alnum_value, mod37_36_check};
+use crate::model::codes::{CodeError, Uscc, alnum_value, mod37_36_check, strict};
 
 /// Root OID arc of e-licence identifiers (电子证照根代码).
 pub const ROOT_ARC: &str = "1.2.156.3005.2";
@@ -114,10 +114,7 @@ impl CertificateId {
     /// # Errors
     /// [`CodeError`] for a malformed identifier or a wrong check character.
     pub fn parse(text: &str) -> Result<Self, CodeError> {
-        match Self::parse_lenient(text)? {
-            (id, None) => Ok(id),
-            (_, Some(err)) => Err(err),
-        }
+        strict(Self::parse_lenient(text))
     }
 
     /// Parses an identifier whose structure is right, returning a check-character mismatch

@@ -257,11 +257,17 @@ impl Verifier {
         } = self.decode(bytes, report)?;
         report.set(Check::Decode, Outcome::Passed);
 
-        let key = self.resolve_key(&sign1, report)?;
-        let alg = key.public_key().algorithm();
-        key.public_key()
-            .verify(alg, &sign1.to_be_signed(), sign1.signature)
-            .map_err(|_| VerifyError::BadSignature)?;
+        let (alg, candidates) = self.resolve_keys(&sign1, report)?;
+        // Usually one candidate; on a kid collision, the key whose signature verifies.
+        let to_be_signed = sign1.to_be_signed();
+        let key = candidates
+            .into_iter()
+            .find(|k| {
+                k.public_key()
+                    .verify(alg, &to_be_signed, sign1.signature)
+                    .is_ok()
+            })
+            .ok_or(VerifyError::BadSignature)?;
         report.set(Check::IssuerSignature, Outcome::Passed);
         report.set_trusted_key(key.name());
 
@@ -311,42 +317,34 @@ impl Verifier {
 
     /// Checks 2 and 3: the algorithm is allowed, a trusted key has the `kid`, and its type
     /// matches. Several keys may share a `kid`; the signature check tries each in turn.
-    fn resolve_key<'s>(
+    fn resolve_keys<'s>(
         &'s self,
         sign1: &CoseSign1<'_>,
         report: &mut Report,
-    ) -> Result<&'s TrustedKey, VerifyError> {
+    ) -> Result<(Algorithm, Vec<&'s TrustedKey>), VerifyError> {
         let alg_id = sign1.protected.alg;
         let alg =
             Algorithm::from_cose(alg_id).ok_or(VerifyError::AlgorithmNotAllowed { alg: alg_id })?;
         let candidates = self.trust.candidates(sign1.protected.kid);
-        let mut matching = candidates
+        let matching: Vec<&TrustedKey> = candidates
             .iter()
             .filter(|k| k.public_key().algorithm() == alg)
             .take(self.limits.max_key_candidates)
-            .peekable();
-        if let (Some(other), None) = (candidates.first(), matching.peek()) {
+            .collect();
+        if let (Some(other), true) = (candidates.first(), matching.is_empty()) {
             return Err(VerifyError::KeyTypeMismatch {
                 alg,
                 key: other.public_key().algorithm(),
             });
         }
         report.set(Check::Algorithm, Outcome::Passed);
-        let first = matching
-            .peek()
-            .copied()
-            .ok_or_else(|| VerifyError::UnknownIssuerKey {
+        if matching.is_empty() {
+            return Err(VerifyError::UnknownIssuerKey {
                 kid: sign1.protected.kid.to_vec(),
-            })?;
-        report.set(Check::IssuerKey, Outcome::Passed);
-        if candidates.len() == 1 {
-            return Ok(first);
+            });
         }
-        // A kid collision: pick the key whose signature verifies.
-        let tbs = sign1.to_be_signed();
-        matching
-            .find(|k| k.public_key().verify(alg, &tbs, sign1.signature).is_ok())
-            .ok_or(VerifyError::BadSignature)
+        report.set(Check::IssuerKey, Outcome::Passed);
+        Ok((alg, matching))
     }
 
     fn check_validity(&self, c: &Certificate, now: UnixTime) -> Result<(), VerifyError> {
