@@ -575,6 +575,37 @@ fn main() -> Result<()> {
     };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(out_dir.join("manifest.json"), json)?;
+    write_tsv(&out_dir, &manifest)?;
+    Ok(())
+}
+
+/// The same manifest as tab-separated text, for test suites without a JSON parser (the
+/// host-JVM Kotlin tests): `trust.tsv` and `index.tsv`, each with a header line.
+fn write_tsv(dir: &std::path::Path, manifest: &Manifest) -> Result<()> {
+    let mut trust = String::from("name\tagency\talg\tpublic_key\n");
+    for t in &manifest.trust {
+        trust += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
+    }
+    std::fs::write(dir.join("trust.tsv"), trust)?;
+    let mut index = String::from("id\tfile\ttime\toutcome\tfailed_check\tdisclosed\twarnings\n");
+    for v in &manifest.vectors {
+        let e = &v.expected;
+        index += &format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            v.id,
+            v.file,
+            manifest.time,
+            e.outcome,
+            e.failed_check.unwrap_or("-"),
+            if e.disclosed.is_empty() {
+                "-".to_owned()
+            } else {
+                e.disclosed.join(",")
+            },
+            e.warnings
+        );
+    }
+    std::fs::write(dir.join("index.tsv"), index)?;
     Ok(())
 }
 

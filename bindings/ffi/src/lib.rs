@@ -1,0 +1,1077 @@
+//! UniFFI bindings of `yinzheng` for Kotlin, Swift and Python: a thin, mobile-shaped facade.
+//!
+//! Shapes chosen for foreign callers: bytes are `Vec<u8>`, instants are `SystemTime`, dates
+//! are `"YYYY-MM-DD"` strings, one error enum ([`YinzhengError`]) whose variants a caller acts
+//! on, each with a human `reason` free of personal data. Keys can live in Android Keystore,
+//! the Secure Enclave or an HSM: implement [`Signer`] in Kotlin, Swift or Python. Every
+//! signature a foreign signer returns is verified in Rust before it is used.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use yinzheng::crypto::{self, PublicKey};
+use yinzheng::issue::{self, CertificateBuilder};
+use yinzheng::model::{self, CodeError, HolderCodeType};
+use yinzheng::time::{Date, UnixTime};
+use yinzheng::{Limits, verify};
+
+uniffi::setup_scaffolding!();
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/// Everything that can go wrong, grouped by what the caller does about it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum YinzhengError {
+    /// An argument is invalid (a code with a wrong check character, a bad date, a duplicate
+    /// field name, …): fix the input.
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key's bytes are not a valid key of its algorithm.
+    #[error("invalid key: {reason}")]
+    InvalidKey {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The signer did not sign (user cancelled, key locked, HSM offline) or returned a
+    /// signature that does not verify: retry or report.
+    #[error("signer failed: {reason}")]
+    SignerFailed {
+        /// What happened.
+        reason: String,
+    },
+    /// Verification said no. `report` lists every check; `check` is the one that failed.
+    #[error("rejected at check {check:?}: {reason}")]
+    Rejected {
+        /// The failed check.
+        check: Check,
+        /// Why it failed.
+        reason: String,
+        /// Every check with its outcome.
+        report: Report,
+    },
+    /// The clock has no trustworthy time: verification did not run.
+    #[error("clock unavailable: {reason}")]
+    ClockUnavailable {
+        /// What happened.
+        reason: String,
+    },
+    /// A bug or an unexpected exception from foreign code.
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What happened.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for YinzhengError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Internal {
+            reason: format!("unexpected error from foreign code: {}", e.reason),
+        }
+    }
+}
+
+fn invalid(e: impl std::fmt::Display) -> YinzhengError {
+    YinzhengError::InvalidInput {
+        reason: e.to_string(),
+    }
+}
+
+impl From<issue::IssueError> for YinzhengError {
+    fn from(e: issue::IssueError) -> Self {
+        match e {
+            issue::IssueError::Signer(_) | issue::IssueError::SignatureRejected => {
+                Self::SignerFailed {
+                    reason: error_chain(&e),
+                }
+            }
+            issue::IssueError::Random(_) => Self::Internal {
+                reason: e.to_string(),
+            },
+            other => invalid(other),
+        }
+    }
+}
+
+/// `e` and its sources, for signer errors whose cause is in foreign code.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+// ---------------------------------------------------------------------------------------
+// Time
+
+fn to_unix(t: SystemTime) -> Result<UnixTime, YinzhengError> {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| UnixTime::from_secs(d.as_secs()))
+        .map_err(|_| invalid("time before 1970"))
+}
+
+fn to_system(t: UnixTime) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(t.as_secs())
+}
+
+fn parse_date(text: &str) -> Result<Date, YinzhengError> {
+    Date::parse(text).map_err(invalid)
+}
+
+/// A source of the current time implemented by the app (e.g. network time).
+#[uniffi::export(foreign)]
+pub trait Clock: Send + Sync {
+    /// The current time.
+    ///
+    /// # Errors
+    /// When no trustworthy time is available.
+    fn now(&self) -> Result<SystemTime, YinzhengError>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys and signing
+
+/// Signature algorithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SignatureAlgorithm {
+    /// Ed25519 (COSE -19).
+    Ed25519,
+    /// ECDSA P-256 with SHA-256 (COSE -7): what phone secure hardware offers.
+    Es256,
+}
+
+impl From<SignatureAlgorithm> for crypto::Algorithm {
+    fn from(a: SignatureAlgorithm) -> Self {
+        match a {
+            SignatureAlgorithm::Ed25519 => Self::Ed25519,
+            SignatureAlgorithm::Es256 => Self::Es256,
+        }
+    }
+}
+
+fn public_key(algorithm: SignatureAlgorithm, bytes: &[u8]) -> Result<PublicKey, YinzhengError> {
+    let key = match algorithm {
+        SignatureAlgorithm::Ed25519 => {
+            let raw: &[u8; 32] = bytes.try_into().map_err(|_| YinzhengError::InvalidKey {
+                reason: "an Ed25519 public key is 32 bytes".into(),
+            })?;
+            PublicKey::ed25519(raw)
+        }
+        SignatureAlgorithm::Es256 => PublicKey::p256(bytes),
+    };
+    key.map_err(|e| YinzhengError::InvalidKey {
+        reason: e.to_string(),
+    })
+}
+
+/// A key that signs: implement it over Android Keystore, the Secure Enclave or an HSM.
+#[uniffi::export(foreign)]
+pub trait Signer: Send + Sync {
+    /// The algorithm of the key.
+    fn algorithm(&self) -> SignatureAlgorithm;
+    /// The public key: 32 raw bytes for Ed25519, SEC1 (compressed or not) for P-256.
+    fn public_key(&self) -> Vec<u8>;
+    /// Signs `message`: Ed25519 over the bytes, ES256 over their SHA-256 (as platform APIs
+    /// do). Returns the raw 64-byte signature (not DER).
+    ///
+    /// # Errors
+    /// When the key is unavailable or the user refuses.
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, YinzhengError>;
+}
+
+/// Adapts a foreign [`Signer`] to the core trait, with its public key parsed once.
+struct ForeignSigner {
+    inner: Arc<dyn Signer>,
+    public: PublicKey,
+}
+
+impl ForeignSigner {
+    fn new(inner: Arc<dyn Signer>) -> Result<Self, YinzhengError> {
+        let public = public_key(inner.algorithm(), &inner.public_key())?;
+        Ok(Self { inner, public })
+    }
+}
+
+impl crypto::Signer for ForeignSigner {
+    fn public_key(&self) -> PublicKey {
+        self.public.clone()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crypto::SignError> {
+        self.inner
+            .sign(message.to_vec())
+            .map_err(crypto::SignError::from_source)
+    }
+}
+
+/// An Ed25519 key held in memory by the library (for servers and tests; apps should keep
+/// keys in secure hardware behind [`Signer`]).
+#[derive(uniffi::Object)]
+pub struct SoftwareKey {
+    key: crypto::Ed25519SigningKey,
+}
+
+#[uniffi::export]
+impl SoftwareKey {
+    /// A fresh key from the operating system's random generator.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Internal`] if no randomness is available.
+    #[uniffi::constructor]
+    pub fn generate() -> Result<Arc<Self>, YinzhengError> {
+        let key = crypto::Ed25519SigningKey::generate(&crypto::OsRandom).map_err(|e| {
+            YinzhengError::Internal {
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(Arc::new(Self { key }))
+    }
+
+    /// The key for a 32-byte seed.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidKey`] unless the seed is 32 bytes.
+    #[uniffi::constructor]
+    pub fn from_seed(seed: Vec<u8>) -> Result<Arc<Self>, YinzhengError> {
+        let seed: [u8; 32] = seed.try_into().map_err(|_| YinzhengError::InvalidKey {
+            reason: "an Ed25519 seed is 32 bytes".into(),
+        })?;
+        Ok(Arc::new(Self {
+            key: crypto::Ed25519SigningKey::from_seed(&seed),
+        }))
+    }
+
+    /// A PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidKey`] if it is not an Ed25519 PKCS#8 key.
+    #[uniffi::constructor]
+    pub fn from_pkcs8_pem(pem: String) -> Result<Arc<Self>, YinzhengError> {
+        let key = crypto::Ed25519SigningKey::from_pkcs8_pem(&pem).map_err(|e| {
+            YinzhengError::InvalidKey {
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(Arc::new(Self { key }))
+    }
+
+    /// The 32-byte public key.
+    pub fn public_key(&self) -> Vec<u8> {
+        crypto::Signer::public_key(&self.key).to_bytes()
+    }
+
+    /// The 8-byte key identifier written in certificates, as hex.
+    pub fn key_id(&self) -> String {
+        crypto::Signer::public_key(&self.key).key_id().to_string()
+    }
+}
+
+impl crypto::Signer for SoftwareKey {
+    fn public_key(&self) -> PublicKey {
+        self.key.public_key()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crypto::SignError> {
+        self.key.sign(message)
+    }
+}
+
+/// The signer behind an [`Issuer`] (the app's own or one the library holds), shareable so
+/// that [`Issuer::with_deterministic_randomness`] can reuse it.
+#[derive(Clone)]
+struct SharedSigner(Arc<dyn crypto::Signer>);
+
+impl crypto::Signer for SharedSigner {
+    fn public_key(&self) -> PublicKey {
+        self.0.public_key()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crypto::SignError> {
+        self.0.sign(message)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Certificates
+
+/// A face field value.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[allow(clippy::use_self)] // the UniFFI derive needs the type named
+pub enum FieldValue {
+    /// Text.
+    Text {
+        /// The text.
+        value: String,
+    },
+    /// A whole number.
+    Integer {
+        /// The number.
+        value: i64,
+    },
+    /// Yes or no.
+    Bool {
+        /// The value.
+        value: bool,
+    },
+    /// Raw bytes (a photo).
+    Bytes {
+        /// The bytes.
+        value: Vec<u8>,
+    },
+    /// A calendar date, `YYYY-MM-DD`.
+    Date {
+        /// The date.
+        value: String,
+    },
+    /// A list of values.
+    ValueList {
+        /// The items.
+        items: Vec<FieldValue>,
+    },
+    /// Named values (keys unique).
+    ValueMap {
+        /// The entries.
+        entries: Vec<MapEntry>,
+    },
+}
+
+/// One entry of a [`FieldValue::ValueMap`].
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MapEntry {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: FieldValue,
+}
+
+/// A named face field.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Field {
+    /// The name shown on the licence face.
+    pub name: String,
+    /// The value.
+    pub value: FieldValue,
+}
+
+impl TryFrom<FieldValue> for model::FieldValue {
+    type Error = YinzhengError;
+
+    fn try_from(v: FieldValue) -> Result<Self, YinzhengError> {
+        Ok(match v {
+            FieldValue::Text { value } => Self::Text(value),
+            FieldValue::Integer { value } => Self::Integer(value),
+            FieldValue::Bool { value } => Self::Bool(value),
+            FieldValue::Bytes { value } => Self::Bytes(value),
+            FieldValue::Date { value } => Self::Date(parse_date(&value)?),
+            FieldValue::ValueList { items } => Self::List(
+                items
+                    .into_iter()
+                    .map(Self::try_from)
+                    .collect::<Result<_, _>>()?,
+            ),
+            FieldValue::ValueMap { entries } => Self::Map(
+                entries
+                    .into_iter()
+                    .map(|e| Ok((e.key, Self::try_from(e.value)?)))
+                    .collect::<Result<_, YinzhengError>>()?,
+            ),
+        })
+    }
+}
+
+impl From<&model::FieldValue> for FieldValue {
+    fn from(v: &model::FieldValue) -> Self {
+        match v {
+            model::FieldValue::Text(value) => Self::Text {
+                value: value.clone(),
+            },
+            model::FieldValue::Integer(value) => Self::Integer { value: *value },
+            model::FieldValue::Bool(value) => Self::Bool { value: *value },
+            model::FieldValue::Bytes(value) => Self::Bytes {
+                value: value.clone(),
+            },
+            model::FieldValue::Date(d) => Self::Date {
+                value: d.to_string(),
+            },
+            model::FieldValue::List(items) => Self::ValueList {
+                items: items.iter().map(Self::from).collect(),
+            },
+            model::FieldValue::Map(entries) => Self::ValueMap {
+                entries: entries
+                    .iter()
+                    .map(|(key, value)| MapEntry {
+                        key: key.clone(),
+                        value: value.into(),
+                    })
+                    .collect(),
+            },
+            // The core may gain value types; show them as text rather than fail.
+            other => Self::Text {
+                value: other.to_string(),
+            },
+        }
+    }
+}
+
+fn fields_out(fields: &[model::Field]) -> Vec<Field> {
+    fields
+        .iter()
+        .map(|f| Field {
+            name: f.name.clone(),
+            value: (&f.value).into(),
+        })
+        .collect()
+}
+
+/// What an agency issues: every required part of a certificate and its optional ones.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CertificateRequest {
+    /// Licence type code (证照类型代码, 21 characters).
+    pub type_code: String,
+    /// Licence type name (证照类型名称), e.g. 营业执照.
+    pub type_name: String,
+    /// Licence number (证照编号).
+    pub number: String,
+    /// Holder name (持证主体).
+    pub holder_name: String,
+    /// Holder code (持证主体代码): checked for types `111` and `001`.
+    pub holder_code: String,
+    /// Holder code type (持证主体代码类型代码): `111` identity number, `001` USCC, …
+    pub holder_code_type: String,
+    /// Issue date (颁发日期), `YYYY-MM-DD`.
+    pub issued_on: String,
+    /// First day of validity, `YYYY-MM-DD`.
+    pub valid_from: String,
+    /// Last day of validity, `YYYY-MM-DD`; none for long-term (长期有效).
+    #[uniffi(default = None)]
+    pub valid_until: Option<String>,
+    /// Jurisdiction (管辖属地), a GB/T 2260 region code.
+    #[uniffi(default = None)]
+    pub jurisdiction: Option<String>,
+    /// Face fields always shown.
+    #[uniffi(default = [])]
+    pub fields: Vec<Field>,
+    /// Face fields the holder may withhold.
+    #[uniffi(default = [])]
+    pub disclosable_fields: Vec<Field>,
+    /// Identifier serial (流水号); random when none.
+    #[uniffi(default = None)]
+    pub serial: Option<String>,
+    /// Identifier version (版本号); `001` when none.
+    #[uniffi(default = None)]
+    pub version: Option<String>,
+}
+
+impl TryFrom<CertificateRequest> for CertificateBuilder {
+    type Error = YinzhengError;
+
+    fn try_from(r: CertificateRequest) -> Result<Self, YinzhengError> {
+        let kind = model::CertificateType::new(&r.type_code, &r.type_name).map_err(invalid)?;
+        let holder = match HolderCodeType::from_code(&r.holder_code_type) {
+            HolderCodeType::ResidentId => model::Holder::resident(
+                &r.holder_name,
+                &model::ResidentId::parse(&r.holder_code).map_err(invalid)?,
+            ),
+            HolderCodeType::Uscc => model::Holder::organisation(
+                &r.holder_name,
+                &model::Uscc::parse(&r.holder_code).map_err(invalid)?,
+            ),
+            _ => model::Holder::other(&r.holder_name, &r.holder_code_type, &r.holder_code),
+        };
+        let from = parse_date(&r.valid_from)?;
+        let validity = match r.valid_until {
+            Some(until) => model::Validity::days(from, parse_date(&until)?),
+            None => model::Validity::long_term(from),
+        };
+        let mut builder = Self::new(kind, r.number, holder, parse_date(&r.issued_on)?, validity);
+        if let Some(j) = r.jurisdiction {
+            builder = builder.jurisdiction(j);
+        }
+        for f in r.fields {
+            builder = builder.field(f.name, model::FieldValue::try_from(f.value)?);
+        }
+        for f in r.disclosable_fields {
+            builder = builder.disclosable_field(f.name, model::FieldValue::try_from(f.value)?);
+        }
+        if let Some(serial) = r.serial {
+            builder = builder.serial(serial);
+        }
+        if let Some(version) = r.version {
+            builder = builder.version(version);
+        }
+        Ok(builder)
+    }
+}
+
+/// A certificate's content.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Certificate {
+    /// The e-licence identifier (电子证照标识).
+    pub id: String,
+    /// Licence type code.
+    pub type_code: String,
+    /// Licence type name.
+    pub type_name: String,
+    /// Licence number.
+    pub number: String,
+    /// Holder name.
+    pub holder_name: String,
+    /// Holder code.
+    pub holder_code: String,
+    /// Holder code type code (`111`, `001`, …).
+    pub holder_code_type: String,
+    /// Issuing authority name.
+    pub issuer_name: String,
+    /// Issuing authority USCC.
+    pub issuer_code: String,
+    /// Jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// Issue date, `YYYY-MM-DD`.
+    pub issued_on: String,
+    /// First instant of validity.
+    pub valid_from: SystemTime,
+    /// First instant after validity; none for long-term.
+    pub valid_until: Option<SystemTime>,
+    /// When it was signed.
+    pub signed_at: SystemTime,
+    /// Face fields always shown.
+    pub fields: Vec<Field>,
+    /// Disclosable fields that were revealed.
+    pub disclosed: Vec<Field>,
+    /// The metadata with Chinese labels, in display order (label, value).
+    pub labelled: Vec<LabelledValue>,
+}
+
+/// A label and its value, for display.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LabelledValue {
+    /// The Chinese label, e.g. 证照编号.
+    pub label: String,
+    /// The value as text.
+    pub value: String,
+}
+
+impl From<&model::Certificate> for Certificate {
+    fn from(c: &model::Certificate) -> Self {
+        Self {
+            id: c.id.to_string(),
+            type_code: c.kind.code().to_owned(),
+            type_name: c.kind.name().to_owned(),
+            number: c.number.clone(),
+            holder_name: c.holder.name.clone(),
+            holder_code: c.holder.code.clone(),
+            holder_code_type: c.holder.code_type.code().to_owned(),
+            issuer_name: c.issuer.name.clone(),
+            issuer_code: c.issuer.code.to_string(),
+            jurisdiction: c.jurisdiction.clone(),
+            issued_on: c.issued_on.to_string(),
+            valid_from: to_system(c.validity.not_before),
+            valid_until: c.validity.not_after.map(to_system),
+            signed_at: to_system(c.signed_at),
+            fields: fields_out(&c.fields),
+            disclosed: fields_out(&c.disclosed),
+            labelled: c
+                .labelled_metadata()
+                .into_iter()
+                .map(|(label, value)| LabelledValue {
+                    label: label.to_owned(),
+                    value,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A signed certificate as issued: its bytes carry every disclosure, for the holder.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct IssuedCertificate {
+    /// The encoded certificate (tagged COSE_Sign1).
+    pub bytes: Vec<u8>,
+    /// Its QR text (`YZ1:` + Base45).
+    pub qr_text: String,
+    /// Its content, every disclosable field included in `disclosed`.
+    pub certificate: Certificate,
+}
+
+impl From<issue::IssuedCertificate> for IssuedCertificate {
+    fn from(i: issue::IssuedCertificate) -> Self {
+        Self {
+            qr_text: i.qr_text(),
+            certificate: i.certificate().into(),
+            bytes: i.into_bytes(),
+        }
+    }
+}
+
+/// An agency that issues certificates with one key.
+#[derive(uniffi::Object)]
+pub struct Issuer {
+    inner: issue::Issuer,
+    agency: model::Agency,
+    key: SharedSigner,
+}
+
+impl Issuer {
+    fn build(agency: model::Agency, key: SharedSigner, rng_seed: Option<[u8; 32]>) -> Self {
+        let inner = issue::Issuer::new(agency.clone(), key.clone());
+        let inner = match rng_seed {
+            Some(seed) => inner.with_rng(crypto::SeededRandom::from_seed(seed)),
+            None => inner,
+        };
+        Self { inner, agency, key }
+    }
+}
+
+#[uniffi::export]
+impl Issuer {
+    /// An issuer for the agency `agency_name` / `agency_code` (USCC, checked) signing with an
+    /// app-provided key.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for a bad agency code, [`YinzhengError::InvalidKey`] for
+    /// a bad public key.
+    #[uniffi::constructor]
+    pub fn new(
+        agency_name: String,
+        agency_code: String,
+        signer: Arc<dyn Signer>,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let agency = model::Agency::new(&agency_name, &agency_code).map_err(invalid)?;
+        Ok(Arc::new(Self::build(
+            agency,
+            SharedSigner(Arc::new(ForeignSigner::new(signer)?)),
+            None,
+        )))
+    }
+
+    /// An issuer signing with a key the library holds.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for a bad agency code.
+    #[uniffi::constructor]
+    pub fn with_software_key(
+        agency_name: String,
+        agency_code: String,
+        key: Arc<SoftwareKey>,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let agency = model::Agency::new(&agency_name, &agency_code).map_err(invalid)?;
+        Ok(Arc::new(Self::build(agency, SharedSigner(key), None)))
+    }
+
+    /// The same issuer drawing salts, decoys and serials from a seeded stream, so output is
+    /// reproducible (test vectors). Never in production.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] unless the seed is 32 bytes.
+    pub fn with_deterministic_randomness(&self, seed: Vec<u8>) -> Result<Arc<Self>, YinzhengError> {
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| invalid("the seed is 32 bytes"))?;
+        Ok(Arc::new(Self::build(
+            self.agency.clone(),
+            self.key.clone(),
+            Some(seed),
+        )))
+    }
+
+    /// The public key that verifies this issuer's certificates.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.inner.public_key().to_bytes()
+    }
+
+    /// Issues a certificate signed at `signed_at`. The signature is verified before the
+    /// certificate is returned, so a faulty signer cannot produce an invalid certificate.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for invalid content, [`YinzhengError::SignerFailed`]
+    /// if the signer fails or its signature does not verify.
+    pub fn issue(
+        &self,
+        request: CertificateRequest,
+        signed_at: SystemTime,
+    ) -> Result<IssuedCertificate, YinzhengError> {
+        let prepared = self
+            .inner
+            .prepare(request.try_into()?, to_unix(signed_at)?)?;
+        let signature = crypto::Signer::sign(&self.key, prepared.to_be_signed()).map_err(|e| {
+            YinzhengError::SignerFailed {
+                reason: error_chain(&e),
+            }
+        })?;
+        Ok(prepared.complete(&signature)?.into())
+    }
+
+    /// Prepares a certificate for a signature made elsewhere (two-phase signing).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for invalid content.
+    pub fn prepare(
+        &self,
+        request: CertificateRequest,
+        signed_at: SystemTime,
+    ) -> Result<Arc<PreparedCertificate>, YinzhengError> {
+        let prepared = self
+            .inner
+            .prepare(request.try_into()?, to_unix(signed_at)?)?;
+        Ok(Arc::new(PreparedCertificate {
+            to_be_signed: prepared.to_be_signed().to_vec(),
+            inner: Mutex::new(Some(prepared)),
+        }))
+    }
+}
+
+/// A certificate waiting for its signature.
+#[derive(uniffi::Object)]
+pub struct PreparedCertificate {
+    to_be_signed: Vec<u8>,
+    inner: Mutex<Option<issue::PreparedCertificate>>,
+}
+
+#[uniffi::export]
+impl PreparedCertificate {
+    /// The exact bytes to sign.
+    pub fn to_be_signed(&self) -> Vec<u8> {
+        self.to_be_signed.clone()
+    }
+
+    /// Attaches the signature after checking it verifies. Once only.
+    ///
+    /// # Errors
+    /// [`YinzhengError::SignerFailed`] if the signature does not verify;
+    /// [`YinzhengError::InvalidInput`] if already completed.
+    pub fn complete(&self, signature: Vec<u8>) -> Result<IssuedCertificate, YinzhengError> {
+        let prepared = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| invalid("this certificate was already completed"))?;
+        Ok(prepared.complete(&signature)?.into())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Holder
+
+/// The certificate with only the named disclosable fields revealed.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if the bytes do not decode or a name is not disclosable.
+#[uniffi::export]
+pub fn select_disclosures(
+    certificate: Vec<u8>,
+    reveal: Vec<String>,
+) -> Result<Vec<u8>, YinzhengError> {
+    let names: Vec<&str> = reveal.iter().map(String::as_str).collect();
+    yinzheng::present::select_disclosures(&certificate, &names, &Limits::default()).map_err(invalid)
+}
+
+/// The QR text (`YZ1:` + Base45) of encoded bytes.
+#[uniffi::export]
+pub fn to_qr_text(bytes: Vec<u8>) -> String {
+    yinzheng::encoding::qr::to_qr_text(&bytes)
+}
+
+/// The bytes carried by a QR text.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if the text is not a strict `YZ1:` Base45 text.
+#[uniffi::export]
+pub fn from_qr_text(text: String) -> Result<Vec<u8>, YinzhengError> {
+    yinzheng::encoding::qr::from_qr_text(&text, &Limits::default()).map_err(invalid)
+}
+
+// ---------------------------------------------------------------------------------------
+// Codes
+
+/// Checks a unified social credit code (GB 32100).
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] saying what is wrong.
+#[uniffi::export]
+pub fn check_uscc(code: String) -> Result<(), YinzhengError> {
+    model::Uscc::parse(&code).map(drop).map_err(invalid)
+}
+
+/// Checks a citizen identity number (GB 11643).
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] saying what is wrong.
+#[uniffi::export]
+pub fn check_resident_id(number: String) -> Result<(), YinzhengError> {
+    model::ResidentId::parse(&number).map(drop).map_err(invalid)
+}
+
+/// The parts of an e-licence identifier (GB/T 36904).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CertificateIdParts {
+    /// Licence type code.
+    pub type_code: String,
+    /// Issuing authority USCC.
+    pub issuer_code: String,
+    /// Serial.
+    pub serial: String,
+    /// Version.
+    pub version: String,
+}
+
+/// Parses an e-licence identifier, checking its MOD 37,36 check character.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] saying what is wrong.
+#[uniffi::export]
+pub fn parse_certificate_id(text: String) -> Result<CertificateIdParts, YinzhengError> {
+    let id = model::CertificateId::parse(&text).map_err(|e: CodeError| invalid(e))?;
+    Ok(CertificateIdParts {
+        type_code: id.type_code().to_owned(),
+        issuer_code: id.issuer_code().to_owned(),
+        serial: id.serial().to_owned(),
+        version: id.version().to_owned(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification
+
+/// The checks of a verification, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Check {
+    /// 1. Decodes canonically within limits.
+    Decode,
+    /// 2. Algorithm allowed, key type matches.
+    Algorithm,
+    /// 3. Issuer key is trusted.
+    IssuerKey,
+    /// 4. Issuer signature verifies.
+    IssuerSignature,
+    /// 5. The key is certified for the claimed agency.
+    IssuerIdentity,
+    /// 6. Inside the validity window.
+    Validity,
+    /// 7. Disclosed fields match signed digests.
+    Disclosures,
+    /// A check this version of the bindings does not know yet.
+    Other,
+}
+
+impl From<verify::Check> for Check {
+    fn from(c: verify::Check) -> Self {
+        match c {
+            verify::Check::Decode => Self::Decode,
+            verify::Check::Algorithm => Self::Algorithm,
+            verify::Check::IssuerKey => Self::IssuerKey,
+            verify::Check::IssuerSignature => Self::IssuerSignature,
+            verify::Check::IssuerIdentity => Self::IssuerIdentity,
+            verify::Check::Validity => Self::Validity,
+            verify::Check::Disclosures => Self::Disclosures,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// What happened to a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CheckStatus {
+    /// Ran and passed.
+    Passed,
+    /// Ran and failed.
+    Failed,
+    /// Did not run.
+    Skipped,
+}
+
+/// One check and its outcome.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CheckOutcome {
+    /// Which check.
+    pub check: Check,
+    /// Its stable machine name (as in the test vectors), e.g. `issuer-signature`.
+    pub name: String,
+    /// Its Chinese label.
+    pub label: String,
+    /// Passed, failed or skipped.
+    pub status: CheckStatus,
+    /// Why it failed or was skipped.
+    pub detail: Option<String>,
+}
+
+/// Every check with its outcome.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Report {
+    /// The checks, in order.
+    pub checks: Vec<CheckOutcome>,
+    /// Irregular but acceptable content.
+    pub warnings: Vec<String>,
+    /// The trust anchor whose key verified the signature.
+    pub trusted_key: Option<String>,
+    /// The report as readable text.
+    pub text: String,
+}
+
+impl From<&verify::Report> for Report {
+    fn from(r: &verify::Report) -> Self {
+        Self {
+            checks: r
+                .results()
+                .iter()
+                .map(|result| {
+                    let (status, detail) = match &result.outcome {
+                        verify::Outcome::Passed => (CheckStatus::Passed, None),
+                        verify::Outcome::Failed(e) => (CheckStatus::Failed, Some(e.to_string())),
+                        verify::Outcome::Skipped(why) => {
+                            (CheckStatus::Skipped, Some(why.to_string()))
+                        }
+                        _ => (CheckStatus::Skipped, None),
+                    };
+                    CheckOutcome {
+                        check: result.check.into(),
+                        name: result.check.name().to_owned(),
+                        label: result.check.label().to_owned(),
+                        status,
+                        detail,
+                    }
+                })
+                .collect(),
+            warnings: r.warnings().iter().map(ToString::to_string).collect(),
+            trusted_key: r.trusted_key().map(str::to_owned),
+            text: r.to_string(),
+        }
+    }
+}
+
+impl From<verify::Rejected> for YinzhengError {
+    fn from(r: verify::Rejected) -> Self {
+        Self::Rejected {
+            check: r.failed_check().into(),
+            reason: r.error().to_string(),
+            report: r.report().into(),
+        }
+    }
+}
+
+/// A certificate that passed every check, and the report.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifiedCertificate {
+    /// What it says.
+    pub certificate: Certificate,
+    /// How it was checked.
+    pub report: Report,
+}
+
+/// A key the verifier trusts to sign for an agency.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TrustedIssuerKey {
+    /// A name for reports.
+    pub name: String,
+    /// The agency's USCC the key speaks for.
+    pub agency_code: String,
+    /// The key's algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// The public key bytes.
+    pub public_key: Vec<u8>,
+}
+
+/// How strict the verifier is. The defaults are strict; each field loosens one check.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VerifierPolicy {
+    /// Seconds of clock skew accepted around validity windows (at most 300).
+    #[uniffi(default = 0)]
+    pub allow_clock_skew_seconds: u64,
+}
+
+/// Verifies certificates offline against trusted keys.
+#[derive(uniffi::Object)]
+pub struct Verifier {
+    inner: verify::Verifier,
+}
+
+#[uniffi::export]
+impl Verifier {
+    /// A verifier trusting `anchors` (at least one).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] with no anchors or a bad agency code,
+    /// [`YinzhengError::InvalidKey`] for a bad key.
+    #[uniffi::constructor]
+    pub fn new(
+        anchors: Vec<TrustedIssuerKey>,
+        policy: VerifierPolicy,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let mut trust = yinzheng::trust::TrustStore::new();
+        for anchor in anchors {
+            let agency = model::Uscc::parse(&anchor.agency_code).map_err(invalid)?;
+            let key = public_key(anchor.algorithm, &anchor.public_key)?;
+            trust
+                .add_issuer_key(&anchor.name, agency, key)
+                .map_err(invalid)?;
+        }
+        let inner = verify::Verifier::builder(trust)
+            .allow_clock_skew(policy.allow_clock_skew_seconds)
+            .build()
+            .map_err(invalid)?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// Verifies an encoded certificate as of `at`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_certificate(
+        &self,
+        bytes: Vec<u8>,
+        at: SystemTime,
+    ) -> Result<VerifiedCertificate, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let verified = self.inner.verify_certificate(&bytes, &ctx)?;
+        Ok(VerifiedCertificate {
+            certificate: verified.value().into(),
+            report: verified.report().into(),
+        })
+    }
+
+    /// Verifies a certificate from its QR text as of `at`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_qr_text(
+        &self,
+        text: String,
+        at: SystemTime,
+    ) -> Result<VerifiedCertificate, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let verified = self.inner.verify_qr_text(&text, &ctx)?;
+        Ok(VerifiedCertificate {
+            certificate: verified.value().into(),
+            report: verified.report().into(),
+        })
+    }
+
+    /// Verifies an encoded certificate as of the app's clock.
+    ///
+    /// # Errors
+    /// [`YinzhengError::ClockUnavailable`] if the clock fails; [`YinzhengError::Rejected`].
+    pub fn verify_certificate_now(
+        &self,
+        bytes: Vec<u8>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<VerifiedCertificate, YinzhengError> {
+        let now = clock.now().map_err(|e| YinzhengError::ClockUnavailable {
+            reason: e.to_string(),
+        })?;
+        self.verify_certificate(bytes, now)
+    }
+}
+
+/// The library version.
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,330 @@
+//! The FFI facade from Rust: Rust implementations of the foreign `Signer` and `Clock` traits,
+//! the shared test vectors, and the error variants a Kotlin/Swift/Python caller sees.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use yinzheng_ffi::*;
+
+const JILIN: &str = "11220000013544541J";
+
+fn vectors_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/certificates")
+}
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// A signer as an app would write one, over a software key, with switchable faults.
+struct AppSigner {
+    key: Arc<SoftwareKey>,
+    seed: [u8; 32],
+    fault: Fault,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    Refuse,
+    Garbage,
+    Unexpected,
+}
+
+impl Signer for AppSigner {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::Ed25519
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        self.key.public_key()
+    }
+
+    fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, YinzhengError> {
+        match self.fault {
+            Fault::None => {
+                use yinzheng::crypto::Signer as _;
+                yinzheng::crypto::Ed25519SigningKey::from_seed(&self.seed)
+                    .sign(&message)
+                    .map_err(|e| YinzhengError::SignerFailed {
+                        reason: e.to_string(),
+                    })
+            }
+            Fault::Refuse => Err(YinzhengError::SignerFailed {
+                reason: "user cancelled".into(),
+            }),
+            Fault::Garbage => Ok(vec![0; 64]),
+            Fault::Unexpected => {
+                Err(uniffi::UnexpectedUniFFICallbackError::new("IllegalStateException").into())
+            }
+        }
+    }
+}
+
+fn app_signer(seed: u8, fault: Fault) -> Arc<dyn Signer> {
+    Arc::new(AppSigner {
+        key: SoftwareKey::from_seed(vec![seed; 32]).unwrap(),
+        seed: [seed; 32],
+        fault,
+    })
+}
+
+fn licence_request() -> CertificateRequest {
+    CertificateRequest {
+        type_code: "11100000MB0341032Y002".into(),
+        type_name: "营业执照".into(),
+        number: "91350100M000100Y43".into(),
+        holder_name: "福州示例科技有限公司".into(),
+        holder_code: "91350100M000100Y43".into(),
+        holder_code_type: "001".into(),
+        issued_on: "2024-03-15".into(),
+        valid_from: "2024-03-15".into(),
+        valid_until: None,
+        jurisdiction: Some("350100".into()),
+        fields: vec![
+            Field {
+                name: "类型".into(),
+                value: FieldValue::Text {
+                    value: "有限责任公司".into(),
+                },
+            },
+            Field {
+                name: "法定代表人".into(),
+                value: FieldValue::Text {
+                    value: "林示例".into(),
+                },
+            },
+            Field {
+                name: "注册资本".into(),
+                value: FieldValue::Text {
+                    value: "壹佰万元整".into(),
+                },
+            },
+            Field {
+                name: "成立日期".into(),
+                value: FieldValue::Date {
+                    value: "2018-06-01".into(),
+                },
+            },
+            Field {
+                name: "住所".into(),
+                value: FieldValue::Text {
+                    value: "福建省福州市鼓楼区示例路1号".into(),
+                },
+            },
+        ],
+        disclosable_fields: vec![],
+        serial: Some("2024031500001".into()),
+        version: None,
+    }
+}
+
+fn manifest() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("manifest.json")).unwrap())
+        .unwrap()
+}
+
+fn verifier_from_manifest(m: &serde_json::Value) -> Arc<Verifier> {
+    let anchors = m["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| TrustedIssuerKey {
+            name: t["name"].as_str().unwrap().into(),
+            agency_code: t["agency"].as_str().unwrap().into(),
+            algorithm: match t["alg"].as_str().unwrap() {
+                "Ed25519" => SignatureAlgorithm::Ed25519,
+                _ => SignatureAlgorithm::Es256,
+            },
+            public_key: hex::decode(t["public_key"].as_str().unwrap()).unwrap(),
+        })
+        .collect();
+    Verifier::new(
+        anchors,
+        VerifierPolicy {
+            allow_clock_skew_seconds: 0,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn vectors_through_the_facade() {
+    let m = manifest();
+    let verifier = verifier_from_manifest(&m);
+    let now = at(m["time"].as_u64().unwrap());
+    for v in m["vectors"].as_array().unwrap() {
+        let bytes = std::fs::read(vectors_dir().join(v["file"].as_str().unwrap())).unwrap();
+        let id = v["id"].as_str().unwrap();
+        match (
+            verifier.verify_certificate(bytes, now),
+            v["expected"]["outcome"].as_str().unwrap(),
+        ) {
+            (Ok(verified), "accept") => {
+                let names: Vec<String> = verified
+                    .certificate
+                    .disclosed
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect();
+                let want: Vec<String> = v["expected"]["disclosed"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(names, want, "{id}");
+            }
+            (Err(YinzhengError::Rejected { report, check, .. }), "reject") => {
+                let failed: Vec<&CheckOutcome> = report
+                    .checks
+                    .iter()
+                    .filter(|c| c.status == CheckStatus::Failed)
+                    .collect();
+                assert_eq!(failed.len(), 1, "{id}");
+                assert_eq!(failed[0].check, check, "{id}");
+                assert_eq!(
+                    failed[0].name,
+                    v["expected"]["failed_check"].as_str().unwrap(),
+                    "{id}"
+                );
+            }
+            (other, expected) => panic!("{id}: expected {expected}, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn issuing_from_the_facade_reproduces_the_vector_bytes() {
+    let m = manifest();
+    let signed_at = at(m["time"].as_u64().unwrap() - 30 * 86_400);
+    let issuer = Issuer::new(
+        "吉林省市场监督管理局（测试）".into(),
+        JILIN.into(),
+        app_signer(0x11, Fault::None),
+    )
+    .unwrap();
+    let issued = issuer.issue(licence_request(), signed_at).unwrap();
+    assert_eq!(
+        issued.bytes,
+        std::fs::read(vectors_dir().join("valid-plain.cbor")).unwrap()
+    );
+    assert!(issued.qr_text.starts_with("YZ1:"));
+}
+
+#[test]
+fn foreign_signer_faults_become_signer_failed() {
+    let now = at(1_795_226_400);
+    for fault in [Fault::Refuse, Fault::Garbage, Fault::Unexpected] {
+        let issuer = Issuer::new("测试".into(), JILIN.into(), app_signer(0x22, fault)).unwrap();
+        match issuer.issue(licence_request(), now) {
+            Err(YinzhengError::SignerFailed { reason }) => assert!(!reason.is_empty()),
+            other => panic!("expected SignerFailed, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn two_phase_and_disclosure_and_errors() {
+    let key = SoftwareKey::from_seed(vec![0x33; 32]).unwrap();
+    let issuer = Issuer::with_software_key("测试".into(), JILIN.into(), key.clone())
+        .unwrap()
+        .with_deterministic_randomness(vec![1; 32])
+        .unwrap();
+    let mut request = licence_request();
+    request.disclosable_fields = vec![Field {
+        name: "age_over_18".into(),
+        value: FieldValue::Bool { value: true },
+    }];
+    let now = at(1_795_226_400);
+    let prepared = issuer.prepare(request.clone(), now).unwrap();
+    let signature = {
+        use yinzheng::crypto::Signer as _;
+        yinzheng::crypto::Ed25519SigningKey::from_seed(&[0x33; 32])
+            .sign(&prepared.to_be_signed())
+            .unwrap()
+    };
+    let issued = prepared.complete(signature.clone()).unwrap();
+    assert!(matches!(
+        prepared.complete(signature),
+        Err(YinzhengError::InvalidInput { .. })
+    ));
+    let again = issuer.issue(request, now).unwrap();
+    assert_eq!(again.certificate.disclosed.len(), 1);
+
+    let verifier = Verifier::new(
+        vec![TrustedIssuerKey {
+            name: "k".into(),
+            agency_code: JILIN.into(),
+            algorithm: SignatureAlgorithm::Ed25519,
+            public_key: key.public_key(),
+        }],
+        VerifierPolicy {
+            allow_clock_skew_seconds: 0,
+        },
+    )
+    .unwrap();
+    let hidden = select_disclosures(issued.bytes.clone(), vec![]).unwrap();
+    let verified = verifier.verify_qr_text(to_qr_text(hidden), now).unwrap();
+    assert!(verified.certificate.disclosed.is_empty());
+    assert_eq!(verified.report.checks.len(), 7);
+    assert_eq!(from_qr_text(issued.qr_text.clone()).unwrap(), issued.bytes);
+
+    // Clocks: a failing app clock stops verification.
+    struct Broken;
+    impl Clock for Broken {
+        fn now(&self) -> Result<SystemTime, YinzhengError> {
+            Err(YinzhengError::ClockUnavailable {
+                reason: "no network time".into(),
+            })
+        }
+    }
+    struct Fixed;
+    impl Clock for Fixed {
+        fn now(&self) -> Result<SystemTime, YinzhengError> {
+            Ok(at(1_795_226_400))
+        }
+    }
+    assert!(matches!(
+        verifier.verify_certificate_now(issued.bytes.clone(), Arc::new(Broken)),
+        Err(YinzhengError::ClockUnavailable { .. })
+    ));
+    assert!(
+        verifier
+            .verify_certificate_now(issued.bytes, Arc::new(Fixed))
+            .is_ok()
+    );
+
+    // Input errors name the problem and carry no personal data.
+    let mut bad = licence_request();
+    bad.holder_code = "91350100M000100Y44".into();
+    match issuer.issue(bad, now) {
+        Err(YinzhengError::InvalidInput { reason }) => {
+            assert!(reason.contains("check character"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        Verifier::new(
+            vec![],
+            VerifierPolicy {
+                allow_clock_skew_seconds: 0
+            }
+        ),
+        Err(YinzhengError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        SoftwareKey::from_seed(vec![1; 31]),
+        Err(YinzhengError::InvalidKey { .. })
+    ));
+    assert!(check_uscc("91350100M000100Y43".into()).is_ok());
+    assert!(check_resident_id("11010519491231002X".into()).is_ok());
+    assert!(check_resident_id("110105194912310021".into()).is_err());
+    let parts = parse_certificate_id(
+        "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F".into(),
+    )
+    .unwrap();
+    assert_eq!(parts.serial, "2430599");
+}
