@@ -5,6 +5,7 @@
 //! Bottom to top; nothing imports upward (see `ARCHITECTURE.md`): [`time`], [`limits`],
 //! [`encoding`], [`model`], [`crypto`], [`trust`], [`issue`], [`present`], [`verify`].
 
+pub mod audit;
 pub mod crypto;
 pub mod encoding;
 pub mod issue;
