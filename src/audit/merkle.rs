@@ -133,7 +133,7 @@ impl MemoryTree {
 
     /// `MTH(D[start : start + len])`; the range must lie inside the tree.
     fn subtree(&self, start: u64, len: u64) -> Hash {
-        if len.is_power_of_two() && start % len == 0 {
+        if len.is_power_of_two() && start.is_multiple_of(len) {
             let level = len.trailing_zeros() as usize;
             if let Some(h) = self
                 .levels

@@ -1,6 +1,13 @@
 //! The tamper-evident audit log: RFC 9162 Merkle math, hash-chained entries, C2SP signed
 //! checkpoints, a durable file store with group commit, and offline proof bundles.
 
+pub mod bundle;
 pub mod entry;
 pub mod merkle;
 pub mod note;
+pub mod store;
+
+pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
+pub use entry::{AuditEntry, Event, EventKind};
+pub use note::{KeyRole, NoteKey, SignedCheckpoint};
+pub use store::{AuditLog, AuditSink, LogError, Receipt};

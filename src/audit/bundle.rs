@@ -1,0 +1,316 @@
+//! Offline artefacts for auditors who hold nothing but the log's public key.
+//!
+//! Inclusion bundle: a C2SP `tlog-proof@v1` whose `extra` line carries the entry itself:
+//!
+//! ```text
+//! c2sp.org/tlog-proof@v1
+//! extra <base64 entry>
+//! index <i>
+//! <base64 hash>            one line per proof hash
+//!
+//! <signed checkpoint note>
+//! ```
+//!
+//! Consistency bundle: the C2SP `tlog-witness` `add-checkpoint` request body:
+//!
+//! ```text
+//! old <size>
+//! <base64 hash>            one line per proof hash
+//!
+//! <signed checkpoint note>
+//! ```
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+use crate::audit::entry::AuditEntry;
+use crate::audit::merkle::{self, Hash, MAX_PROOF_LEN, ProofError};
+use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
+use crate::audit::store::{AuditLog, LogError};
+
+/// Why a bundle was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// The text is not a bundle.
+    #[error("malformed bundle: {0}")]
+    Malformed(&'static str),
+    /// The checkpoint note does not verify under the log key.
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[from] NoteError),
+    /// The proof does not match the checkpoint.
+    #[error("proof: {0}")]
+    Proof(#[from] ProofError),
+    /// The entry bytes are not an entry.
+    #[error("entry: {0}")]
+    Entry(#[from] crate::audit::entry::EntryError),
+}
+
+fn proof_lines(proof: &[Hash]) -> String {
+    proof.iter().map(|h| B64.encode(h) + "\n").collect()
+}
+
+fn parse_hash(line: &str) -> Result<Hash, BundleError> {
+    B64.decode(line)
+        .ok()
+        .and_then(|h| h.try_into().ok())
+        .ok_or(BundleError::Malformed("proof line is not a base64 hash"))
+}
+
+/// An entry with its inclusion proof and a checkpoint covering it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InclusionBundle {
+    /// The encoded entry.
+    pub entry: Vec<u8>,
+    /// Its index.
+    pub index: u64,
+    /// The proof hashes.
+    pub proof: Vec<Hash>,
+    /// The signed checkpoint the proof leads to.
+    pub checkpoint_note: String,
+}
+
+/// What verifying an inclusion bundle established.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedInclusion {
+    /// The entry, now known to be in the log.
+    pub entry: AuditEntry,
+    /// Its index.
+    pub index: u64,
+    /// The checkpoint that covers it.
+    pub checkpoint: SignedCheckpoint,
+}
+
+impl InclusionBundle {
+    /// The bundle text.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        format!(
+            "c2sp.org/tlog-proof@v1\nextra {}\nindex {}\n{}\n{}",
+            B64.encode(&self.entry),
+            self.index,
+            proof_lines(&self.proof),
+            self.checkpoint_note
+        )
+    }
+
+    /// Parses bundle text.
+    ///
+    /// # Errors
+    /// [`BundleError::Malformed`].
+    pub fn parse(text: &str) -> Result<Self, BundleError> {
+        let (head, note) = text.split_once("\n\n").ok_or(BundleError::Malformed(
+            "no blank line before the checkpoint",
+        ))?;
+        let mut lines = head.split('\n');
+        if lines.next() != Some("c2sp.org/tlog-proof@v1") {
+            return Err(BundleError::Malformed("not a c2sp.org/tlog-proof@v1"));
+        }
+        let entry = lines
+            .next()
+            .and_then(|l| l.strip_prefix("extra "))
+            .and_then(|e| B64.decode(e).ok())
+            .ok_or(BundleError::Malformed("missing extra line with the entry"))?;
+        let index = lines
+            .next()
+            .and_then(|l| l.strip_prefix("index "))
+            .filter(|i| {
+                !i.is_empty()
+                    && i.bytes().all(|c| c.is_ascii_digit())
+                    && (i.len() == 1 || !i.starts_with('0'))
+            })
+            .and_then(|i| i.parse().ok())
+            .ok_or(BundleError::Malformed("missing index line"))?;
+        let proof = lines.map(parse_hash).collect::<Result<Vec<_>, _>>()?;
+        if proof.len() > MAX_PROOF_LEN {
+            return Err(BundleError::Malformed("proof too long"));
+        }
+        Ok(Self {
+            entry,
+            index,
+            proof,
+            checkpoint_note: note.to_owned(),
+        })
+    }
+
+    /// Verifies with nothing but the log's origin and key(s): the checkpoint signature, the
+    /// entry's encoding, and the proof from the entry's leaf hash to the checkpoint's root.
+    ///
+    /// # Errors
+    /// [`BundleError`] describing the first failure.
+    pub fn verify(&self, origin: &str, keys: &[NoteKey]) -> Result<VerifiedInclusion, BundleError> {
+        let (checkpoint, _) = SignedCheckpoint::verify(&self.checkpoint_note, origin, keys)?;
+        let entry = AuditEntry::decode(&self.entry)?;
+        let cp = &checkpoint.checkpoint;
+        merkle::verify_inclusion(
+            &merkle::leaf_hash(&self.entry),
+            self.index,
+            cp.size,
+            &self.proof,
+            &cp.root,
+        )?;
+        Ok(VerifiedInclusion {
+            entry,
+            index: self.index,
+            checkpoint,
+        })
+    }
+}
+
+/// A newer checkpoint and the proof that it extends a tree of size `old_size`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyBundle {
+    /// The size the proof starts from.
+    pub old_size: u64,
+    /// The proof hashes.
+    pub proof: Vec<Hash>,
+    /// The newer signed checkpoint.
+    pub checkpoint_note: String,
+}
+
+impl ConsistencyBundle {
+    /// The bundle text (a tlog-witness `add-checkpoint` body).
+    #[must_use]
+    pub fn encode(&self) -> String {
+        format!(
+            "old {}\n{}\n{}",
+            self.old_size,
+            proof_lines(&self.proof),
+            self.checkpoint_note
+        )
+    }
+
+    /// Parses bundle text.
+    ///
+    /// # Errors
+    /// [`BundleError::Malformed`].
+    pub fn parse(text: &str) -> Result<Self, BundleError> {
+        let (head, note) = text.split_once("\n\n").ok_or(BundleError::Malformed(
+            "no blank line before the checkpoint",
+        ))?;
+        let mut lines = head.split('\n');
+        let old_size = lines
+            .next()
+            .and_then(|l| l.strip_prefix("old "))
+            .filter(|i| {
+                !i.is_empty()
+                    && i.bytes().all(|c| c.is_ascii_digit())
+                    && (i.len() == 1 || !i.starts_with('0'))
+            })
+            .and_then(|i| i.parse().ok())
+            .ok_or(BundleError::Malformed("missing old line"))?;
+        let proof = lines.map(parse_hash).collect::<Result<Vec<_>, _>>()?;
+        if proof.len() > MAX_PROOF_LEN {
+            return Err(BundleError::Malformed("proof too long"));
+        }
+        Ok(Self {
+            old_size,
+            proof,
+            checkpoint_note: note.to_owned(),
+        })
+    }
+}
+
+/// Two signed checkpoints that cannot both be honest: portable evidence of a fork or rollback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    /// The checkpoint the auditor held.
+    pub held: String,
+    /// The checkpoint offered, signed by the same log, inconsistent with it.
+    pub offered: String,
+}
+
+/// Why an auditor refused a newer checkpoint.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// The bundle is malformed or its checkpoint does not verify.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The offered checkpoint is validly signed but does not extend the held one.
+    #[error("the log presented inconsistent checkpoints")]
+    Inconsistent(Box<Evidence>),
+}
+
+/// An auditor's view of one log: its key and the newest checkpoint verified so far. Updates
+/// only move forward along one history.
+#[derive(Clone, Debug)]
+pub struct CheckpointAuditor {
+    origin: String,
+    keys: Vec<NoteKey>,
+    newest: Option<SignedCheckpoint>,
+}
+
+impl CheckpointAuditor {
+    /// An auditor for `origin` trusting `keys`, optionally starting from a checkpoint it
+    /// already holds.
+    #[must_use]
+    pub fn new(origin: &str, keys: Vec<NoteKey>, newest: Option<SignedCheckpoint>) -> Self {
+        Self {
+            origin: origin.to_owned(),
+            keys,
+            newest,
+        }
+    }
+
+    /// The newest checkpoint accepted.
+    #[must_use]
+    pub fn newest(&self) -> Option<&SignedCheckpoint> {
+        self.newest.as_ref()
+    }
+
+    /// Accepts a newer checkpoint if it is signed and consistent with the one held.
+    ///
+    /// # Errors
+    /// [`UpdateError::Inconsistent`] with both checkpoints as evidence, or a bundle error.
+    pub fn update(&mut self, bundle: &ConsistencyBundle) -> Result<&SignedCheckpoint, UpdateError> {
+        let (offered, _) =
+            SignedCheckpoint::verify(&bundle.checkpoint_note, &self.origin, &self.keys)
+                .map_err(BundleError::from)?;
+        if let Some(held) = &self.newest {
+            let (h, o) = (&held.checkpoint, &offered.checkpoint);
+            let evidence = || {
+                UpdateError::Inconsistent(Box::new(Evidence {
+                    held: held.note.clone(),
+                    offered: offered.note.clone(),
+                }))
+            };
+            if bundle.old_size != h.size || o.size < h.size {
+                return Err(evidence());
+            }
+            merkle::verify_consistency(h.size, o.size, &bundle.proof, &h.root, &o.root)
+                .map_err(|_| evidence())?;
+        }
+        Ok(self.newest.insert(offered))
+    }
+}
+
+impl AuditLog {
+    /// The inclusion bundle of entry `index` against the latest checkpoint.
+    ///
+    /// # Errors
+    /// [`LogError`] if `index` is not durable or the entry cannot be read.
+    pub fn inclusion_bundle(&self, index: u64) -> Result<InclusionBundle, LogError> {
+        let checkpoint = self.checkpoint();
+        let size = checkpoint.checkpoint.size;
+        Ok(InclusionBundle {
+            entry: self.entry(index)?,
+            index,
+            proof: self.inclusion_proof(index, size)?,
+            checkpoint_note: checkpoint.note,
+        })
+    }
+
+    /// The consistency bundle from `old_size` to the latest checkpoint.
+    ///
+    /// # Errors
+    /// [`LogError::Proof`] if `old_size` is beyond the log.
+    pub fn consistency_bundle(&self, old_size: u64) -> Result<ConsistencyBundle, LogError> {
+        let checkpoint = self.checkpoint();
+        Ok(ConsistencyBundle {
+            old_size,
+            proof: self.consistency_proof(old_size, checkpoint.checkpoint.size)?,
+            checkpoint_note: checkpoint.note,
+        })
+    }
+}
