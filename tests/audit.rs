@@ -393,3 +393,73 @@ fn kill_minus_nine_never_loses_an_acknowledged_entry() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A log that is down.
+struct Unavailable;
+
+impl yinzheng::audit::AuditSink for Unavailable {
+    fn record(&self, _: Event, _: UnixTime) -> Result<yinzheng::audit::Receipt, LogError> {
+        Err(LogError::Io {
+            context: "reaching the log",
+            kind: std::io::ErrorKind::ConnectionRefused,
+        })
+    }
+}
+
+#[test]
+fn every_issued_certificate_is_logged_before_it_is_released() {
+    use yinzheng::issue::{CertificateBuilder, IssueError, Issuer};
+    use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
+    use yinzheng::time::Date;
+    let dir = temp_dir("issuer");
+    let log = Arc::new(AuditLog::open(&dir, ORIGIN, log_key()).unwrap());
+    let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J").unwrap();
+    let key = Ed25519SigningKey::from_seed(&[0x11; 32]);
+    let actor = yinzheng::crypto::sha256(&key.public_key().to_bytes());
+    let issuer = Issuer::new(agency.clone(), key).with_audit_log(log.clone());
+    let builder = || {
+        let day = Date::new(2026, 1, 1).unwrap();
+        CertificateBuilder::new(
+            CertificateType::new("11100000000013338W032", "资格证书").unwrap(),
+            "A-1",
+            Holder::resident("李示例", &ResidentId::parse("11010519491231002X").unwrap()),
+            day,
+            Validity::long_term(day),
+        )
+        .disclosable_field("住址", "吉林省长春市示例街2号")
+    };
+    for expected in 0..3 {
+        let issued = issuer.issue(builder(), at(expected)).unwrap();
+        assert_eq!(issued.audit_index(), Some(expected));
+        let bundle = log
+            .inclusion_bundle(expected)
+            .unwrap()
+            .verify(ORIGIN, &[note_key()])
+            .unwrap();
+        assert_eq!(bundle.entry.event.kind, EventKind::CertificateIssued);
+        assert_eq!(
+            bundle.entry.event.subject,
+            issued.certificate().id.as_str().as_bytes()
+        );
+        assert_eq!(
+            bundle.entry.event.object_digest,
+            yinzheng::crypto::sha256(issued.as_bytes())
+        );
+        assert_eq!(bundle.entry.event.actor_key_id, actor);
+        // No personal data in the log: neither the holder's name nor the withheld address.
+        let text =
+            String::from_utf8_lossy(&std::fs::read(dir.join("log.seg")).unwrap()).into_owned();
+        assert!(
+            !text.contains("李示例")
+                && !text.contains("示例街")
+                && !text.contains("11010519491231002X")
+        );
+    }
+    let down = Issuer::new(agency, Ed25519SigningKey::from_seed(&[0x11; 32]))
+        .with_audit_log(Arc::new(Unavailable));
+    assert!(matches!(
+        down.issue(builder(), at(9)),
+        Err(IssueError::Audit(_))
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+}

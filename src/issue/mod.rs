@@ -6,6 +6,9 @@
 //! ([`Issuer::prepare`] → [`PreparedCertificate::to_be_signed`] →
 //! [`PreparedCertificate::complete`]).
 
+use std::sync::Arc;
+
+use crate::audit::{AuditSink, Event, EventKind, LogError};
 use crate::crypto::{Algorithm, PublicKey, RandomError, RandomSource, SignError, Signer, sha256};
 use crate::encoding::cose::{self, ProtectedHeader};
 use crate::encoding::qr;
@@ -79,6 +82,10 @@ pub enum IssueError {
     /// A signature handed to [`PreparedCertificate::complete`] does not verify.
     #[error("the supplied signature does not verify under the issuer key")]
     SignatureRejected,
+    /// The configured audit log did not record the issuance, so the certificate was not
+    /// released.
+    #[error("audit log: {0}")]
+    Audit(#[from] LogError),
 }
 
 /// Everything a certificate needs, then optional parts by chained calls.
@@ -217,6 +224,7 @@ pub struct Issuer {
     protected: Vec<u8>,
     rng: Box<dyn RandomSource>,
     limits: Limits,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl core::fmt::Debug for Issuer {
@@ -245,7 +253,17 @@ impl Issuer {
             protected,
             rng: Box::new(crate::crypto::OsRandom),
             limits: Limits::default(),
+            audit: None,
         }
+    }
+
+    /// Records every certificate issued in `log` (an [`AuditEvent`](EventKind::CertificateIssued)
+    /// with the identifier and the certificate's digest, no personal data). A certificate is
+    /// returned only after its event is durable.
+    #[must_use]
+    pub fn with_audit_log(mut self, log: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(log);
+        self
     }
 
     /// Replaces the random source, e.g. with a seeded one for reproducible test vectors.
@@ -286,7 +304,7 @@ impl Issuer {
     ) -> Result<IssuedCertificate, IssueError> {
         let prepared = self.prepare(builder, now)?;
         let signature = self.signer.sign(&prepared.to_be_signed)?;
-        Ok(prepared.assemble(&signature))
+        prepared.assemble(&signature)
     }
 
     /// Builds and encodes a certificate without signing it: sign
@@ -370,6 +388,8 @@ impl Issuer {
             payload,
             to_be_signed,
             public_key: self.public_key.clone(),
+            audit: self.audit.clone(),
+            signed_at: now,
         })
     }
 
@@ -397,7 +417,6 @@ fn default_decoys(disclosable: usize) -> usize {
 }
 
 /// A certificate encoded and waiting for its signature from a key outside the process.
-#[derive(Debug)]
 pub struct PreparedCertificate {
     certificate: Certificate,
     disclosures: Vec<Disclosure>,
@@ -405,6 +424,17 @@ pub struct PreparedCertificate {
     payload: Vec<u8>,
     to_be_signed: Vec<u8>,
     public_key: PublicKey,
+    audit: Option<Arc<dyn AuditSink>>,
+    signed_at: UnixTime,
+}
+
+impl core::fmt::Debug for PreparedCertificate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreparedCertificate")
+            .field("id", &self.certificate.id)
+            .field("audited", &self.audit.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl PreparedCertificate {
@@ -436,17 +466,41 @@ impl PreparedCertificate {
         self.public_key
             .verify(self.algorithm(), &self.to_be_signed, signature)
             .map_err(|_| IssueError::SignatureRejected)?;
-        Ok(self.assemble(signature))
+        self.assemble(signature)
     }
 
-    fn assemble(self, signature: &[u8]) -> IssuedCertificate {
+    fn assemble(self, signature: &[u8]) -> Result<IssuedCertificate, IssueError> {
         let items: Vec<&[u8]> = self.disclosures.iter().map(Disclosure::as_bytes).collect();
         let bytes = cose::encode_sign1(&self.protected, &items, &self.payload, signature);
-        IssuedCertificate {
+        let audit_index = match &self.audit {
+            Some(log) => Some(
+                log.record(
+                    issuance_event(&self.public_key, &self.certificate, &bytes),
+                    self.signed_at,
+                )?
+                .index,
+            ),
+            None => None,
+        };
+        Ok(IssuedCertificate {
             bytes,
             certificate: self.certificate,
             disclosures: self.disclosures,
-        }
+            audit_index,
+        })
+    }
+}
+
+/// The audit event of an issuance: identifiers and digests only.
+fn issuance_event(key: &PublicKey, certificate: &Certificate, bytes: &[u8]) -> Event {
+    let mut attributes = crate::encoding::Writer::new();
+    attributes.map(1).int(1).text(certificate.kind.code());
+    Event {
+        kind: EventKind::CertificateIssued,
+        actor_key_id: sha256(&key.to_bytes()),
+        subject: certificate.id.as_str().as_bytes().to_vec(),
+        object_digest: sha256(bytes),
+        attributes: attributes.into_bytes(),
     }
 }
 
@@ -456,6 +510,7 @@ pub struct IssuedCertificate {
     bytes: Vec<u8>,
     certificate: Certificate,
     disclosures: Vec<Disclosure>,
+    audit_index: Option<u64>,
 }
 
 impl IssuedCertificate {
@@ -481,6 +536,12 @@ impl IssuedCertificate {
     #[must_use]
     pub fn disclosures(&self) -> &[Disclosure] {
         &self.disclosures
+    }
+
+    /// The index of the issuance event in the audit log, when one is configured.
+    #[must_use]
+    pub fn audit_index(&self) -> Option<u64> {
+        self.audit_index
     }
 
     /// The QR text (`YZ1:` + Base45) of the full certificate.
