@@ -463,3 +463,48 @@ fn every_issued_certificate_is_logged_before_it_is_released() {
     ));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Walks `test-vectors/audit/manifest.json`: every case gives its expected outcome with
+/// nothing but the log's verifier key.
+#[test]
+fn audit_vectors_give_their_expected_outcomes() {
+    use yinzheng::audit::SignedCheckpoint;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/audit");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let origin = manifest["origin"].as_str().unwrap();
+    let key = NoteKey::from_vkey(manifest["vkey"].as_str().unwrap()).unwrap();
+    let keys = [key.clone()];
+    let mut seen = std::collections::BTreeSet::new();
+    for v in manifest["vectors"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let text = || String::from_utf8(bytes.clone()).unwrap();
+        let accepted = match v["kind"].as_str().unwrap() {
+            "checkpoint" => SignedCheckpoint::verify(&text(), origin, &keys).is_ok(),
+            "segment" => verify_segment(&bytes, origin, &key).is_ok(),
+            "inclusion" => {
+                InclusionBundle::parse(&text()).is_ok_and(|b| b.verify(origin, &keys).is_ok())
+            }
+            "consistency" => {
+                let held = std::fs::read_to_string(dir.join(v["held"].as_str().unwrap())).unwrap();
+                let (held, _) = SignedCheckpoint::verify(&held, origin, &keys).unwrap();
+                let mut auditor = CheckpointAuditor::new(origin, keys.to_vec(), Some(held));
+                ConsistencyBundle::parse(&text()).is_ok_and(|b| auditor.update(&b).is_ok())
+            }
+            other => panic!("{id}: unknown kind {other}"),
+        };
+        assert_eq!(accepted, v["outcome"] == "accept", "{id}");
+        seen.insert((
+            v["kind"].as_str().unwrap().to_owned(),
+            v["outcome"].as_str().unwrap().to_owned(),
+        ));
+    }
+    for kind in ["segment", "inclusion", "consistency"] {
+        assert!(
+            seen.contains(&(kind.to_owned(), "accept".to_owned()))
+                && seen.contains(&(kind.to_owned(), "reject".to_owned())),
+            "{kind}"
+        );
+    }
+}

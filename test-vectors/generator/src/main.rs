@@ -5,10 +5,11 @@
 //! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
 
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use yinzheng::Limits;
+use yinzheng::audit::{AuditLog, Event, EventKind};
 use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, SeededRandom, Signer};
 use yinzheng::encoding::cose::{CoseSign1, ProtectedHeader, encode_sign1, sig_structure};
 use yinzheng::encoding::qr::to_qr_text;
@@ -17,7 +18,7 @@ use yinzheng::model::{
     Agency, CertificateType, Disclosure, Field, Holder, ResidentId, Uscc, Validity,
 };
 use yinzheng::present::select_disclosures;
-use yinzheng::time::Date;
+use yinzheng::time::{Date, UnixTime};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -576,12 +577,263 @@ fn main() -> Result<()> {
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(out_dir.join("manifest.json"), json)?;
     write_tsv(&out_dir, &manifest)?;
+    audit_vectors(&out_dir.parent().unwrap_or(&out_dir).join("audit"))?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AuditManifest {
+    description: &'static str,
+    origin: &'static str,
+    vkey: String,
+    vectors: Vec<AuditVector>,
+}
+
+#[derive(Serialize)]
+struct AuditVector {
+    id: &'static str,
+    description: &'static str,
+    /// `inclusion` (a tlog-proof bundle), `consistency` (an update bundle, checked against
+    /// `held`), `segment` (a whole log file) or `checkpoint` (a signed note).
+    kind: &'static str,
+    file: String,
+    held: Option<String>,
+    outcome: &'static str,
+}
+
+const AUDIT_ORIGIN: &str = "audit.example.gov.cn/licences";
+
+fn audit_event(i: u64, subject: &str) -> Event {
+    Event {
+        kind: if i % 5 == 4 {
+            EventKind::StatusChanged
+        } else {
+            EventKind::CertificateIssued
+        },
+        actor_key_id: yinzheng::crypto::sha256(b"issuer key"),
+        subject: format!("{subject}.{i:06}").into_bytes(),
+        object_digest: yinzheng::crypto::sha256(&i.to_be_bytes()),
+        attributes: Vec::new(),
+    }
+}
+
+/// Builds a log in a scratch directory: `batches` of entries (sizes), from seed `key_seed`.
+fn build_log(
+    name: &str,
+    key_seed: u8,
+    subject: &str,
+    batches: &[u64],
+) -> Result<(AuditLog, PathBuf)> {
+    let dir = std::env::temp_dir().join(format!("yz-vectors-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = AuditLog::open(
+        &dir,
+        AUDIT_ORIGIN,
+        Ed25519SigningKey::from_seed(&[key_seed; 32]),
+    )?;
+    let mut next = 0;
+    for &end in batches {
+        let events = (next..end).map(|i| audit_event(i, subject)).collect();
+        log.append_batch(events, UnixTime::from_secs(1_795_226_400 + next))?;
+        next = end;
+    }
+    Ok((log, dir))
+}
+
+fn audit_vectors(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out)?;
+    let mut vectors = Vec::new();
+    let mut add = |id,
+                   description,
+                   kind,
+                   file: &str,
+                   bytes: &[u8],
+                   held: Option<&str>,
+                   outcome|
+     -> Result<()> {
+        std::fs::write(out.join(file), bytes)?;
+        vectors.push(AuditVector {
+            id,
+            description,
+            kind,
+            file: file.to_owned(),
+            held: held.map(str::to_owned),
+            outcome,
+        });
+        Ok(())
+    };
+    let subject = "1.2.156.3005.2.11100000000013338W032.11220000013544541J";
+    let (small, small_dir) = build_log("small", 0x5A, subject, &[5])?;
+    let held5 = small.checkpoint().note;
+    drop(small);
+    let (log, dir) = build_log("main", 0x5A, subject, &[5, 9, 12])?;
+    let vkey = log.key().to_vkey();
+    add(
+        "checkpoint-5",
+        "signed checkpoint at size 5",
+        "checkpoint",
+        "checkpoint-5.note",
+        held5.as_bytes(),
+        None,
+        "accept",
+    )?;
+    add(
+        "checkpoint-12",
+        "signed checkpoint at size 12",
+        "checkpoint",
+        "checkpoint-12.note",
+        log.checkpoint().note.as_bytes(),
+        None,
+        "accept",
+    )?;
+    let segment = std::fs::read(dir.join("log.seg"))?;
+    add(
+        "segment",
+        "the whole log file: 12 entries in 3 commits",
+        "segment",
+        "log.seg",
+        &segment,
+        None,
+        "accept",
+    )?;
+    let mut flipped = segment.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x01;
+    add(
+        "segment-byte-flipped",
+        "one byte of the log file flipped",
+        "segment",
+        "log-flipped.seg",
+        &flipped,
+        None,
+        "reject",
+    )?;
+
+    let inclusion = log.inclusion_bundle(3)?;
+    add(
+        "inclusion-3",
+        "entry 3 with its proof to the size-12 checkpoint",
+        "inclusion",
+        "inclusion-3.tlog-proof",
+        inclusion.encode().as_bytes(),
+        None,
+        "accept",
+    )?;
+    let mut altered = inclusion.clone();
+    let at = altered.entry.len() - 3;
+    altered.entry[at] ^= 0x01;
+    add(
+        "inclusion-entry-altered",
+        "entry 3 with one byte of its subject changed",
+        "inclusion",
+        "inclusion-entry-altered.tlog-proof",
+        altered.encode().as_bytes(),
+        None,
+        "reject",
+    )?;
+    let mut bad_proof = inclusion.clone();
+    bad_proof.proof[0][0] ^= 0x01;
+    add(
+        "inclusion-proof-altered",
+        "entry 3 with one proof hash changed",
+        "inclusion",
+        "inclusion-proof-altered.tlog-proof",
+        bad_proof.encode().as_bytes(),
+        None,
+        "reject",
+    )?;
+    let mut wrong_index = inclusion.clone();
+    wrong_index.index = 2;
+    add(
+        "inclusion-wrong-index",
+        "entry 3's proof claimed for index 2",
+        "inclusion",
+        "inclusion-wrong-index.tlog-proof",
+        wrong_index.encode().as_bytes(),
+        None,
+        "reject",
+    )?;
+    let (stranger, stranger_dir) = build_log("stranger", 0x77, subject, &[5, 9, 12])?;
+    add(
+        "inclusion-unknown-key",
+        "a valid bundle from a log signed by another key",
+        "inclusion",
+        "inclusion-unknown-key.tlog-proof",
+        stranger.inclusion_bundle(3)?.encode().as_bytes(),
+        None,
+        "reject",
+    )?;
+
+    add(
+        "consistency-5-12",
+        "update from the held size-5 checkpoint to size 12",
+        "consistency",
+        "consistency-5-12.txt",
+        log.consistency_bundle(5)?.encode().as_bytes(),
+        Some("checkpoint-5.note"),
+        "accept",
+    )?;
+    let (fork, fork_dir) = build_log("fork", 0x5A, "1.2.156.3005.2.FORKED", &[5, 12])?;
+    add(
+        "consistency-fork",
+        "same key, different first entries: inconsistent with the held checkpoint",
+        "consistency",
+        "consistency-fork.txt",
+        fork.consistency_bundle(5)?.encode().as_bytes(),
+        Some("checkpoint-5.note"),
+        "reject",
+    )?;
+    let rollback = yinzheng::audit::ConsistencyBundle {
+        old_size: 12,
+        proof: Vec::new(),
+        checkpoint_note: held5.clone(),
+    };
+    add(
+        "consistency-rollback",
+        "an older checkpoint offered after size 12",
+        "consistency",
+        "consistency-rollback.txt",
+        rollback.encode().as_bytes(),
+        Some("checkpoint-12.note"),
+        "reject",
+    )?;
+
+    let manifest = AuditManifest {
+        description: "yinzheng audit-log vectors: verify each file with nothing but `vkey`; see test-vectors/README.md",
+        origin: AUDIT_ORIGIN,
+        vkey,
+        vectors,
+    };
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    let mut index = String::from("id\tkind\tfile\theld\toutcome\n");
+    for v in &manifest.vectors {
+        index += &format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            v.id,
+            v.kind,
+            v.file,
+            v.held.as_deref().unwrap_or("-"),
+            v.outcome
+        );
+    }
+    std::fs::write(out.join("index.tsv"), index)?;
+    std::fs::write(
+        out.join("vkey.txt"),
+        format!("{}\n{}\n", AUDIT_ORIGIN, manifest.vkey),
+    )?;
+    drop((log, stranger, fork));
+    for d in [dir, small_dir, stranger_dir, fork_dir] {
+        std::fs::remove_dir_all(d)?;
+    }
     Ok(())
 }
 
 /// The same manifest as tab-separated text, for test suites without a JSON parser (the
 /// host-JVM Kotlin tests): `trust.tsv` and `index.tsv`, each with a header line.
-fn write_tsv(dir: &std::path::Path, manifest: &Manifest) -> Result<()> {
+fn write_tsv(dir: &Path, manifest: &Manifest) -> Result<()> {
     let mut trust = String::from("name\tagency\talg\tpublic_key\n");
     for t in &manifest.trust {
         trust += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
@@ -609,7 +861,7 @@ fn write_tsv(dir: &std::path::Path, manifest: &Manifest) -> Result<()> {
     Ok(())
 }
 
-fn write(dir: &std::path::Path, file: &str, bytes: &[u8]) -> Result<String> {
+fn write(dir: &Path, file: &str, bytes: &[u8]) -> Result<String> {
     std::fs::write(dir.join(file), bytes)?;
     Ok(file.to_owned())
 }
