@@ -235,6 +235,8 @@ fun main() {
         }
     }
 
+    auditTests()
+
     var passed = 0
     var failed = 0
     for ((name, body) in tests) {

@@ -1,0 +1,62 @@
+// The audit log from Kotlin: the shared audit vectors verified with nothing but the verifier
+// key, fork evidence, and a live log fed by an issuer.
+package cn.yinzheng.tests
+
+import cn.yinzheng.*
+import java.io.File
+import java.nio.file.Files
+import java.security.MessageDigest
+import java.time.Instant
+
+val auditDir = File(vectors.parentFile, "audit")
+
+fun auditTests() {
+    val (origin, vkey) = File(auditDir, "vkey.txt").readLines()
+    val rows = File(auditDir, "index.tsv").readLines().drop(1).filter { it.isNotEmpty() }.map { it.split("\t") }
+    for ((id, kind, file, held, outcome) in rows) {
+        tests["audit vector $id"] = {
+            val data = File(auditDir, file).readBytes()
+            val accept = outcome == "accept"
+            val ok = try {
+                when (kind) {
+                    "inclusion" -> verifyInclusionBundle(String(data), origin, listOf(vkey)).index == 3uL
+                    "consistency" -> CheckpointAuditor(origin, listOf(vkey), File(auditDir, held).readText()).use { it.update(String(data)) == 12uL }
+                    "segment" -> verifyLogFile(data, origin, vkey) == 12uL
+                    else -> CheckpointAuditor(origin, listOf(vkey), String(data)).use { it.newest() == String(data) }
+                }
+            } catch (e: YinzhengException.AuditRejected) {
+                false
+            } catch (e: YinzhengException.Inconsistent) {
+                false
+            }
+            check(ok == accept) { "$id: accepted=$ok, expected $outcome" }
+        }
+    }
+
+    tests["audit fork evidence carries both checkpoints"] = {
+        val held = File(auditDir, "checkpoint-5.note").readText()
+        CheckpointAuditor(origin, listOf(vkey), held).use { auditor ->
+            try {
+                auditor.update(File(auditDir, "consistency-fork.txt").readText())
+                throw AssertionError("fork accepted")
+            } catch (e: YinzhengException.Inconsistent) {
+                check(e.held == held && e.offered.contains("\n12\n")) { "evidence" }
+            }
+        }
+    }
+
+    tests["an issuer records every certificate in a live log"] = {
+        val dir = Files.createTempDirectory("yz-kotlin-audit").toFile()
+        val logOrigin = "audit.example.gov.cn/kotlin"
+        AuditLog.openWithSoftwareKey(File(dir, "log").path, logOrigin, SoftwareKey.fromSeed(ByteArray(32) { 3 })).use { log ->
+            val issuer = Issuer("测试", JILIN, JdkEd25519Signer(ByteArray(32) { 4 })).withAuditLog(log)
+            val issued = issuer.issue(licenceRequest(serial = null), Instant.ofEpochSecond(1_795_226_400))
+            val record = verifyInclusionBundle(log.inclusionBundle(0uL), logOrigin, listOf(log.verifierKey()))
+            check(record.event.kind == AuditEventKind.CERTIFICATE_ISSUED) { "kind" }
+            check(record.event.subject.contentEquals(issued.certificate.id.toByteArray())) { "subject" }
+            check(record.event.objectDigest.contentEquals(MessageDigest.getInstance("SHA-256").digest(issued.bytes))) { "digest" }
+            check(verifyLogFile(File(dir, "log/log.seg").readBytes(), logOrigin, log.verifierKey()) == 1uL) { "log file" }
+        }
+        dir.deleteRecursively()
+    }
+}
