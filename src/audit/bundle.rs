@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use crate::audit::entry::AuditEntry;
 use crate::audit::merkle::{self, Hash, MAX_PROOF_LEN, ProofError};
-use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
+use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint, parse_decimal};
 use crate::audit::store::{AuditLog, LogError};
 
 /// Why a bundle was refused.
@@ -55,6 +55,30 @@ fn parse_hash(line: &str) -> Result<Hash, BundleError> {
         .ok()
         .and_then(|h| h.try_into().ok())
         .ok_or(BundleError::Malformed("proof line is not a base64 hash"))
+}
+
+/// Splits a bundle into its header lines and the checkpoint note after the blank line.
+fn split_bundle(text: &str) -> Result<(core::str::Split<'_, char>, &str), BundleError> {
+    let (head, note) = text.split_once("\n\n").ok_or(BundleError::Malformed(
+        "no blank line before the checkpoint",
+    ))?;
+    Ok((head.split('\n'), note))
+}
+
+/// A header line `<prefix><strict decimal>`.
+fn decimal_line(line: Option<&str>, prefix: &str, what: &'static str) -> Result<u64, BundleError> {
+    line.and_then(|l| l.strip_prefix(prefix))
+        .and_then(parse_decimal)
+        .ok_or(BundleError::Malformed(what))
+}
+
+/// The remaining lines as proof hashes, at most [`MAX_PROOF_LEN`].
+fn proof_lines_from<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<Hash>, BundleError> {
+    let proof = lines.map(parse_hash).collect::<Result<Vec<_>, _>>()?;
+    if proof.len() > MAX_PROOF_LEN {
+        return Err(BundleError::Malformed("proof too long"));
+    }
+    Ok(proof)
 }
 
 /// An entry with its inclusion proof and a checkpoint covering it.
@@ -99,10 +123,7 @@ impl InclusionBundle {
     /// # Errors
     /// [`BundleError::Malformed`].
     pub fn parse(text: &str) -> Result<Self, BundleError> {
-        let (head, note) = text.split_once("\n\n").ok_or(BundleError::Malformed(
-            "no blank line before the checkpoint",
-        ))?;
-        let mut lines = head.split('\n');
+        let (mut lines, note) = split_bundle(text)?;
         if lines.next() != Some("c2sp.org/tlog-proof@v1") {
             return Err(BundleError::Malformed("not a c2sp.org/tlog-proof@v1"));
         }
@@ -111,24 +132,11 @@ impl InclusionBundle {
             .and_then(|l| l.strip_prefix("extra "))
             .and_then(|e| B64.decode(e).ok())
             .ok_or(BundleError::Malformed("missing extra line with the entry"))?;
-        let index = lines
-            .next()
-            .and_then(|l| l.strip_prefix("index "))
-            .filter(|i| {
-                !i.is_empty()
-                    && i.bytes().all(|c| c.is_ascii_digit())
-                    && (i.len() == 1 || !i.starts_with('0'))
-            })
-            .and_then(|i| i.parse().ok())
-            .ok_or(BundleError::Malformed("missing index line"))?;
-        let proof = lines.map(parse_hash).collect::<Result<Vec<_>, _>>()?;
-        if proof.len() > MAX_PROOF_LEN {
-            return Err(BundleError::Malformed("proof too long"));
-        }
+        let index = decimal_line(lines.next(), "index ", "missing index line")?;
         Ok(Self {
             entry,
             index,
-            proof,
+            proof: proof_lines_from(lines)?,
             checkpoint_note: note.to_owned(),
         })
     }
@@ -185,27 +193,11 @@ impl ConsistencyBundle {
     /// # Errors
     /// [`BundleError::Malformed`].
     pub fn parse(text: &str) -> Result<Self, BundleError> {
-        let (head, note) = text.split_once("\n\n").ok_or(BundleError::Malformed(
-            "no blank line before the checkpoint",
-        ))?;
-        let mut lines = head.split('\n');
-        let old_size = lines
-            .next()
-            .and_then(|l| l.strip_prefix("old "))
-            .filter(|i| {
-                !i.is_empty()
-                    && i.bytes().all(|c| c.is_ascii_digit())
-                    && (i.len() == 1 || !i.starts_with('0'))
-            })
-            .and_then(|i| i.parse().ok())
-            .ok_or(BundleError::Malformed("missing old line"))?;
-        let proof = lines.map(parse_hash).collect::<Result<Vec<_>, _>>()?;
-        if proof.len() > MAX_PROOF_LEN {
-            return Err(BundleError::Malformed("proof too long"));
-        }
+        let (mut lines, note) = split_bundle(text)?;
+        let old_size = decimal_line(lines.next(), "old ", "missing old line")?;
         Ok(Self {
             old_size,
-            proof,
+            proof: proof_lines_from(lines)?,
             checkpoint_note: note.to_owned(),
         })
     }

@@ -395,6 +395,14 @@ impl Note {
     }
 }
 
+/// A decimal number as the C2SP formats write it: digits only, no leading zeros.
+pub(crate) fn parse_decimal(text: &str) -> Option<u64> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|c| c.is_ascii_digit())
+        && (text.len() == 1 || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
 /// A `tlog-checkpoint` body: origin, tree size, root hash (and extension lines, kept).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -438,18 +446,12 @@ impl Checkpoint {
             .next()
             .filter(|o| !o.is_empty())
             .ok_or(NoteError::Malformed("empty origin"))?;
-        let size = lines.next().ok_or(NoteError::Malformed("missing size"))?;
-        if size.is_empty()
-            || !size.bytes().all(|c| c.is_ascii_digit())
-            || (size.len() > 1 && size.starts_with('0'))
-        {
-            return Err(NoteError::Malformed(
+        let size = lines
+            .next()
+            .and_then(parse_decimal)
+            .ok_or(NoteError::Malformed(
                 "size must be decimal without leading zeros",
-            ));
-        }
-        let size = size
-            .parse()
-            .map_err(|_| NoteError::Malformed("size out of range"))?;
+            ))?;
         let root = lines.next().ok_or(NoteError::Malformed("missing root"))?;
         let root: Hash = B64
             .decode(root)
