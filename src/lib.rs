@@ -12,6 +12,7 @@ pub mod issue;
 pub mod limits;
 pub mod model;
 pub mod present;
+pub mod status;
 pub mod time;
 pub mod trust;
 pub mod verify;

@@ -25,6 +25,9 @@ pub struct Limits {
     pub max_digests: usize,
     /// Most trusted keys tried for one key id before giving up.
     pub max_key_candidates: usize,
+    /// Largest decompressed status list, in bytes (zip-bomb bound; 1 MiB holds 4 M entries
+    /// at 2 bits).
+    pub max_status_list_bytes: usize,
 }
 
 impl Limits {
@@ -36,6 +39,7 @@ impl Limits {
         max_fields: 256,
         max_digests: 512,
         max_key_candidates: 4,
+        max_status_list_bytes: 1 << 20,
     };
 }
 

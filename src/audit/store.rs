@@ -521,7 +521,7 @@ impl AuditLog {
             .truncate(false)
             .open(dir.join("LOCK"))
             .map_err(io("opening LOCK"))?;
-        lock_file.try_lock().map_err(|_| LogError::Locked)?;
+        acquire(&lock_file)?;
         let (anchor_file, anchor) = AnchorFile::open(&dir.join("anchor"))?;
         let path = dir.join("log.seg");
         let fresh = !path.exists();
@@ -851,6 +851,22 @@ impl AuditLog {
         check_durable(new, &state)?;
         Ok(state.tree.consistency_proof(old, new)?)
     }
+}
+
+/// Takes the writer lock. A process that forks while this one opens or closes the log shares
+/// the locked descriptor until it execs, so a held lock is retried for up to ~100 ms before
+/// it is reported as another writer.
+fn acquire(lock_file: &File) -> Result<(), LogError> {
+    for _ in 0..50 {
+        match lock_file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(2))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("locking the log")(e)),
+        }
+    }
+    Err(LogError::Locked)
 }
 
 fn check_durable(size: u64, state: &State) -> Result<(), LogError> {

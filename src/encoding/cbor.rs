@@ -428,6 +428,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A map head whose keys the caller reads in any order (for external formats whose
+    /// published encodings do not sort keys); the caller must reject duplicate keys.
+    ///
+    /// # Errors
+    /// [`DecodeError::UnexpectedType`], [`DecodeError::TooManyItems`], [`DecodeError::Truncated`].
+    pub fn map_any_order(&mut self) -> Result<usize, DecodeError> {
+        match self.head()? {
+            (Header::Map(Some(len)), at) => self.checked_len(len, at, 2),
+            (_, at) => self.unexpected(at, "map"),
+        }
+    }
+
     /// A map head; iterate its keys with the returned [`MapKeys`], which enforces canonical
     /// key order (and so the absence of duplicates).
     ///

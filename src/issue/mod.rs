@@ -17,7 +17,7 @@ use crate::model::certificate::{CERTIFICATE_TYP, DisclosureDigest};
 use crate::model::value::{SALT_LEN, ValueProblem};
 use crate::model::{
     Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue,
-    Holder, Validity,
+    Holder, StatusReference, Validity,
 };
 use crate::time::{Date, UnixTime};
 
@@ -103,6 +103,7 @@ pub struct CertificateBuilder {
     serial: Option<String>,
     version: String,
     decoys: Option<usize>,
+    status: Option<StatusReference>,
 }
 
 impl CertificateBuilder {
@@ -127,6 +128,7 @@ impl CertificateBuilder {
             serial: None,
             version: "001".to_owned(),
             decoys: None,
+            status: None,
         }
     }
 
@@ -162,6 +164,13 @@ impl CertificateBuilder {
     /// The identifier's version (版本号, three digits); `001` unless set.
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
+        self
+    }
+
+    /// Where the certificate's status will be published (an index allocated by a status
+    /// registry). An issuer with a registry sets this itself.
+    pub fn status(mut self, reference: StatusReference) -> Self {
+        self.status = Some(reference);
         self
     }
 
@@ -362,6 +371,7 @@ impl Issuer {
             issued_on: builder.issued_on,
             validity: builder.validity,
             signed_at: now,
+            status: builder.status,
             fields: builder.fields,
             disclosed: Vec::new(),
             digests,

@@ -8,6 +8,7 @@
 //!   5 => uint,            ; nbf: start of validity
 //!   6 => uint,            ; iat: signing time
 //!   7 => bstr,            ; cti: the GB/T 36904 identifier, ASCII
+//!   ? 65535 => { "status_list": { "idx": uint, "uri": tstr } },  ; Token Status List reference
 //!   -65537 => yz-claims,
 //! }
 //! yz-claims = {
@@ -48,6 +49,8 @@ pub mod claim {
     pub const IAT: i64 = 6;
     /// `cti`: the identifier.
     pub const CTI: i64 = 7;
+    /// `status`: where the certificate's status is published (Token Status List).
+    pub const STATUS: i64 = 65_535;
     /// The private claim holding the licence metadata (RFC 8392 private-use range).
     pub const YZ: i64 = -65_537;
 
@@ -209,6 +212,15 @@ impl fmt::Display for Validity {
     }
 }
 
+/// Where a certificate's status is published: entry `index` of the status list at `uri`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StatusReference {
+    /// The entry's index in the list.
+    pub index: u64,
+    /// The list's URI (its token's `sub`).
+    pub uri: String,
+}
+
 /// Something acceptable but irregular in a certificate, reported beside the result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -250,6 +262,8 @@ pub struct Certificate {
     pub validity: Validity,
     /// When the certificate was signed (`iat`).
     pub signed_at: UnixTime,
+    /// Where its status is published; a verifier must check it.
+    pub status: Option<StatusReference>,
     /// Face fields that are always shown, in display order.
     pub fields: Vec<Field>,
     /// Disclosable face fields that were revealed (empty on the claims alone).
@@ -296,7 +310,9 @@ impl Certificate {
     #[must_use]
     pub fn encode_claims(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(512);
-        w.map(6 + usize::from(self.validity.not_after.is_some()));
+        w.map(
+            6 + usize::from(self.validity.not_after.is_some()) + usize::from(self.status.is_some()),
+        );
         w.int(claim::ISS).text(self.issuer.code.as_str());
         w.int(claim::SUB).text(&self.holder.code);
         if let Some(exp) = self.validity.not_after {
@@ -305,6 +321,13 @@ impl Certificate {
         w.int(claim::NBF).uint(self.validity.not_before.as_secs());
         w.int(claim::IAT).uint(self.signed_at.as_secs());
         w.int(claim::CTI).bytes(self.id.as_str().as_bytes());
+        if let Some(status) = &self.status {
+            w.int(claim::STATUS).map(1).text("status_list").map(2);
+            w.text("idx")
+                .uint(status.index)
+                .text("uri")
+                .text(&status.uri);
+        }
         w.int(claim::YZ);
         let entries = 7
             + usize::from(self.jurisdiction.is_some())
@@ -360,6 +383,7 @@ impl Certificate {
                 claim::NBF => c.nbf = Some(r.uint()?),
                 claim::IAT => c.iat = Some(r.uint()?),
                 claim::CTI => c.cti = Some((r.position(), r.bytes()?)),
+                claim::STATUS => c.status = Some(decode_status(&mut r)?),
                 claim::YZ => c.decode_yz(&mut r, limits)?,
                 _ => return Err(DecodeError::UnknownKey { offset: at }),
             }
@@ -378,6 +402,7 @@ struct RawClaims<'a> {
     nbf: Option<u64>,
     iat: Option<u64>,
     cti: Option<(usize, &'a [u8])>,
+    status: Option<StatusReference>,
     yz_at: usize,
     type_code: Option<&'a str>,
     type_name: Option<&'a str>,
@@ -389,6 +414,29 @@ struct RawClaims<'a> {
     jurisdiction: Option<&'a str>,
     fields: Vec<Field>,
     digests: Vec<DisclosureDigest>,
+}
+
+/// `{"status_list": {"idx": uint, "uri": tstr}}`, canonical.
+fn decode_status(r: &mut Reader<'_>) -> Result<StatusReference, DecodeError> {
+    let at = r.position();
+    let mut outer = r.map()?;
+    match outer.next_text(r)? {
+        Some(("status_list", _)) if outer.remaining() == 0 => {}
+        _ => return Err(invalid(at, "status claim")),
+    }
+    let mut inner = r.map()?;
+    let (mut index, mut uri) = (None, None);
+    while let Some((key, key_at)) = inner.next_text(r)? {
+        match key {
+            "idx" => index = Some(r.uint()?),
+            "uri" => uri = Some(r.text()?.to_owned()),
+            _ => return Err(DecodeError::UnknownKey { offset: key_at }),
+        }
+    }
+    match (index, uri) {
+        (Some(index), Some(uri)) if !uri.is_empty() => Ok(StatusReference { index, uri }),
+        _ => Err(invalid(at, "status reference")),
+    }
 }
 
 fn require<T>(value: Option<T>, key: i64) -> Result<T, DecodeError> {
@@ -513,6 +561,7 @@ impl<'a> RawClaims<'a> {
                 not_after: self.exp.map(UnixTime::from_secs),
             },
             signed_at: UnixTime::from_secs(iat),
+            status: self.status,
             fields: self.fields,
             disclosed: Vec::new(),
             digests: self.digests,

@@ -8,7 +8,7 @@ pub mod codes;
 pub mod identifier;
 pub mod value;
 
-pub use certificate::{Agency, Certificate, Holder, Validity, Warning};
+pub use certificate::{Agency, Certificate, Holder, StatusReference, Validity, Warning};
 pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
 pub use identifier::{CertificateId, CertificateType};
 pub use value::{Disclosure, Field, FieldValue};

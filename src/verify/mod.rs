@@ -13,19 +13,25 @@ mod report;
 use core::fmt;
 use core::ops::Deref;
 
-pub use report::{Check, CheckResult, Outcome, Report, SkipReason, VerifyError};
+pub use report::{
+    Check, CheckResult, Outcome, Report, SkipReason, StatusOutcome, UnknownStatus, VerifyError,
+};
 
 use crate::crypto::{Algorithm, sha256};
 use crate::encoding::cose::CoseSign1;
 use crate::encoding::qr;
 use crate::limits::Limits;
 use crate::model::certificate::CERTIFICATE_TYP;
-use crate::model::{Certificate, Disclosure};
+use crate::model::{Certificate, Disclosure, StatusReference};
+use crate::status::{StatusListError, VerifiedStatusList, verify_status_list};
 use crate::time::{Clock, ClockError, UnixTime};
 use crate::trust::{TrustStore, TrustedKey};
 
 /// Largest clock skew a verifier may allow, in seconds.
 pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
+
+/// How long a status list without `ttl` or `exp` is relied on after its `iat`, by default.
+pub const DEFAULT_MAX_STATUS_AGE_SECS: u64 = 24 * 3600;
 
 /// Why a verifier could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -97,28 +103,25 @@ impl<T> Deref for Verified<T> {
 
 /// A failed verification: the reason and the full report.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejected {
-    error: VerifyError,
-    report: Report,
-}
+pub struct Rejected(Box<(VerifyError, Report)>);
 
 impl Rejected {
     /// Why it failed.
     #[must_use]
     pub fn error(&self) -> &VerifyError {
-        &self.error
+        &self.0.0
     }
 
     /// The check that failed.
     #[must_use]
     pub fn failed_check(&self) -> Check {
-        self.error.check()
+        self.error().check()
     }
 
     /// Every check with its outcome.
     #[must_use]
     pub fn report(&self) -> &Report {
-        &self.report
+        &self.0.1
     }
 }
 
@@ -129,14 +132,14 @@ impl fmt::Display for Rejected {
             "rejected at check {} ({}): {}",
             self.failed_check().number(),
             self.failed_check().name(),
-            self.error
+            self.error()
         )
     }
 }
 
 impl std::error::Error for Rejected {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        Some(self.error())
     }
 }
 
@@ -147,6 +150,8 @@ pub struct VerifierBuilder {
     trust: TrustStore,
     limits: Limits,
     clock_skew: u64,
+    allow_unknown_status: bool,
+    max_status_age: u64,
 }
 
 impl VerifierBuilder {
@@ -163,6 +168,20 @@ impl VerifierBuilder {
         self
     }
 
+    /// Accepts a certificate whose status cannot be established (no list, stale list, …).
+    /// The report still says UNKNOWN and why; REVOKED and SUSPENDED always reject.
+    pub fn allow_unknown_status(mut self) -> Self {
+        self.allow_unknown_status = true;
+        self
+    }
+
+    /// How long a status list that carries neither `ttl` nor `exp` is relied on after its
+    /// `iat` (default [`DEFAULT_MAX_STATUS_AGE_SECS`]).
+    pub fn max_status_age(mut self, secs: u64) -> Self {
+        self.max_status_age = secs;
+        self
+    }
+
     /// The verifier.
     ///
     /// # Errors
@@ -175,16 +194,22 @@ impl VerifierBuilder {
             trust: self.trust,
             limits: self.limits,
             clock_skew: self.clock_skew,
+            allow_unknown_status: self.allow_unknown_status,
+            max_status_age: self.max_status_age,
+            status_lists: std::sync::RwLock::new(std::collections::HashMap::new()),
         })
     }
 }
 
-/// Verifies certificates offline against a trust store.
-#[derive(Clone, Debug)]
+/// Verifies certificates offline against a trust store and the status lists it was given.
+#[derive(Debug)]
 pub struct Verifier {
     trust: TrustStore,
     limits: Limits,
     clock_skew: u64,
+    allow_unknown_status: bool,
+    max_status_age: u64,
+    status_lists: std::sync::RwLock<std::collections::HashMap<String, VerifiedStatusList>>,
 }
 
 /// Everything decoded in check 1.
@@ -201,6 +226,8 @@ impl Verifier {
             trust,
             limits: Limits::default(),
             clock_skew: 0,
+            allow_unknown_status: false,
+            max_status_age: DEFAULT_MAX_STATUS_AGE_SECS,
         }
     }
 
@@ -208,6 +235,72 @@ impl Verifier {
     #[must_use]
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Feeds the status cache with a status list token (fetched by the app: the library does
+    /// no network I/O). The signature must verify under a trusted key; a list replaces the
+    /// cached one for its URI only if it is not older. Freshness is judged at verification.
+    ///
+    /// # Errors
+    /// [`StatusListError`] if the token does not verify.
+    pub fn add_status_list(&self, token: &[u8]) -> Result<(), StatusListError> {
+        let verified = verify_status_list(token, &self.trust, &self.limits)?;
+        let mut lists = self
+            .status_lists
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let uri = verified.token.uri.clone();
+        if lists
+            .get(&uri)
+            .is_none_or(|held| held.token.issued_at <= verified.token.issued_at)
+        {
+            lists.insert(uri, verified);
+        }
+        Ok(())
+    }
+
+    /// Check 9: the status at `reference`, as of `now`, from a list signed for `agency`.
+    fn status_of(
+        &self,
+        reference: &StatusReference,
+        agency: &crate::model::Uscc,
+        now: UnixTime,
+    ) -> StatusOutcome {
+        let lists = self
+            .status_lists
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(list) = lists.get(&reference.uri) else {
+            return StatusOutcome::Unknown(UnknownStatus::NoList);
+        };
+        if &list.agency != agency {
+            return StatusOutcome::Unknown(UnknownStatus::WrongSigner);
+        }
+        let t = &list.token;
+        let skew = self.clock_skew;
+        if t.issued_at > now.saturating_add(skew) {
+            return StatusOutcome::Unknown(UnknownStatus::NotYetIssued);
+        }
+        let fresh_until = t
+            .issued_at
+            .saturating_add(t.ttl.unwrap_or(if t.expires_at.is_some() {
+                u64::MAX
+            } else {
+                self.max_status_age
+            }));
+        let expired = t
+            .expires_at
+            .is_some_and(|exp| now.saturating_sub(skew) >= exp);
+        if expired || now.saturating_sub(skew) > fresh_until {
+            return StatusOutcome::Unknown(UnknownStatus::Stale);
+        }
+        match t.list.get(reference.index) {
+            Err(_) => StatusOutcome::Unknown(UnknownStatus::IndexOutOfRange),
+            Ok(0) => StatusOutcome::Valid,
+            Ok(1) => StatusOutcome::Revoked,
+            Ok(2) => StatusOutcome::Suspended,
+            Ok(other) => StatusOutcome::Unknown(UnknownStatus::UnsupportedValue(other)),
+        }
     }
 
     /// Verifies a certificate from its QR text (`YZ1:` + Base45).
@@ -289,6 +382,34 @@ impl Verifier {
             Outcome::Passed
         };
         report.set(Check::Disclosures, outcome);
+
+        let outcome = match &certificate.status {
+            None => Outcome::Skipped(SkipReason::NoStatusClaim),
+            Some(reference) => {
+                let status = self.status_of(reference, &certificate.issuer.code, ctx.now);
+                report.set_status(status);
+                match status {
+                    StatusOutcome::Valid => Outcome::Passed,
+                    StatusOutcome::Revoked => {
+                        return Err(VerifyError::Revoked {
+                            index: reference.index,
+                        });
+                    }
+                    StatusOutcome::Suspended => {
+                        return Err(VerifyError::Suspended {
+                            index: reference.index,
+                        });
+                    }
+                    StatusOutcome::Unknown(reason) if self.allow_unknown_status => {
+                        Outcome::Allowed(VerifyError::StatusUnknown(reason))
+                    }
+                    StatusOutcome::Unknown(reason) => {
+                        return Err(VerifyError::StatusUnknown(reason));
+                    }
+                }
+            }
+        };
+        report.set(Check::Status, outcome);
         Ok(certificate)
     }
 
@@ -403,5 +524,5 @@ fn check_disclosures(
 
 fn fail(mut report: Report, error: VerifyError) -> Rejected {
     report.set(error.check(), Outcome::Failed(error.clone()));
-    Rejected { error, report }
+    Rejected(Box::new((error, report)))
 }

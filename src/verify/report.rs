@@ -26,11 +26,13 @@ pub enum Check {
     Validity,
     /// 7. Every disclosed item matches a signed digest.
     Disclosures,
+    /// 9. The certificate's published status is VALID.
+    Status,
 }
 
 impl Check {
     /// The checks a certificate goes through, in order.
-    pub const CERTIFICATE: [Self; 7] = [
+    pub const CERTIFICATE: [Self; 8] = [
         Self::Decode,
         Self::Algorithm,
         Self::IssuerKey,
@@ -38,6 +40,7 @@ impl Check {
         Self::IssuerIdentity,
         Self::Validity,
         Self::Disclosures,
+        Self::Status,
     ];
 
     /// The number of the check in DESIGN §5.
@@ -51,6 +54,7 @@ impl Check {
             Self::IssuerIdentity => 5,
             Self::Validity => 6,
             Self::Disclosures => 7,
+            Self::Status => 9,
         }
     }
 
@@ -65,6 +69,7 @@ impl Check {
             Self::IssuerIdentity => "issuer-identity",
             Self::Validity => "validity",
             Self::Disclosures => "disclosures",
+            Self::Status => "status",
         }
     }
 
@@ -79,6 +84,7 @@ impl Check {
             Self::IssuerIdentity => "签发机构身份",
             Self::Validity => "有效期",
             Self::Disclosures => "选择性披露",
+            Self::Status => "证照状态",
         }
     }
 }
@@ -177,6 +183,59 @@ pub enum VerifyError {
         /// Position in the certificate's disclosure list.
         index: usize,
     },
+    /// The status list says the certificate is no longer valid (revoked, cancelled, …).
+    #[error("the certificate is revoked (status list entry {index})")]
+    Revoked {
+        /// The status list index.
+        index: u64,
+    },
+    /// The status list says the certificate is suspended.
+    #[error("the certificate is suspended (status list entry {index})")]
+    Suspended {
+        /// The status list index.
+        index: u64,
+    },
+    /// The status could not be established; never taken as revoked.
+    #[error("the certificate's status is unknown: {0}")]
+    StatusUnknown(UnknownStatus),
+}
+
+/// Why a certificate's status is UNKNOWN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnknownStatus {
+    /// No list with the certificate's URI was given to the verifier.
+    #[error("no status list for its URI")]
+    NoList,
+    /// The list is past its `ttl` (or the verifier's maximum age) or `exp`.
+    #[error("the status list is stale")]
+    Stale,
+    /// The list was issued after the verification time.
+    #[error("the status list is from the future")]
+    NotYetIssued,
+    /// The list for this URI is signed for another agency.
+    #[error("the status list is signed for another agency")]
+    WrongSigner,
+    /// The index is beyond the list.
+    #[error("the index is beyond the status list")]
+    IndexOutOfRange,
+    /// A status value this library does not interpret.
+    #[error("unsupported status value {0}")]
+    UnsupportedValue(u8),
+}
+
+/// The certificate's status as the verifier established it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatusOutcome {
+    /// VALID (list value 0).
+    Valid,
+    /// REVOKED: INVALID (list value 1).
+    Revoked,
+    /// SUSPENDED (list value 2).
+    Suspended,
+    /// UNKNOWN, with the reason.
+    Unknown(UnknownStatus),
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -202,6 +261,7 @@ impl VerifyError {
             Self::DisclosureNotSigned { .. }
             | Self::DuplicateDisclosure { .. }
             | Self::DisclosureNameClash { .. } => Check::Disclosures,
+            Self::Revoked { .. } | Self::Suspended { .. } | Self::StatusUnknown(_) => Check::Status,
         }
     }
 }
@@ -214,6 +274,8 @@ pub enum SkipReason {
     EarlierCheckFailed,
     /// The certificate was presented without any disclosed field.
     NoDisclosures,
+    /// The certificate carries no status reference.
+    NoStatusClaim,
 }
 
 impl fmt::Display for SkipReason {
@@ -221,6 +283,7 @@ impl fmt::Display for SkipReason {
         f.write_str(match self {
             Self::EarlierCheckFailed => "an earlier check failed",
             Self::NoDisclosures => "no disclosed fields were presented",
+            Self::NoStatusClaim => "the certificate has no status reference",
         })
     }
 }
@@ -235,6 +298,9 @@ pub enum Outcome {
     Failed(VerifyError),
     /// The check did not run.
     Skipped(SkipReason),
+    /// The check failed, but the verifier's policy explicitly allows this failure (e.g.
+    /// `allow_unknown_status`).
+    Allowed(VerifyError),
 }
 
 /// A check and its outcome.
@@ -253,6 +319,7 @@ pub struct Report {
     results: Vec<CheckResult>,
     warnings: Vec<Warning>,
     trusted_key: Option<String>,
+    status: Option<StatusOutcome>,
 }
 
 impl Report {
@@ -267,7 +334,19 @@ impl Report {
                 .collect(),
             warnings: Vec::new(),
             trusted_key: None,
+            status: None,
         }
+    }
+
+    pub(crate) fn set_status(&mut self, status: StatusOutcome) {
+        self.status = Some(status);
+    }
+
+    /// The certificate's status (VALID, REVOKED, SUSPENDED or UNKNOWN), if it has a status
+    /// reference and the earlier checks passed.
+    #[must_use]
+    pub fn status(&self) -> Option<StatusOutcome> {
+        self.status
     }
 
     pub(crate) fn set(&mut self, check: Check, outcome: Outcome) {
@@ -329,6 +408,7 @@ impl fmt::Display for Report {
                 Outcome::Passed => ("✓", String::from("passed")),
                 Outcome::Failed(e) => ("✗", format!("FAILED: {e}")),
                 Outcome::Skipped(why) => ("-", format!("skipped: {why}")),
+                Outcome::Allowed(e) => ("!", format!("allowed by policy: {e}")),
             };
             writeln!(
                 f,

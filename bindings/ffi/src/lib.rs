@@ -6,6 +6,9 @@
 //! the Secure Enclave or an HSM: implement [`Signer`] in Kotlin, Swift or Python. Every
 //! signature a foreign signer returns is verified in Rust before it is used.
 
+// Errors cross the FFI by value (UniFFI cannot lift a Box), so `Rejected` carries its report inline.
+#![allow(clippy::result_large_err)]
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -907,6 +910,8 @@ pub enum Check {
     Validity,
     /// 7. Disclosed fields match signed digests.
     Disclosures,
+    /// 9. The published status is VALID.
+    Status,
     /// A check this version of the bindings does not know yet.
     Other,
 }
@@ -921,6 +926,7 @@ impl From<verify::Check> for Check {
             verify::Check::IssuerIdentity => Self::IssuerIdentity,
             verify::Check::Validity => Self::Validity,
             verify::Check::Disclosures => Self::Disclosures,
+            verify::Check::Status => Self::Status,
             _ => Self::Other,
         }
     }
@@ -935,6 +941,21 @@ pub enum CheckStatus {
     Failed,
     /// Did not run.
     Skipped,
+    /// Failed, but the verifier's policy allows it (e.g. an unknown status).
+    Allowed,
+}
+
+/// A certificate's published status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CertificateStatus {
+    /// VALID.
+    Valid,
+    /// REVOKED (no longer valid: revoked, cancelled, annulled, …).
+    Revoked,
+    /// SUSPENDED.
+    Suspended,
+    /// UNKNOWN: no list, a stale list, … (never taken as revoked).
+    Unknown,
 }
 
 /// One check and its outcome.
@@ -961,6 +982,10 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The trust anchor whose key verified the signature.
     pub trusted_key: Option<String>,
+    /// The certificate's status, when it has a status reference.
+    pub status: Option<CertificateStatus>,
+    /// Why the status is unknown, if it is.
+    pub status_detail: Option<String>,
     /// The report as readable text.
     pub text: String,
 }
@@ -991,6 +1016,16 @@ impl From<&verify::Report> for Report {
                 .collect(),
             warnings: r.warnings().iter().map(ToString::to_string).collect(),
             trusted_key: r.trusted_key().map(str::to_owned),
+            status: r.status().map(|s| match s {
+                verify::StatusOutcome::Valid => CertificateStatus::Valid,
+                verify::StatusOutcome::Revoked => CertificateStatus::Revoked,
+                verify::StatusOutcome::Suspended => CertificateStatus::Suspended,
+                _ => CertificateStatus::Unknown,
+            }),
+            status_detail: match r.status() {
+                Some(verify::StatusOutcome::Unknown(reason)) => Some(reason.to_string()),
+                _ => None,
+            },
             text: r.to_string(),
         }
     }
@@ -1034,6 +1069,10 @@ pub struct VerifierPolicy {
     /// Seconds of clock skew accepted around validity windows (at most 300).
     #[uniffi(default = 0)]
     pub allow_clock_skew_seconds: u64,
+    /// Accept certificates whose status cannot be established (no or stale list); the report
+    /// still says UNKNOWN. REVOKED and SUSPENDED always reject.
+    #[uniffi(default = false)]
+    pub allow_unknown_status: bool,
 }
 
 /// Verifies certificates offline against trusted keys.
@@ -1062,11 +1101,24 @@ impl Verifier {
                 .add_issuer_key(&anchor.name, agency, key)
                 .map_err(invalid)?;
         }
-        let inner = verify::Verifier::builder(trust)
-            .allow_clock_skew(policy.allow_clock_skew_seconds)
-            .build()
-            .map_err(invalid)?;
+        let builder =
+            verify::Verifier::builder(trust).allow_clock_skew(policy.allow_clock_skew_seconds);
+        let builder = if policy.allow_unknown_status {
+            builder.allow_unknown_status()
+        } else {
+            builder
+        };
+        let inner = builder.build().map_err(invalid)?;
         Ok(Arc::new(Self { inner }))
+    }
+
+    /// Gives the verifier a status list token (fetched by the app; the library does no network
+    /// I/O). It must be signed by a trusted key; a newer list replaces an older one for its URI.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] if the token does not verify or decode.
+    pub fn add_status_list(&self, token: Vec<u8>) -> Result<(), YinzhengError> {
+        self.inner.add_status_list(&token).map_err(invalid)
     }
 
     /// Verifies an encoded certificate as of `at`.

@@ -126,7 +126,7 @@ fn manifest() -> serde_json::Value {
         .unwrap()
 }
 
-fn verifier_from_manifest(m: &serde_json::Value) -> Arc<Verifier> {
+fn verifier_from_manifest(m: &serde_json::Value, allow_unknown_status: bool) -> Arc<Verifier> {
     let anchors = m["trust"]
         .as_array()
         .unwrap()
@@ -145,6 +145,7 @@ fn verifier_from_manifest(m: &serde_json::Value) -> Arc<Verifier> {
         anchors,
         VerifierPolicy {
             allow_clock_skew_seconds: 0,
+            allow_unknown_status,
         },
     )
     .unwrap()
@@ -153,9 +154,14 @@ fn verifier_from_manifest(m: &serde_json::Value) -> Arc<Verifier> {
 #[test]
 fn vectors_through_the_facade() {
     let m = manifest();
-    let verifier = verifier_from_manifest(&m);
     let now = at(m["time"].as_u64().unwrap());
     for v in m["vectors"].as_array().unwrap() {
+        let verifier = verifier_from_manifest(&m, v["allow_unknown_status"].as_bool().unwrap());
+        for list in v["status_lists"].as_array().unwrap() {
+            let _ = verifier.add_status_list(
+                std::fs::read(vectors_dir().join(list.as_str().unwrap())).unwrap(),
+            );
+        }
         let bytes = std::fs::read(vectors_dir().join(v["file"].as_str().unwrap())).unwrap();
         let id = v["id"].as_str().unwrap();
         match (
@@ -263,13 +269,14 @@ fn two_phase_and_disclosure_and_errors() {
         }],
         VerifierPolicy {
             allow_clock_skew_seconds: 0,
+            allow_unknown_status: false,
         },
     )
     .unwrap();
     let hidden = select_disclosures(issued.bytes.clone(), vec![]).unwrap();
     let verified = verifier.verify_qr_text(to_qr_text(hidden), now).unwrap();
     assert!(verified.certificate.disclosed.is_empty());
-    assert_eq!(verified.report.checks.len(), 7);
+    assert_eq!(verified.report.checks.len(), 8);
     assert_eq!(from_qr_text(issued.qr_text.clone()).unwrap(), issued.bytes);
 
     // Clocks: a failing app clock stops verification.
@@ -310,7 +317,8 @@ fn two_phase_and_disclosure_and_errors() {
         Verifier::new(
             vec![],
             VerifierPolicy {
-                allow_clock_skew_seconds: 0
+                allow_clock_skew_seconds: 0,
+                allow_unknown_status: false
             }
         ),
         Err(YinzhengError::InvalidInput { .. })

@@ -20,7 +20,7 @@ NOW = datetime.datetime.fromtimestamp(MANIFEST["time"], tz=datetime.timezone.utc
 JILIN = "11220000013544541J"
 
 
-def verifier_from_manifest():
+def verifier_from_manifest(allow_unknown_status=False):
     anchors = [
         yz.TrustedIssuerKey(
             name=t["name"],
@@ -30,26 +30,45 @@ def verifier_from_manifest():
         )
         for t in MANIFEST["trust"]
     ]
-    return yz.Verifier(anchors=anchors, policy=yz.VerifierPolicy())
+    return yz.Verifier(anchors=anchors, policy=yz.VerifierPolicy(allow_unknown_status=allow_unknown_status))
 
 
 VERIFIER = verifier_from_manifest()
+
+
+def status_name(status):
+    return None if status is None else status.name.lower()
+
+
+def verifier_for(vector):
+    verifier = verifier_from_manifest(vector["allow_unknown_status"])
+    for name in vector["status_lists"]:
+        token = (VECTORS / name).read_bytes()
+        if "malformed" in name or "bomb" in name:
+            with pytest.raises(yz.YinzhengError.InvalidInput):
+                verifier.add_status_list(token)
+        else:
+            verifier.add_status_list(token)
+    return verifier
 
 
 @pytest.mark.parametrize("vector", MANIFEST["vectors"], ids=lambda v: v["id"])
 def test_vector(vector):
     data = (VECTORS / vector["file"]).read_bytes()
     expected = vector["expected"]
+    verifier = verifier_for(vector)
     if expected["outcome"] == "accept":
-        verified = VERIFIER.verify_certificate(data, NOW)
+        verified = verifier.verify_certificate(data, NOW)
+        assert status_name(verified.report.status) == expected["status"]
         assert [f.name for f in verified.certificate.disclosed] == expected["disclosed"]
         assert len(verified.report.warnings) == expected["warnings"]
         assert all(c.status != yz.CheckStatus.FAILED for c in verified.report.checks)
-        same = VERIFIER.verify_qr_text(vector["qr"], NOW)
+        same = verifier.verify_qr_text(vector["qr"], NOW)
         assert same.certificate == verified.certificate
     else:
         with pytest.raises(yz.YinzhengError.Rejected) as caught:
-            VERIFIER.verify_certificate(data, NOW)
+            verifier.verify_certificate(data, NOW)
+        assert status_name(caught.value.report.status) == expected["status"]
         failed = [c for c in caught.value.report.checks if c.status == yz.CheckStatus.FAILED]
         assert [c.name for c in failed] == [expected["failed_check"]]
         assert caught.value.check == failed[0].check

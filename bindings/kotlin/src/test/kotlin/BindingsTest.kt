@@ -35,7 +35,7 @@ fun check(condition: Boolean, message: () -> String) {
 val index = tsv("index.tsv")
 val now: Instant = Instant.ofEpochSecond(index.first().getValue("time").toLong())
 
-fun manifestVerifier(): Verifier = Verifier(
+fun manifestVerifier(allowUnknownStatus: Boolean = false): Verifier = Verifier(
     tsv("trust.tsv").map {
         TrustedIssuerKey(
             name = it.getValue("name"),
@@ -44,8 +44,29 @@ fun manifestVerifier(): Verifier = Verifier(
             publicKey = hex(it.getValue("public_key")),
         )
     },
-    VerifierPolicy(allowClockSkewSeconds = 0uL),
+    VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus),
 )
+
+/** A verifier for one vector row: its policy and its status lists, fed in order. */
+fun verifierFor(v: Map<String, String>): Verifier {
+    val verifier = manifestVerifier(v.getValue("allow_unknown_status") == "1")
+    val lists = v.getValue("status_lists")
+    if (lists != "-") {
+        for (name in lists.split(",")) {
+            val token = File(vectors, name).readBytes()
+            val refusable = name.contains("malformed") || name.contains("bomb")
+            try {
+                verifier.addStatusList(token)
+                check(!refusable) { "$name accepted" }
+            } catch (e: YinzhengException.InvalidInput) {
+                check(refusable) { "$name refused: ${e.reason}" }
+            }
+        }
+    }
+    return verifier
+}
+
+fun statusName(s: CertificateStatus?): String = s?.name?.lowercase() ?: "-"
 
 /** An Ed25519 signer over the JDK's provider; the failure modes of a real keystore on request. */
 class JdkEd25519Signer(seed: ByteArray, private val fail: String? = null) : Signer {
@@ -118,8 +139,10 @@ fun main() {
     for (v in index) {
         tests["vector ${v.getValue("id")}"] = {
             val bytes = File(vectors, v.getValue("file")).readBytes()
+            val verifier = verifierFor(v)
             if (v.getValue("outcome") == "accept") {
                 val verified = verifier.verifyCertificate(bytes, now)
+                check(statusName(verified.report.status) == v.getValue("status")) { "status ${verified.report.status}" }
                 val want = v.getValue("disclosed").let { if (it == "-") emptyList() else it.split(",") }
                 check(verified.certificate.disclosed.map { it.name } == want) { "disclosed ${verified.certificate.disclosed}" }
                 check(verified.report.warnings.size == v.getValue("warnings").toInt()) { "warnings ${verified.report.warnings}" }
@@ -128,6 +151,7 @@ fun main() {
                     verifier.verifyCertificate(bytes, now)
                     throw AssertionError("accepted")
                 } catch (e: YinzhengException.Rejected) {
+                    check(statusName(e.report.status) == v.getValue("status")) { "status ${e.report.status}" }
                     val failed = e.report.checks.filter { it.status == CheckStatus.FAILED }
                     check(failed.map { it.name } == listOf(v.getValue("failed_check"))) { "failed $failed" }
                     check(failed.single().check == e.check) { "check ${e.check}" }
@@ -162,7 +186,7 @@ fun main() {
             val issued = issuer.issue(licenceRequest(serial = null), now)
             val own = Verifier(
                 listOf(TrustedIssuerKey("device", "11430000006122244L", SignatureAlgorithm.ES256, signer.publicKey())),
-                VerifierPolicy(0uL),
+                VerifierPolicy(0uL, false),
             )
             check(own.verifyCertificate(issued.bytes, now).report.trustedKey == "device") { "trusted key" }
         }
@@ -203,7 +227,7 @@ fun main() {
         } catch (e: YinzhengException.InvalidInput) {
         }
         val shown = selectDisclosures(issued.bytes, listOf("age_over_18"))
-        val own = Verifier(listOf(TrustedIssuerKey("k", JILIN, SignatureAlgorithm.ED25519, key.publicKey())), VerifierPolicy(0uL))
+        val own = Verifier(listOf(TrustedIssuerKey("k", JILIN, SignatureAlgorithm.ED25519, key.publicKey())), VerifierPolicy(0uL, false))
         val verified = own.verifyCertificate(shown, now)
         check(verified.certificate.disclosed == listOf(Field("age_over_18", FieldValue.Bool(true)))) { "${verified.certificate.disclosed}" }
         check(verified.certificate.labelled.any { it.label == "证照编号" }) { "labels" }
@@ -229,7 +253,7 @@ fun main() {
         }
         check(parseCertificateId("1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F").serial == "2430599") { "id" }
         try {
-            Verifier(emptyList(), VerifierPolicy(0uL))
+            Verifier(emptyList(), VerifierPolicy(0uL, false))
             throw AssertionError("empty trust accepted")
         } catch (e: YinzhengException.InvalidInput) {
         }

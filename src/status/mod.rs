@@ -1,0 +1,7 @@
+//! Revocation and suspension: IETF Token Status Lists (both sides) and the issuer's registry.
+
+pub mod list;
+
+pub use list::{
+    StatusList, StatusListError, StatusListToken, VerifiedStatusList, verify_status_list,
+};
