@@ -27,6 +27,7 @@ use crate::audit::entry::{AuditEntry, EntryError, Event};
 use crate::audit::merkle::{Hash, MemoryTree, ProofError};
 use crate::audit::note::{Checkpoint, KeyRole, Note, NoteError, NoteKey, SignedCheckpoint};
 use crate::crypto::{Signer, sha256};
+use crate::encoding::frame;
 use crate::time::UnixTime;
 
 const SEGMENT_MAGIC: &[u8; 8] = b"YZLOGSEG";
@@ -35,7 +36,6 @@ const HEADER_LEN: usize = 64;
 const FRAME_HEADER_LEN: usize = 8;
 const ENTRY_FRAME: u8 = 1;
 const COMMIT_FRAME: u8 = 2;
-const MAX_BODY_LEN: usize = (1 << 24) - 1;
 
 /// Why the log could not open, append or prove.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -205,22 +205,6 @@ fn segment_header(origin: &str) -> [u8; HEADER_LEN] {
     h
 }
 
-/// Appends one frame (header, body, zero padding) to `out`.
-fn push_frame(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
-    let len = u32::try_from(body.len())
-        .unwrap_or(u32::MAX)
-        .min(0x00ff_ffff);
-    let mut header = [0u8; 8];
-    header[0] = kind;
-    header[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
-    let mut crc_input = header[..4].to_vec();
-    crc_input.extend_from_slice(body);
-    header[4..].copy_from_slice(&crc32c::crc32c(&crc_input).to_be_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(body);
-    out.resize(out.len().next_multiple_of(8), 0);
-}
-
 /// One frame read from a segment.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame<'a> {
@@ -242,7 +226,7 @@ pub enum Frame<'a> {
     },
 }
 
-/// Why bytes at an offset are not a frame.
+/// Why bytes at an offset are not a segment frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrameError {
     /// Fewer bytes than the frame needs (or the all-zero end marker).
@@ -253,41 +237,21 @@ pub enum FrameError {
     Malformed,
 }
 
-/// Parses the frame at the start of `bytes`; returns it and its padded length.
+/// Parses the segment frame at the start of `bytes`; returns it and its padded length.
 ///
 /// # Errors
 /// [`FrameError`] describing why it is not a frame.
 pub fn parse_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize), FrameError> {
-    let header: &[u8; 8] = bytes
-        .get(..FRAME_HEADER_LEN)
-        .and_then(|h| h.try_into().ok())
-        .ok_or(FrameError::Incomplete)?;
-    if header == &[0u8; 8] {
-        return Err(FrameError::Incomplete);
-    }
-    let len = usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
-    let body = bytes
-        .get(FRAME_HEADER_LEN..FRAME_HEADER_LEN + len)
-        .ok_or(FrameError::Incomplete)?;
-    let padded = (FRAME_HEADER_LEN + len).next_multiple_of(8);
-    let padding = bytes
-        .get(FRAME_HEADER_LEN + len..padded)
-        .ok_or(FrameError::Incomplete)?;
-    let mut crc_input = header[..4].to_vec();
-    crc_input.extend_from_slice(body);
-    if crc32c::crc32c(&crc_input).to_be_bytes() != header[4..] {
-        return Err(FrameError::Checksum);
-    }
-    // Padding is outside the checksum: a non-zero byte there is damage like a bad checksum.
-    if padding.iter().any(|&b| b != 0) {
-        return Err(FrameError::Checksum);
-    }
+    let (kind, body, padded) = frame::read_frame(bytes).map_err(|e| match e {
+        frame::FrameError::Incomplete => FrameError::Incomplete,
+        frame::FrameError::Damaged => FrameError::Checksum,
+    })?;
     let u64_at = |at: usize| {
         body.get(at..at + 8)
             .and_then(|b| b.try_into().ok())
             .map(u64::from_be_bytes)
     };
-    let frame = match header[0] {
+    let frame = match kind {
         ENTRY_FRAME => Frame::Entry {
             index: u64_at(0).ok_or(FrameError::Malformed)?,
             entry: &body[8.min(body.len())..],
@@ -357,7 +321,7 @@ fn scan(bytes: &[u8], origin: &str, keys: &[NoteKey]) -> Result<Scan, LogError> 
                 return Err(corrupt(pos, "malformed frame under a valid checksum"));
             }
             Err(FrameError::Incomplete | FrameError::Checksum) => {
-                if pos < bytes.len() && valid_frame_after(bytes, pos + 8) {
+                if pos < bytes.len() && frame::intact_frame_after(bytes, pos + 8) {
                     damage = Some(pos as u64);
                 }
                 break;
@@ -405,16 +369,6 @@ fn scan(bytes: &[u8], origin: &str, keys: &[NoteKey]) -> Result<Scan, LogError> 
         committed_end: end as u64,
         checkpoint,
         damage,
-    })
-}
-
-/// Whether any 8-byte-aligned offset from `from` holds a frame with a valid checksum.
-fn valid_frame_after(bytes: &[u8], from: usize) -> bool {
-    (from..bytes.len()).step_by(8).any(|p| {
-        !matches!(
-            parse_frame(&bytes[p..]),
-            Err(FrameError::Checksum | FrameError::Incomplete)
-        )
     })
 }
 
@@ -730,7 +684,7 @@ impl AuditLog {
                 let mut body = (first + i as u64).to_be_bytes().to_vec();
                 body.extend_from_slice(&bytes);
                 frame_offsets.push(w.end + frames.len() as u64);
-                push_frame(&mut frames, ENTRY_FRAME, &body);
+                frame::push_frame(&mut frames, ENTRY_FRAME, &body);
                 state.tree.push(previous);
                 leaves.push(previous);
             }
@@ -749,7 +703,7 @@ impl AuditLog {
             let note = checkpoint.note.as_bytes();
             body.extend_from_slice(&u16::try_from(note.len()).unwrap_or(u16::MAX).to_be_bytes());
             body.extend_from_slice(note);
-            push_frame(&mut frames, COMMIT_FRAME, &body);
+            frame::push_frame(&mut frames, COMMIT_FRAME, &body);
             (first, leaves, root, time, frame_offsets, checkpoint)
         };
         // Durable before anyone sees it: segment, then anchor.
@@ -817,7 +771,7 @@ impl AuditLog {
             .map_err(io("reading an entry"))?;
         let len =
             (usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]))
-                .min(MAX_BODY_LEN);
+                .min(frame::MAX_FRAME_BODY);
         let mut frame = header.to_vec();
         frame.resize((FRAME_HEADER_LEN + len).next_multiple_of(8), 0);
         reader

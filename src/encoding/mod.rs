@@ -5,6 +5,7 @@
 
 pub mod cbor;
 pub mod cose;
+pub mod frame;
 pub mod qr;
 
 pub use cbor::{DecodeError, Reader, Writer};
