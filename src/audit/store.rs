@@ -861,3 +861,53 @@ impl AuditSink for AuditLog {
         self.append(event, at)
     }
 }
+
+/// The audit log records every status change and list publication: identifiers, codes and
+/// digests only (the operator is recorded as the SHA-256 of their identifier).
+impl crate::status::StatusObserver for AuditLog {
+    fn status_changed(
+        &self,
+        change: &crate::status::StatusChange,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let mut attributes = crate::encoding::Writer::new();
+        attributes
+            .map(3)
+            .int(1)
+            .uint(u64::from(change.status.code()))
+            .int(2)
+            .uint(u64::from(change.status.list_value()))
+            .int(3)
+            .uint(change.reference.index);
+        let attributes = attributes.into_bytes();
+        let mut record = change.certificate.as_bytes().to_vec();
+        record.extend_from_slice(&attributes);
+        record.extend_from_slice(&change.at.as_secs().to_be_bytes());
+        let event = Event {
+            kind: crate::audit::EventKind::StatusChanged,
+            actor_key_id: sha256(change.operator.as_bytes()),
+            subject: change.certificate.as_bytes().to_vec(),
+            object_digest: sha256(&record),
+            attributes,
+        };
+        self.append(event, change.at)?;
+        Ok(())
+    }
+
+    fn list_published(
+        &self,
+        uri: &str,
+        digest: [u8; 32],
+        at: UnixTime,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let subject = uri.as_bytes();
+        let event = Event {
+            kind: crate::audit::EventKind::StatusListPublished,
+            actor_key_id: [0; 32],
+            subject: subject[..subject.len().min(255)].to_vec(),
+            object_digest: digest,
+            attributes: Vec::new(),
+        };
+        self.append(event, at)?;
+        Ok(())
+    }
+}

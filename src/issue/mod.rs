@@ -19,6 +19,7 @@ use crate::model::{
     Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue,
     Holder, StatusReference, Validity,
 };
+use crate::status::{RegistryError, StatusRegistry};
 use crate::time::{Date, UnixTime};
 
 /// Why a certificate was not issued.
@@ -86,6 +87,9 @@ pub enum IssueError {
     /// released.
     #[error("audit log: {0}")]
     Audit(#[from] LogError),
+    /// The status registry could not allocate the certificate's status entry.
+    #[error("status registry: {0}")]
+    Status(#[from] RegistryError),
 }
 
 /// Everything a certificate needs, then optional parts by chained calls.
@@ -234,6 +238,7 @@ pub struct Issuer {
     rng: Box<dyn RandomSource>,
     limits: Limits,
     audit: Option<Arc<dyn AuditSink>>,
+    registry: Option<Arc<StatusRegistry>>,
 }
 
 impl core::fmt::Debug for Issuer {
@@ -263,7 +268,17 @@ impl Issuer {
             rng: Box::new(crate::crypto::OsRandom),
             limits: Limits::default(),
             audit: None,
+            registry: None,
         }
+    }
+
+    /// Gives every certificate a status entry in `registry` (a random index in one of its
+    /// lists), written as the certificate's status claim, so it can later be suspended or
+    /// revoked. Verifiers then require a fresh status list for it.
+    #[must_use]
+    pub fn with_status_registry(mut self, registry: Arc<StatusRegistry>) -> Self {
+        self.registry = Some(registry);
+        self
     }
 
     /// Records every certificate issued in `log` (an [`AuditEvent`](EventKind::CertificateIssued)
@@ -334,6 +349,10 @@ impl Issuer {
         };
         let id = CertificateId::new(&builder.kind, &self.agency.code, &serial, &builder.version)
             .map_err(IssueError::Identifier)?;
+        let status = match &self.registry {
+            Some(registry) => Some(registry.allocate(id.as_str())?),
+            None => builder.status,
+        };
 
         let mut disclosures = Vec::with_capacity(builder.disclosable.len());
         let mut digests: Vec<DisclosureDigest> = Vec::with_capacity(builder.disclosable.len() + 4);
@@ -371,7 +390,7 @@ impl Issuer {
             issued_on: builder.issued_on,
             validity: builder.validity,
             signed_at: now,
-            status: builder.status,
+            status,
             fields: builder.fields,
             disclosed: Vec::new(),
             digests,

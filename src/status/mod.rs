@@ -5,3 +5,9 @@ pub mod list;
 pub use list::{
     StatusList, StatusListError, StatusListToken, VerifiedStatusList, verify_status_list,
 };
+pub mod registry;
+
+pub use registry::{
+    FileStatusStore, LegalStatus, RegistryConfig, RegistryError, StatusChange, StatusObserver,
+    StatusRegistry, StatusStore,
+};

@@ -1,0 +1,368 @@
+//! Revocation and suspension through the public API: the registry's transitions, random
+//! allocation, crash-safe journal, publishing, and what an offline verifier concludes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use yinzheng::audit::{AuditLog, EventKind};
+use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer as _};
+use yinzheng::issue::{CertificateBuilder, Issuer};
+use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
+use yinzheng::status::{LegalStatus, RegistryConfig, RegistryError, StatusRegistry};
+use yinzheng::time::{Date, UnixTime};
+use yinzheng::trust::TrustStore;
+use yinzheng::verify::{
+    Check, StatusOutcome, UnknownStatus, VerificationContext, Verifier, VerifyError,
+};
+
+const AGENCY: &str = "11220000013544541J";
+const PREFIX: &str = "https://status.example.gov.cn/jilin/";
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yz-status-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn registry(path: &Path, list_size: u64) -> StatusRegistry {
+    let mut config = RegistryConfig::new(PREFIX);
+    config.list_size = list_size;
+    StatusRegistry::open_file(path, config)
+        .unwrap()
+        .with_rng(SeededRandom::from_seed([3; 32]))
+}
+
+fn now() -> UnixTime {
+    UnixTime::from_secs(1_795_226_400)
+}
+
+#[test]
+fn legal_transitions() {
+    let dir = temp("transitions");
+    let r = registry(&dir.join("journal"), 64);
+    r.allocate("A").unwrap();
+    r.set_status("A", LegalStatus::Suspended, "op-7", now())
+        .unwrap();
+    r.set_status("A", LegalStatus::Valid, "op-7", now())
+        .unwrap(); // reinstated
+    r.set_status("A", LegalStatus::ReportedLost, "op-7", now())
+        .unwrap();
+    r.set_status("A", LegalStatus::Revoked, "op-9", now())
+        .unwrap();
+    for to in [
+        LegalStatus::Valid,
+        LegalStatus::Suspended,
+        LegalStatus::Cancelled,
+        LegalStatus::Revoked,
+    ] {
+        assert!(
+            matches!(
+                r.set_status("A", to, "op", now()),
+                Err(RegistryError::IllegalTransition {
+                    from: LegalStatus::Revoked,
+                    ..
+                })
+            ),
+            "{to:?}"
+        );
+    }
+    r.allocate("B").unwrap();
+    assert!(matches!(
+        r.set_status("B", LegalStatus::Valid, "op", now()),
+        Err(RegistryError::IllegalTransition { .. })
+    ));
+    assert!(matches!(
+        r.set_status("C", LegalStatus::Revoked, "op", now()),
+        Err(RegistryError::UnknownCertificate)
+    ));
+    let history: Vec<LegalStatus> = r.history("A").iter().map(|c| c.status).collect();
+    assert_eq!(
+        history,
+        [
+            LegalStatus::Suspended,
+            LegalStatus::Valid,
+            LegalStatus::ReportedLost,
+            LegalStatus::Revoked
+        ]
+    );
+    assert_eq!(r.status("A").unwrap().0, LegalStatus::Revoked);
+    assert_eq!(LegalStatus::Revoked.label(), "吊销");
+    assert_eq!(
+        (
+            LegalStatus::Suspended.list_value(),
+            LegalStatus::Cancelled.list_value()
+        ),
+        (2, 1)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn indices_are_random_unique_and_lists_roll_over() {
+    let dir = temp("alloc");
+    let r = registry(&dir.join("journal"), 64);
+    let refs: Vec<_> = (0..100)
+        .map(|i| r.allocate(&format!("cert-{i}")).unwrap())
+        .collect();
+    assert_eq!(
+        r.allocate("cert-5").unwrap(),
+        refs[5],
+        "allocation is idempotent"
+    );
+    let mut seen = std::collections::HashSet::new();
+    for reference in &refs {
+        assert!(reference.index < 64);
+        assert!(seen.insert((reference.uri.clone(), reference.index)));
+    }
+    // Half of 64 per list: 100 certificates span four lists.
+    assert_eq!(r.uris().len(), 4);
+    assert_eq!(refs[0].uri, format!("{PREFIX}1"));
+    let first: Vec<u64> = refs[..32].iter().map(|r| r.index).collect();
+    assert_ne!(
+        first,
+        (0..32).collect::<Vec<_>>(),
+        "indices must not be sequential"
+    );
+    drop(r);
+    let reopened = registry(&dir.join("journal"), 64);
+    for (i, reference) in refs.iter().enumerate() {
+        assert_eq!(reopened.status(&format!("cert-{i}")).unwrap().1, *reference);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The journal after some work, and after one more acknowledged change.
+fn journal_snapshots(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    let path = dir.join("journal");
+    let r = registry(&path, 64);
+    for i in 0..5 {
+        r.allocate(&format!("c{i}")).unwrap();
+    }
+    r.set_status("c1", LegalStatus::Suspended, "op", now())
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    r.set_status("c2", LegalStatus::Revoked, "op", now())
+        .unwrap();
+    (before, std::fs::read(&path).unwrap())
+}
+
+#[test]
+fn a_torn_journal_tail_recovers_the_last_acknowledged_state() {
+    let dir = temp("torn");
+    let (before, after) = journal_snapshots(&dir);
+    let path = dir.join("journal");
+    for cut in before.len()..=after.len() {
+        std::fs::write(&path, &after[..cut]).unwrap();
+        let r = registry(&path, 64);
+        let c2 = r.status("c2").unwrap().0;
+        assert_eq!(
+            c2,
+            if cut == after.len() {
+                LegalStatus::Revoked
+            } else {
+                LegalStatus::Valid
+            },
+            "cut {cut}"
+        );
+        assert_eq!(
+            r.status("c1").unwrap().0,
+            LegalStatus::Suspended,
+            "cut {cut}"
+        );
+        drop(r);
+        // Recovery is idempotent, and the registry keeps working.
+        let r = registry(&path, 64);
+        r.allocate("later").unwrap();
+    }
+    for offset in before.len()..after.len() {
+        let mut damaged = after.clone();
+        damaged[offset] ^= 0x20;
+        std::fs::write(&path, &damaged).unwrap();
+        let r = registry(&path, 64);
+        assert_eq!(
+            r.status("c2").unwrap().0,
+            LegalStatus::Valid,
+            "flip {offset}"
+        );
+    }
+    // Damage inside acknowledged records (followed by intact ones) refuses to open.
+    for offset in 16..before.len() {
+        let mut damaged = after.clone();
+        damaged[offset] ^= 0x01;
+        std::fs::write(&path, &damaged).unwrap();
+        let mut config = RegistryConfig::new(PREFIX);
+        config.list_size = 64;
+        assert!(
+            StatusRegistry::open_file(&path, config).is_err(),
+            "flip {offset} accepted"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn resident(number: &str) -> CertificateBuilder {
+    let day = Date::new(2026, 1, 1).unwrap();
+    CertificateBuilder::new(
+        CertificateType::new("11100000000013338W032", "资格证书").unwrap(),
+        number,
+        Holder::resident("李示例", &ResidentId::parse("11010519491231002X").unwrap()),
+        day,
+        Validity::long_term(day),
+    )
+}
+
+#[test]
+fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
+    let dir = temp("e2e");
+    let log_key = Ed25519SigningKey::from_seed(&[0x5A; 32]);
+    let log =
+        Arc::new(AuditLog::open(&dir.join("log"), "audit.example.gov.cn/jilin", log_key).unwrap());
+    let registry = Arc::new(registry(&dir.join("journal"), 131_072).with_observer(log.clone()));
+    let key = Ed25519SigningKey::from_seed(&[0x11; 32]);
+    let list_signer = Ed25519SigningKey::from_seed(&[0x11; 32]);
+    let public = key.public_key();
+    let issuer = Issuer::new(Agency::new("吉林省测试厅", AGENCY).unwrap(), key)
+        .with_status_registry(registry.clone())
+        .with_audit_log(log.clone());
+    let a = issuer.issue(resident("A-1"), now()).unwrap();
+    let b = issuer.issue(resident("B-2"), now()).unwrap();
+    let reference = a.certificate().status.clone().expect("status claim");
+    assert!(reference.uri.starts_with(PREFIX));
+    let mut trust = TrustStore::new();
+    trust
+        .add_issuer_key("jilin", Uscc::parse(AGENCY).unwrap(), public)
+        .unwrap();
+    let ctx = VerificationContext::at(now().saturating_add(60));
+    let verify = |verifier: &Verifier, bytes: &[u8]| verifier.verify_certificate(bytes, &ctx);
+
+    // No list yet: UNKNOWN, which rejects by default.
+    let verifier = Verifier::builder(trust.clone()).build().unwrap();
+    let err = verify(&verifier, a.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.error(),
+        &VerifyError::StatusUnknown(UnknownStatus::NoList)
+    );
+    assert_eq!(
+        err.report().status(),
+        Some(StatusOutcome::Unknown(UnknownStatus::NoList))
+    );
+
+    let publish = |at: UnixTime| {
+        registry
+            .publish(&reference.uri, &list_signer, at, 3600)
+            .unwrap()
+    };
+    verifier.add_status_list(&publish(now())).unwrap();
+    assert_eq!(
+        verify(&verifier, a.as_bytes()).unwrap().report().status(),
+        Some(StatusOutcome::Valid)
+    );
+
+    registry
+        .set_status(
+            a.certificate().id.as_str(),
+            LegalStatus::Revoked,
+            "op-7",
+            now(),
+        )
+        .unwrap();
+    registry
+        .set_status(
+            b.certificate().id.as_str(),
+            LegalStatus::Suspended,
+            "op-7",
+            now(),
+        )
+        .unwrap();
+    verifier
+        .add_status_list(&publish(now().saturating_add(1)))
+        .unwrap();
+    let revoked = verify(&verifier, a.as_bytes()).unwrap_err();
+    assert_eq!(revoked.failed_check(), Check::Status);
+    assert_eq!(revoked.report().status(), Some(StatusOutcome::Revoked));
+    assert_eq!(
+        verify(&verifier, b.as_bytes())
+            .unwrap_err()
+            .report()
+            .status(),
+        Some(StatusOutcome::Suspended)
+    );
+
+    // Reinstating B; an older list given later does not roll the verifier back.
+    registry
+        .set_status(
+            b.certificate().id.as_str(),
+            LegalStatus::Valid,
+            "op-8",
+            now(),
+        )
+        .unwrap();
+    let newest = publish(now().saturating_add(2));
+    verifier.add_status_list(&newest).unwrap();
+    verifier.add_status_list(&publish(now())).unwrap();
+    assert_eq!(
+        verify(&verifier, b.as_bytes()).unwrap().report().status(),
+        Some(StatusOutcome::Valid)
+    );
+
+    // A stale list is UNKNOWN — never REVOKED — and allow_unknown_status is explicit.
+    let later = VerificationContext::at(now().saturating_add(7200));
+    let stale = verifier
+        .verify_certificate(a.as_bytes(), &later)
+        .unwrap_err();
+    assert_eq!(
+        stale.error(),
+        &VerifyError::StatusUnknown(UnknownStatus::Stale)
+    );
+    let lenient = Verifier::builder(trust)
+        .allow_unknown_status()
+        .build()
+        .unwrap();
+    lenient.add_status_list(&newest).unwrap();
+    assert!(lenient.verify_certificate(b.as_bytes(), &later).is_ok());
+    assert_eq!(
+        lenient
+            .verify_certificate(a.as_bytes(), &ctx)
+            .unwrap_err()
+            .report()
+            .status(),
+        Some(StatusOutcome::Revoked)
+    );
+
+    // Every change and publication is in the audit log, without personal data.
+    let kinds: Vec<EventKind> = (0..log.size())
+        .map(|i| {
+            yinzheng::audit::AuditEntry::decode(&log.entry(i).unwrap())
+                .unwrap()
+                .event
+                .kind
+        })
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == EventKind::CertificateIssued)
+            .count(),
+        2
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == EventKind::StatusChanged)
+            .count(),
+        3
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == EventKind::StatusListPublished)
+            .count(),
+        4
+    );
+    let segment =
+        String::from_utf8_lossy(&std::fs::read(dir.join("log/log.seg")).unwrap()).into_owned();
+    assert!(!segment.contains("op-7") && !segment.contains("李示例"));
+    let _ = std::fs::remove_dir_all(dir);
+}
