@@ -1,8 +1,9 @@
 //! The whole story: an agency makes a key and issues a business licence and a resident's
 //! certificate, each recorded in a tamper-evident audit log; the holder reveals only some
 //! fields; a verifier checks everything offline and prints the report; a tampered copy is
-//! rejected with the failing check named; an auditor verifies the whole log and one inclusion
-//! proof with nothing but the log's public key.
+//! rejected with the failing check named; the agency revokes one certificate and suspends and
+//! reinstates another, and the offline verifier sees each status from the published lists; an
+//! auditor verifies the whole log and one inclusion proof with nothing but the log's public key.
 //!
 //! Run with `cargo run --example quickstart`.
 #![allow(clippy::print_stdout)]
@@ -16,6 +17,7 @@ use yinzheng::crypto::{Ed25519SigningKey, OsRandom, Signer as _};
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::present::select_disclosures;
+use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, Date, SystemClock};
 use yinzheng::trust::TrustStore;
 use yinzheng::verify::{VerificationContext, Verifier};
@@ -52,7 +54,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         log_dir.display(),
         log.key().to_vkey()
     );
-    let issuer = Issuer::new(agency.clone(), key).with_audit_log(log.clone());
+    // The status registry gives each certificate a random entry in a status list.
+    let registry = Arc::new(
+        StatusRegistry::open_file(
+            &log_dir.join("status.journal"),
+            RegistryConfig::new("https://status.example.gov.cn/jilin-amr/"),
+        )?
+        .with_observer(log.clone()),
+    );
+    // Status lists must be signed by a key that speaks for the agency: here the same key,
+    // loaded again from the operator's PEM.
+    let list_signer = Ed25519SigningKey::from_pkcs8_pem(&pem)?;
+    let issuer = Issuer::new(agency.clone(), key)
+        .with_audit_log(log.clone())
+        .with_status_registry(registry.clone());
 
     // 2. A business licence (营业执照): every field plain, always shown.
     let company = Uscc::parse("91350100M000100Y43")?;
@@ -125,6 +140,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     trust.add_issuer_key("吉林省市场监督管理局 2026", agency.code.clone(), public_key)?;
     let verifier = Verifier::builder(trust).build()?;
     let ctx = VerificationContext::at(now);
+    // The app fetched the agency's current status lists (the library does no network I/O).
+    let publish_all = |at| -> Result<Vec<Vec<u8>>, Box<dyn Error>> {
+        registry
+            .uris()
+            .iter()
+            .map(|uri| Ok(registry.publish(uri, &list_signer, at, 3600)?))
+            .collect()
+    };
+    for token in publish_all(now)? {
+        verifier.add_status_list(&token)?;
+    }
     let verified = verifier.verify_qr_text(&qr_text, &ctx)?;
     println!("\n== 5. Verified offline ==");
     print!("{}", verified.report());
@@ -161,10 +187,63 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
 
-    // 7. The auditor: the whole log and one inclusion proof, with only the log's public key.
+    // 7. Revocation and suspension, seen offline through fresh status lists.
+    let later = VerificationContext::at(now.saturating_add(10));
+    let status_of = |bytes: &[u8]| match verifier.verify_certificate(bytes, &later) {
+        Ok(v) => format!(
+            "accepted, status {}",
+            v.report()
+                .status()
+                .map_or("-".to_owned(), |s| s.to_string())
+        ),
+        Err(r) => format!("rejected at {}: {}", r.failed_check().name(), r.error()),
+    };
+    println!("\n== 7. Revocation and suspension ==");
+    registry.set_status(
+        resident.certificate().id.as_str(),
+        LegalStatus::Revoked,
+        "operator-0042",
+        now,
+    )?;
+    registry.set_status(
+        licence.certificate().id.as_str(),
+        LegalStatus::Suspended,
+        "operator-0042",
+        now,
+    )?;
+    for token in publish_all(now.saturating_add(1))? {
+        verifier.add_status_list(&token)?;
+    }
+    println!(
+        "resident's certificate after {} ({}): {}",
+        LegalStatus::Revoked.label(),
+        "revoked",
+        status_of(resident.as_bytes())
+    );
+    println!(
+        "business licence after {} (suspended): {}",
+        LegalStatus::Suspended.label(),
+        status_of(licence.as_bytes())
+    );
+    registry.set_status(
+        licence.certificate().id.as_str(),
+        LegalStatus::Valid,
+        "operator-0042",
+        now,
+    )?;
+    for token in publish_all(now.saturating_add(2))? {
+        verifier.add_status_list(&token)?;
+    }
+    println!(
+        "business licence reinstated ({}): {}",
+        LegalStatus::Valid.label(),
+        status_of(licence.as_bytes())
+    );
+
+    // 8. The auditor: the whole log and one inclusion proof, with only the log's public key.
     let summary = verify_segment(&std::fs::read(log_dir.join("log.seg"))?, origin, log.key())?;
     println!(
-        "\n== 7. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
+        "\n== 8. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
         summary.size
     );
     let bundle = log
@@ -180,7 +259,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         included.checkpoint.checkpoint.size,
         String::from_utf8_lossy(&included.entry.event.subject)
     );
-    drop(log);
+    drop((issuer, registry, log));
     std::fs::remove_dir_all(&log_dir)?;
     Ok(())
 }

@@ -266,6 +266,17 @@ impl VerifyError {
     }
 }
 
+impl fmt::Display for StatusOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Valid => f.write_str("VALID"),
+            Self::Revoked => f.write_str("REVOKED"),
+            Self::Suspended => f.write_str("SUSPENDED"),
+            Self::Unknown(reason) => write!(f, "UNKNOWN ({reason})"),
+        }
+    }
+}
+
 /// Why a check did not run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -420,6 +431,9 @@ impl fmt::Display for Report {
         }
         if let Some(name) = &self.trusted_key {
             writeln!(f, "  verified with trusted key: {name}")?;
+        }
+        if let Some(status) = &self.status {
+            writeln!(f, "  status: {status}")?;
         }
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
