@@ -196,3 +196,47 @@ fn audit_parsers_on_vectors_and_mutations() {
     targets::audit_entry(entry);
     assert!(yinzheng::audit::AuditEntry::decode(entry).is_ok());
 }
+
+#[test]
+fn status_parsers_on_vectors_and_mutations() {
+    let mut m = Mutator(0x853C_49E6_748F_EA9B);
+    let tokens = seeds_in("test-vectors/certificates", "cwt");
+    let lists: Vec<Vec<u8>> = [
+        "a2646269747301636c73744a78dadbb918000217015d",
+        "a2646269747302636c73744b78da3be9f2130003df0207",
+    ]
+    .iter()
+    .map(|h| hex::decode(h).unwrap())
+    .collect();
+    for seed in tokens.iter().chain(&corpus("status_list_token")) {
+        targets::status_list_token(seed);
+        for _ in 0..MUTATIONS_PER_SEED / 4 {
+            targets::status_list_token(&m.mutate(seed));
+        }
+    }
+    for seed in lists.iter().chain(&corpus("status_list")) {
+        targets::status_list(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::status_list(&m.mutate(seed));
+        }
+    }
+    // The Jilin-signed tokens among the vectors verify under the fuzz trust store.
+    let limits = yinzheng::Limits::default();
+    let mut trust = yinzheng::trust::TrustStore::new();
+    let key = {
+        use yinzheng::crypto::Signer as _;
+        yinzheng::crypto::Ed25519SigningKey::from_seed(&[0x11; 32]).public_key()
+    };
+    trust
+        .add_issuer_key(
+            "fuzz",
+            yinzheng::model::Uscc::parse("11220000013544541J").unwrap(),
+            key,
+        )
+        .unwrap();
+    let verified = tokens
+        .iter()
+        .filter(|t| yinzheng::status::verify_status_list(t, &trust, &limits).is_ok())
+        .count();
+    assert!(verified >= 6, "only {verified} tokens verified");
+}

@@ -175,3 +175,38 @@ pub fn audit_key() -> yinzheng::audit::NoteKey {
     let key = Ed25519SigningKey::from_seed(&[0x5A; 32]).public_key();
     yinzheng::audit::NoteKey::new(AUDIT_ORIGIN, yinzheng::audit::KeyRole::Log, key).unwrap()
 }
+
+/// Status lists: whatever decodes and came from our encoder's layout re-encodes identically;
+/// every index answers or is out of range; decompression stays within the limits.
+pub fn status_list(data: &[u8]) {
+    use yinzheng::status::StatusList;
+    let limits = Limits::default();
+    if let Ok(list) = StatusList::decode(data, &limits) {
+        assert!(list.packed().len() <= limits.max_status_list_bytes);
+        let len = list.len();
+        assert!(list.get(len).is_err());
+        if len > 0 {
+            assert!(u16::from(list.get(len - 1).unwrap()) < 1u16 << list.bits());
+        }
+        let again = StatusList::decode(&list.encode(), &limits).unwrap();
+        assert_eq!(again, list, "status list round trip differs");
+    }
+}
+
+/// Status list tokens: verification never panics; a verified token's claims re-encode to the
+/// signed payload.
+pub fn status_list_token(data: &[u8]) {
+    use yinzheng::status::{StatusListToken, verify_status_list};
+    let limits = Limits::default();
+    let mut trust = TrustStore::new();
+    let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
+    trust
+        .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
+        .unwrap();
+    if let Ok(verified) = verify_status_list(data, &trust, &limits) {
+        let sign1 = CoseSign1::decode(data, &limits).unwrap();
+        let claims = StatusListToken::decode_claims(sign1.payload, &limits).unwrap();
+        assert_eq!(claims, verified.token);
+    }
+    let _ = StatusListToken::decode_claims(data, &limits);
+}

@@ -12,12 +12,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use yinzheng::audit;
 use yinzheng::crypto::{self, PublicKey};
 use yinzheng::issue::{self, CertificateBuilder};
 use yinzheng::model::{self, CodeError, HolderCodeType};
 use yinzheng::time::{Date, UnixTime};
 use yinzheng::{Limits, verify};
+use yinzheng::{audit, status};
 
 uniffi::setup_scaffolding!();
 
@@ -67,6 +67,13 @@ pub enum YinzhengError {
     /// operator must look; nothing was issued without its record.
     #[error("audit log: {reason}")]
     AuditLogFailed {
+        /// What happened.
+        reason: String,
+    },
+    /// The status registry could not record or read (disk, corruption): the operator must
+    /// look.
+    #[error("status registry: {reason}")]
+    StatusRegistryFailed {
         /// What happened.
         reason: String,
     },
@@ -126,6 +133,20 @@ impl From<audit::LogError> for YinzhengError {
     fn from(e: audit::LogError) -> Self {
         Self::AuditLogFailed {
             reason: e.to_string(),
+        }
+    }
+}
+
+impl From<status::RegistryError> for YinzhengError {
+    fn from(e: status::RegistryError) -> Self {
+        match e {
+            status::RegistryError::IllegalTransition { .. }
+            | status::RegistryError::UnknownCertificate
+            | status::RegistryError::UnknownList
+            | status::RegistryError::Invalid(_) => invalid(e),
+            other => Self::StatusRegistryFailed {
+                reason: error_chain(&other),
+            },
         }
     }
 }
@@ -654,24 +675,47 @@ impl From<issue::IssuedCertificate> for IssuedCertificate {
 #[derive(uniffi::Object)]
 pub struct Issuer {
     inner: issue::Issuer,
+    parts: IssuerParts,
+}
+
+/// What an [`Issuer`] is built from, so each `with_*` call can build a configured copy.
+#[derive(Clone)]
+struct IssuerParts {
     agency: model::Agency,
     key: SharedSigner,
     rng_seed: Option<[u8; 32]>,
+    audit: Option<Arc<audit::AuditLog>>,
+    registry: Option<Arc<status::StatusRegistry>>,
 }
 
 impl Issuer {
-    fn build(agency: model::Agency, key: SharedSigner, rng_seed: Option<[u8; 32]>) -> Self {
-        let inner = issue::Issuer::new(agency.clone(), key.clone());
-        let inner = match rng_seed {
-            Some(seed) => inner.with_rng(crypto::SeededRandom::from_seed(seed)),
-            None => inner,
-        };
-        Self {
-            inner,
+    fn build(parts: IssuerParts) -> Self {
+        let mut inner = issue::Issuer::new(parts.agency.clone(), parts.key.clone());
+        if let Some(seed) = parts.rng_seed {
+            inner = inner.with_rng(crypto::SeededRandom::from_seed(seed));
+        }
+        if let Some(log) = &parts.audit {
+            inner = inner.with_audit_log(log.clone());
+        }
+        if let Some(registry) = &parts.registry {
+            inner = inner.with_status_registry(registry.clone());
+        }
+        Self { inner, parts }
+    }
+
+    fn new_with_key(
+        agency_name: &str,
+        agency_code: &str,
+        key: SharedSigner,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let agency = model::Agency::new(agency_name, agency_code).map_err(invalid)?;
+        Ok(Arc::new(Self::build(IssuerParts {
             agency,
             key,
-            rng_seed,
-        }
+            rng_seed: None,
+            audit: None,
+            registry: None,
+        })))
     }
 }
 
@@ -689,12 +733,11 @@ impl Issuer {
         agency_code: String,
         signer: Arc<dyn Signer>,
     ) -> Result<Arc<Self>, YinzhengError> {
-        let agency = model::Agency::new(&agency_name, &agency_code).map_err(invalid)?;
-        Ok(Arc::new(Self::build(
-            agency,
+        Self::new_with_key(
+            &agency_name,
+            &agency_code,
             SharedSigner(Arc::new(ForeignSigner::new(signer)?)),
-            None,
-        )))
+        )
     }
 
     /// An issuer signing with a key the library holds.
@@ -707,8 +750,7 @@ impl Issuer {
         agency_code: String,
         key: Arc<SoftwareKey>,
     ) -> Result<Arc<Self>, YinzhengError> {
-        let agency = model::Agency::new(&agency_name, &agency_code).map_err(invalid)?;
-        Ok(Arc::new(Self::build(agency, SharedSigner(key), None)))
+        Self::new_with_key(&agency_name, &agency_code, SharedSigner(key))
     }
 
     /// The same issuer drawing salts, decoys and serials from a seeded stream, so output is
@@ -720,18 +762,23 @@ impl Issuer {
         let seed: [u8; 32] = seed
             .try_into()
             .map_err(|_| invalid("the seed is 32 bytes"))?;
-        Ok(Arc::new(Self::build(
-            self.agency.clone(),
-            self.key.clone(),
-            Some(seed),
-        )))
+        let mut parts = self.parts.clone();
+        parts.rng_seed = Some(seed);
+        Ok(Arc::new(Self::build(parts)))
     }
 
     /// The same issuer recording every certificate in `log` before releasing it.
     pub fn with_audit_log(&self, log: Arc<AuditLog>) -> Arc<Self> {
-        let mut issuer = Self::build(self.agency.clone(), self.key.clone(), self.rng_seed);
-        issuer.inner = issuer.inner.with_audit_log(log.inner.clone());
-        Arc::new(issuer)
+        let mut parts = self.parts.clone();
+        parts.audit = Some(log.inner.clone());
+        Arc::new(Self::build(parts))
+    }
+
+    /// The same issuer giving every certificate a status entry in `registry`.
+    pub fn with_status_registry(&self, registry: Arc<StatusRegistry>) -> Arc<Self> {
+        let mut parts = self.parts.clone();
+        parts.registry = Some(registry.inner.clone());
+        Arc::new(Self::build(parts))
     }
 
     /// The public key that verifies this issuer's certificates.
@@ -753,11 +800,12 @@ impl Issuer {
         let prepared = self
             .inner
             .prepare(request.try_into()?, to_unix(signed_at)?)?;
-        let signature = crypto::Signer::sign(&self.key, prepared.to_be_signed()).map_err(|e| {
-            YinzhengError::SignerFailed {
-                reason: error_chain(&e),
-            }
-        })?;
+        let signature =
+            crypto::Signer::sign(&self.parts.key, prepared.to_be_signed()).map_err(|e| {
+                YinzhengError::SignerFailed {
+                    reason: error_chain(&e),
+                }
+            })?;
         Ok(prepared.complete(&signature)?.into())
     }
 
@@ -1495,6 +1543,231 @@ impl CheckpointAuditor {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         auditor.newest().map(|c| c.note.clone())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Status registry
+
+/// A certificate's legal status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LegalStatus {
+    /// 有效 valid.
+    Valid,
+    /// 暂扣 suspended.
+    Suspended,
+    /// 挂失 reported lost.
+    ReportedLost,
+    /// 注销 cancelled (final).
+    Cancelled,
+    /// 吊销 revoked (final).
+    Revoked,
+    /// 撤销 annulled (final).
+    Annulled,
+    /// 失效 expired (final).
+    Expired,
+    /// 转出 transferred out (final).
+    TransferredOut,
+    /// A status this version of the bindings does not know.
+    Other,
+}
+
+impl From<status::LegalStatus> for LegalStatus {
+    fn from(s: status::LegalStatus) -> Self {
+        match s {
+            status::LegalStatus::Valid => Self::Valid,
+            status::LegalStatus::Suspended => Self::Suspended,
+            status::LegalStatus::ReportedLost => Self::ReportedLost,
+            status::LegalStatus::Cancelled => Self::Cancelled,
+            status::LegalStatus::Revoked => Self::Revoked,
+            status::LegalStatus::Annulled => Self::Annulled,
+            status::LegalStatus::Expired => Self::Expired,
+            status::LegalStatus::TransferredOut => Self::TransferredOut,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl TryFrom<LegalStatus> for status::LegalStatus {
+    type Error = YinzhengError;
+
+    fn try_from(s: LegalStatus) -> Result<Self, YinzhengError> {
+        Ok(match s {
+            LegalStatus::Valid => Self::Valid,
+            LegalStatus::Suspended => Self::Suspended,
+            LegalStatus::ReportedLost => Self::ReportedLost,
+            LegalStatus::Cancelled => Self::Cancelled,
+            LegalStatus::Revoked => Self::Revoked,
+            LegalStatus::Annulled => Self::Annulled,
+            LegalStatus::Expired => Self::Expired,
+            LegalStatus::TransferredOut => Self::TransferredOut,
+            LegalStatus::Other => return Err(invalid("unknown legal status")),
+        })
+    }
+}
+
+/// A certificate's entry in the registry.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StatusEntry {
+    /// The current legal status.
+    pub status: LegalStatus,
+    /// Its index in the status list.
+    pub index: u64,
+    /// The status list's URI.
+    pub uri: String,
+}
+
+/// The agency's status registry: legal statuses, random list indices, signed list versions.
+#[derive(uniffi::Object)]
+pub struct StatusRegistry {
+    inner: Arc<status::StatusRegistry>,
+}
+
+#[uniffi::export]
+impl StatusRegistry {
+    /// Opens (or creates) the registry journalled at `journal_path`, with lists named
+    /// `<uri_prefix>1`, `<uri_prefix>2`, …; every change and publication goes to `audit_log`
+    /// when given.
+    ///
+    /// # Errors
+    /// [`YinzhengError::StatusRegistryFailed`] if the journal is damaged.
+    #[uniffi::constructor]
+    pub fn open(
+        journal_path: String,
+        uri_prefix: String,
+        audit_log: Option<Arc<AuditLog>>,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let registry = status::StatusRegistry::open_file(
+            std::path::Path::new(&journal_path),
+            status::RegistryConfig::new(&uri_prefix),
+        )?;
+        let registry = match audit_log {
+            Some(log) => registry.with_observer(log.inner.clone()),
+            None => registry,
+        };
+        Ok(Arc::new(Self {
+            inner: Arc::new(registry),
+        }))
+    }
+
+    /// Sets a certificate's legal status (final statuses cannot be left).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for an illegal transition or an unknown certificate.
+    pub fn set_status(
+        &self,
+        certificate_id: String,
+        status: LegalStatus,
+        operator: String,
+        at: SystemTime,
+    ) -> Result<(), YinzhengError> {
+        self.inner
+            .set_status(&certificate_id, status.try_into()?, &operator, to_unix(at)?)?;
+        Ok(())
+    }
+
+    /// Revokes (吊销) a certificate: final.
+    ///
+    /// # Errors
+    /// As [`StatusRegistry::set_status`].
+    pub fn revoke(
+        &self,
+        certificate_id: String,
+        operator: String,
+        at: SystemTime,
+    ) -> Result<(), YinzhengError> {
+        self.set_status(certificate_id, LegalStatus::Revoked, operator, at)
+    }
+
+    /// Suspends (暂扣) a certificate.
+    ///
+    /// # Errors
+    /// As [`StatusRegistry::set_status`].
+    pub fn suspend(
+        &self,
+        certificate_id: String,
+        operator: String,
+        at: SystemTime,
+    ) -> Result<(), YinzhengError> {
+        self.set_status(certificate_id, LegalStatus::Suspended, operator, at)
+    }
+
+    /// Reinstates a suspended or reported-lost certificate.
+    ///
+    /// # Errors
+    /// As [`StatusRegistry::set_status`].
+    pub fn reinstate(
+        &self,
+        certificate_id: String,
+        operator: String,
+        at: SystemTime,
+    ) -> Result<(), YinzhengError> {
+        self.set_status(certificate_id, LegalStatus::Valid, operator, at)
+    }
+
+    /// A certificate's entry, if it has one.
+    pub fn entry(&self, certificate_id: String) -> Option<StatusEntry> {
+        self.inner
+            .status(&certificate_id)
+            .map(|(status, reference)| StatusEntry {
+                status: status.into(),
+                index: reference.index,
+                uri: reference.uri,
+            })
+    }
+
+    /// The URIs of every list.
+    pub fn uris(&self) -> Vec<String> {
+        self.inner.uris()
+    }
+
+    /// Signs the current version of the list at `uri` (with a key that speaks for the agency),
+    /// issued at `at` and cacheable for `ttl_seconds`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for an unknown URI, [`YinzhengError::SignerFailed`].
+    pub fn publish(
+        &self,
+        uri: String,
+        signer: Arc<dyn Signer>,
+        at: SystemTime,
+        ttl_seconds: u64,
+    ) -> Result<Vec<u8>, YinzhengError> {
+        let signer = ForeignSigner::new(signer)?;
+        self.publish_with(&uri, &signer, at, ttl_seconds)
+    }
+
+    /// As [`StatusRegistry::publish`], with a key the library holds.
+    ///
+    /// # Errors
+    /// As [`StatusRegistry::publish`].
+    pub fn publish_with_software_key(
+        &self,
+        uri: String,
+        key: Arc<SoftwareKey>,
+        at: SystemTime,
+        ttl_seconds: u64,
+    ) -> Result<Vec<u8>, YinzhengError> {
+        self.publish_with(&uri, key.as_ref(), at, ttl_seconds)
+    }
+}
+
+impl StatusRegistry {
+    fn publish_with(
+        &self,
+        uri: &str,
+        signer: &dyn crypto::Signer,
+        at: SystemTime,
+        ttl: u64,
+    ) -> Result<Vec<u8>, YinzhengError> {
+        self.inner
+            .publish(uri, signer, to_unix(at)?, ttl)
+            .map_err(|e| match e {
+                status::RegistryError::List(status::StatusListError::Signer(reason)) => {
+                    YinzhengError::SignerFailed { reason }
+                }
+                other => other.into(),
+            })
     }
 }
 

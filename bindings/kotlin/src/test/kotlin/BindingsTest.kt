@@ -260,6 +260,7 @@ fun main() {
     }
 
     auditTests()
+    statusTests()
 
     var passed = 0
     var failed = 0
