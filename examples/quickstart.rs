@@ -215,9 +215,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         verifier.add_status_list(&token)?;
     }
     println!(
-        "resident's certificate after {} ({}): {}",
+        "resident's certificate after {} (revoked): {}",
         LegalStatus::Revoked.label(),
-        "revoked",
         status_of(resident.as_bytes())
     );
     println!(
