@@ -296,15 +296,23 @@ impl StatusListToken {
         w.into_bytes()
     }
 
-    /// Decodes CWT claims (canonical order; unknown claims are rejected).
+    /// Decodes CWT claims. Claims may come in any order (the draft's own examples are not in
+    /// RFC 8949 order) but only once; unknown claims are rejected.
     ///
     /// # Errors
     /// [`StatusListError`].
     pub fn decode_claims(payload: &[u8], limits: &Limits) -> Result<Self, StatusListError> {
         let mut r = Reader::new(payload, limits)?;
-        let mut keys = r.map()?;
+        let entries = r.map_any_order()?;
         let (mut uri, mut iat, mut exp, mut ttl, mut list) = (None, None, None, None, None);
-        while let Some((key, at)) = keys.next_int(&mut r)? {
+        let mut seen = Vec::with_capacity(entries);
+        for _ in 0..entries {
+            let at = r.position();
+            let key = r.int()?;
+            if seen.contains(&key) {
+                return Err(DecodeError::DuplicateKey { offset: at }.into());
+            }
+            seen.push(key);
             match key {
                 claim::SUB => uri = Some(r.text()?.to_owned()),
                 claim::EXP => exp = Some(UnixTime::from_secs(r.uint()?)),
@@ -409,6 +417,32 @@ mod tests {
             (0..12).map(|i| list.get(i).unwrap()).collect::<Vec<_>>(),
             [1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3]
         );
+    }
+
+    #[test]
+    fn draft_status_list_cwt_example_decodes() {
+        // examples/status_list_cwt.md of draft-ietf-oauth-status-list: the COSE_Sign1 payload.
+        let payload = hex::decode(concat!(
+            "a502782168747470733a2f2f6578616d706c652e636f6d2f7374617475736c697374732f31",
+            "061a648c5bea041a8898dfea19fffe19a8c019fffda2646269747301636c73744a78dadbb918000217015d"
+        ))
+        .unwrap();
+        let token = StatusListToken::decode_claims(&payload, &Limits::default()).unwrap();
+        assert_eq!(token.uri, "https://example.com/statuslists/1");
+        assert_eq!(token.issued_at, UnixTime::from_secs(1_686_920_170));
+        assert_eq!(token.expires_at, Some(UnixTime::from_secs(2_291_720_170)));
+        assert_eq!(token.ttl, Some(43_200));
+        let statuses: Vec<u8> = (0..16).map(|i| token.list.get(i).unwrap()).collect();
+        assert_eq!(statuses, [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1]);
+        // Our own encoding of the same claims is canonical and decodes to the same token.
+        assert_eq!(
+            StatusListToken::decode_claims(&token.encode_claims(), &Limits::default()).unwrap(),
+            token
+        );
+        let mut duplicated = payload.clone();
+        duplicated[0] = 0xa6;
+        duplicated.extend_from_slice(&hex::decode("061a648c5bea").unwrap());
+        assert!(StatusListToken::decode_claims(&duplicated, &Limits::default()).is_err());
     }
 
     #[test]
