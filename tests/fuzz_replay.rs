@@ -240,3 +240,45 @@ fn status_parsers_on_vectors_and_mutations() {
         .count();
     assert!(verified >= 6, "only {verified} tokens verified");
 }
+
+#[test]
+fn seal_and_stamp_parsers_on_seeds_and_mutations() {
+    use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
+    use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
+    let maker = Ed25519SigningKey::from_seed(&[0x51; 32]);
+    let stamper = Ed25519SigningKey::from_seed(&[0x52; 32]);
+    let seal = Seal {
+        id: "3501000012345678".into(),
+        kind: SealKind::Official,
+        name: "示例公章".into(),
+        owner: Agency::new("示例", "91350100M000100Y43").unwrap(),
+        authorised_keys: vec![sha256(&stamper.public_key().to_bytes())],
+        created: targets::VECTOR_TIME,
+        valid_from: targets::VECTOR_TIME,
+        valid_until: targets::VECTOR_TIME.saturating_add(86_400),
+        picture: SealPicture {
+            format: "png".into(),
+            data: vec![0x89, b'P', b'N', b'G'],
+            width_mm: 40,
+            height_mm: 40,
+        },
+        status: None,
+    };
+    let sealed = yinzheng::issue::make_seal(&seal, &maker).unwrap();
+    let stamped = yinzheng::issue::stamp(
+        &sealed,
+        b"document",
+        "whole document",
+        &stamper,
+        targets::VECTOR_TIME,
+    )
+    .unwrap();
+    let seeds = [seal.encode(), sealed, stamped];
+    let mut m = Mutator(0xA076_1D64_78BD_642F);
+    for seed in seeds.iter().chain(&corpus("seal_stamp")) {
+        targets::seal_stamp(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::seal_stamp(&m.mutate(seed));
+        }
+    }
+}

@@ -210,3 +210,23 @@ pub fn status_list_token(data: &[u8]) {
     }
     let _ = StatusListToken::decode_claims(data, &limits);
 }
+
+/// Seals and stamps: seal info and stamp claims that decode re-encode to the same bytes, and
+/// stamp verification never panics.
+pub fn seal_stamp(data: &[u8]) {
+    use yinzheng::model::{Seal, StampClaims};
+    let limits = Limits::default();
+    if let Ok(seal) = Seal::decode(data, &limits) {
+        assert_eq!(seal.encode(), data, "seal re-encoding differs");
+    }
+    if let Ok(claims) = StampClaims::decode(data, &limits) {
+        assert_eq!(claims.encode(), data, "stamp re-encoding differs");
+    }
+    if let Ok(sign1) = CoseSign1::decode(data, &limits) {
+        if let Ok(seal) = Seal::decode(sign1.payload, &limits) {
+            assert_eq!(seal.encode(), sign1.payload);
+        }
+    }
+    let ctx = VerificationContext::at(VECTOR_TIME);
+    let _ = verifier().verify_stamp(data, b"document", &ctx);
+}

@@ -267,6 +267,24 @@ pub trait Signer: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
+/// Signs `payload` as a tagged `COSE_Sign1` with `typ`, the signer's algorithm and key id,
+/// and an empty unprotected header.
+///
+/// # Errors
+/// [`SignError`] if the signer fails.
+pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, SignError> {
+    use crate::encoding::cose::{ProtectedHeader, encode_sign1, sig_structure};
+    let key = signer.public_key();
+    let protected = ProtectedHeader {
+        alg: key.algorithm().cose_id(),
+        kid: key.key_id().as_bytes(),
+        typ,
+    }
+    .encode();
+    let signature = signer.sign(&sig_structure(&protected, payload))?;
+    Ok(encode_sign1(&protected, &[], payload, &signature))
+}
+
 /// SHA-256 of `bytes`.
 #[must_use]
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {

@@ -14,6 +14,7 @@ use crate::encoding::cose::{self, ProtectedHeader};
 use crate::encoding::qr;
 use crate::limits::Limits;
 use crate::model::certificate::{CERTIFICATE_TYP, DisclosureDigest};
+use crate::model::seal::{SEAL_TYP, SHA256_ALG, STAMP_TYP, Seal, StampClaims};
 use crate::model::value::{SALT_LEN, ValueProblem};
 use crate::model::{
     Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue,
@@ -90,6 +91,15 @@ pub enum IssueError {
     /// The status registry could not allocate the certificate's status entry.
     #[error("status registry: {0}")]
     Status(#[from] RegistryError),
+    /// The seal does not decode.
+    #[error("seal does not decode: {0}")]
+    Seal(crate::encoding::cbor::DecodeError),
+    /// The stamping key is not among the seal's authorised keys.
+    #[error("this key is not authorised to stamp with this seal")]
+    NotAuthorised,
+    /// The seal's content cannot be signed as it is (empty names, no authorised key, …).
+    #[error("invalid seal: {0}")]
+    InvalidSeal(&'static str),
 }
 
 /// Everything a certificate needs, then optional parts by chained calls.
@@ -518,6 +528,64 @@ impl PreparedCertificate {
             audit_index,
         })
     }
+}
+
+/// Signs `seal` as its maker (制章者): the result is the seal (`application/yz-seal+cose`).
+///
+/// # Errors
+/// [`IssueError::InvalidSeal`] for an empty identifier, name or key list or an empty validity;
+/// [`IssueError::Signer`].
+pub fn make_seal(seal: &Seal, maker: &dyn Signer) -> Result<Vec<u8>, IssueError> {
+    if seal.id.is_empty() || seal.name.trim().is_empty() || seal.owner.name.trim().is_empty() {
+        return Err(IssueError::InvalidSeal(
+            "identifier, name and owner are required",
+        ));
+    }
+    if seal.authorised_keys.is_empty() || seal.authorised_keys.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(IssueError::InvalidSeal(
+            "authorised keys must be non-empty, sorted and unique",
+        ));
+    }
+    if seal.valid_until <= seal.valid_from {
+        return Err(IssueError::InvalidSeal("validity ends before it starts"));
+    }
+    Ok(crate::crypto::sign_cose(maker, SEAL_TYP, &seal.encode())?)
+}
+
+/// Stamps `document` (电子签章) with the seal `seal_bytes`, signing with `signer`, which the seal
+/// must authorise; `property` states the protection scope. The result is the stamp
+/// (`application/yz-stamp+cose`), which embeds the seal.
+///
+/// # Errors
+/// [`IssueError::Seal`], [`IssueError::NotAuthorised`], [`IssueError::Signer`].
+pub fn stamp(
+    seal_bytes: &[u8],
+    document: &[u8],
+    property: &str,
+    signer: &dyn Signer,
+    at: UnixTime,
+) -> Result<Vec<u8>, IssueError> {
+    let limits = Limits::default();
+    let sign1 = cose::CoseSign1::decode(seal_bytes, &limits).map_err(IssueError::Seal)?;
+    let seal = Seal::decode(sign1.payload, &limits).map_err(IssueError::Seal)?;
+    let key = signer.public_key().to_bytes();
+    if seal.authorised_keys.binary_search(&sha256(&key)).is_err() {
+        return Err(IssueError::NotAuthorised);
+    }
+    let digest = sha256(document);
+    let claims = StampClaims {
+        seal: seal_bytes,
+        signed_at: at,
+        digest_alg: SHA256_ALG,
+        digest: &digest,
+        property,
+        signer_key: &key,
+    };
+    Ok(crate::crypto::sign_cose(
+        signer,
+        STAMP_TYP,
+        &claims.encode(),
+    )?)
 }
 
 /// The audit event of an issuance: identifiers and digests only.

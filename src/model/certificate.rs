@@ -322,11 +322,8 @@ impl Certificate {
         w.int(claim::IAT).uint(self.signed_at.as_secs());
         w.int(claim::CTI).bytes(self.id.as_str().as_bytes());
         if let Some(status) = &self.status {
-            w.int(claim::STATUS).map(1).text("status_list").map(2);
-            w.text("idx")
-                .uint(status.index)
-                .text("uri")
-                .text(&status.uri);
+            w.int(claim::STATUS);
+            encode_status(&mut w, status);
         }
         w.int(claim::YZ);
         let entries = 7
@@ -416,8 +413,17 @@ struct RawClaims<'a> {
     digests: Vec<DisclosureDigest>,
 }
 
+/// Writes `{"status_list": {"idx": uint, "uri": tstr}}`.
+pub(crate) fn encode_status(w: &mut Writer, status: &StatusReference) {
+    w.map(1).text("status_list").map(2);
+    w.text("idx")
+        .uint(status.index)
+        .text("uri")
+        .text(&status.uri);
+}
+
 /// `{"status_list": {"idx": uint, "uri": tstr}}`, canonical.
-fn decode_status(r: &mut Reader<'_>) -> Result<StatusReference, DecodeError> {
+pub(crate) fn decode_status(r: &mut Reader<'_>) -> Result<StatusReference, DecodeError> {
     let at = r.position();
     let mut outer = r.map()?;
     match outer.next_text(r)? {

@@ -6,9 +6,11 @@
 pub mod certificate;
 pub mod codes;
 pub mod identifier;
+pub mod seal;
 pub mod value;
 
 pub use certificate::{Agency, Certificate, Holder, StatusReference, Validity, Warning};
 pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
 pub use identifier::{CertificateId, CertificateType};
+pub use seal::{Seal, SealKind, SealPicture, StampClaims};
 pub use value::{Disclosure, Field, FieldValue};

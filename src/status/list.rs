@@ -15,7 +15,7 @@ use std::io::{Read as _, Write as _};
 
 use crate::crypto::{Algorithm, Signer};
 use crate::encoding::cbor::{DecodeError, Reader, Writer};
-use crate::encoding::cose::{self, CoseSign1, ProtectedHeader};
+use crate::encoding::cose::CoseSign1;
 use crate::limits::Limits;
 use crate::model::Uscc;
 use crate::time::UnixTime;
@@ -339,18 +339,8 @@ impl StatusListToken {
     /// # Errors
     /// [`StatusListError::Signer`].
     pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>, StatusListError> {
-        let key = signer.public_key();
-        let protected = ProtectedHeader {
-            alg: key.algorithm().cose_id(),
-            kid: key.key_id().as_bytes(),
-            typ: STATUS_LIST_TYP,
-        }
-        .encode();
-        let payload = self.encode_claims();
-        let signature = signer
-            .sign(&cose::sig_structure(&protected, &payload))
-            .map_err(|e| StatusListError::Signer(e.to_string()))?;
-        Ok(cose::encode_sign1(&protected, &[], &payload, &signature))
+        crate::crypto::sign_cose(signer, STATUS_LIST_TYP, &self.encode_claims())
+            .map_err(|e| StatusListError::Signer(e.to_string()))
     }
 }
 

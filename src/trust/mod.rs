@@ -60,6 +60,7 @@ impl TrustedKey {
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     by_kid: HashMap<KeyId, Vec<TrustedKey>>,
+    seal_makers: HashMap<KeyId, Vec<(String, PublicKey)>>,
 }
 
 impl TrustStore {
@@ -96,6 +97,32 @@ impl TrustStore {
         Ok(self)
     }
 
+    /// Trusts `key` to make electronic seals (制章者): seals it signs are genuine.
+    ///
+    /// # Errors
+    /// [`TrustError`] for an empty name or a key already present.
+    pub fn add_seal_maker(&mut self, name: &str, key: PublicKey) -> Result<&mut Self, TrustError> {
+        if name.trim().is_empty() {
+            return Err(TrustError::EmptyName);
+        }
+        let key_id = key.key_id();
+        let slot = self.seal_makers.entry(key_id).or_default();
+        if slot.iter().any(|(_, k)| *k == key) {
+            return Err(TrustError::DuplicateKey(key_id));
+        }
+        slot.push((name.to_owned(), key));
+        Ok(self)
+    }
+
+    /// The trusted seal makers whose key identifier is `kid`: (name, key).
+    #[must_use]
+    pub fn seal_maker_candidates(&self, kid: &[u8]) -> &[(String, PublicKey)] {
+        <[u8; 8]>::try_from(kid)
+            .ok()
+            .and_then(|id| self.seal_makers.get(&KeyId(id)))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The trusted keys whose identifier is `kid` (usually one; more on a collision, which
     /// the verifier resolves by trying each).
     #[must_use]
@@ -106,16 +133,17 @@ impl TrustStore {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Number of trusted keys.
+    /// Number of trusted keys (issuer keys and seal makers).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.by_kid.values().map(Vec::len).sum()
+        self.by_kid.values().map(Vec::len).sum::<usize>()
+            + self.seal_makers.values().map(Vec::len).sum::<usize>()
     }
 
     /// Whether the store holds no key.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.by_kid.is_empty()
+        self.by_kid.is_empty() && self.seal_makers.is_empty()
     }
 }
 

@@ -9,6 +9,9 @@
 //! ```
 
 mod report;
+mod stamp;
+
+pub use stamp::VerifiedStamp;
 
 use core::fmt;
 use core::ops::Deref;

@@ -28,9 +28,32 @@ pub enum Check {
     Disclosures,
     /// 9. The certificate's published status is VALID.
     Status,
+    /// 10a. The stamp's signature verifies under the stamping key it carries.
+    StampSignature,
+    /// 10b. The seal authorises the stamping key.
+    SealAuthorisation,
+    /// 10c. The seal is signed by a trusted seal maker.
+    SealMaker,
+    /// 10d. The seal was valid when the document was stamped.
+    SealValidity,
+    /// 10e. The seal's published status is VALID (when it has one).
+    SealStatus,
+    /// 10f. The document is the one that was stamped.
+    DocumentDigest,
 }
 
 impl Check {
+    /// The checks a stamp goes through, in the GB/T 38540 order.
+    pub const STAMP: [Self; 7] = [
+        Self::Decode,
+        Self::StampSignature,
+        Self::SealAuthorisation,
+        Self::SealMaker,
+        Self::SealValidity,
+        Self::SealStatus,
+        Self::DocumentDigest,
+    ];
+
     /// The checks a certificate goes through, in order.
     pub const CERTIFICATE: [Self; 8] = [
         Self::Decode,
@@ -55,6 +78,12 @@ impl Check {
             Self::Validity => 6,
             Self::Disclosures => 7,
             Self::Status => 9,
+            Self::StampSignature
+            | Self::SealAuthorisation
+            | Self::SealMaker
+            | Self::SealValidity
+            | Self::SealStatus
+            | Self::DocumentDigest => 10,
         }
     }
 
@@ -70,6 +99,12 @@ impl Check {
             Self::Validity => "validity",
             Self::Disclosures => "disclosures",
             Self::Status => "status",
+            Self::StampSignature => "stamp-signature",
+            Self::SealAuthorisation => "seal-authorisation",
+            Self::SealMaker => "seal-maker",
+            Self::SealValidity => "seal-validity",
+            Self::SealStatus => "seal-status",
+            Self::DocumentDigest => "document-digest",
         }
     }
 
@@ -85,6 +120,12 @@ impl Check {
             Self::Validity => "有效期",
             Self::Disclosures => "选择性披露",
             Self::Status => "证照状态",
+            Self::StampSignature => "签章签名",
+            Self::SealAuthorisation => "签章者与印章匹配",
+            Self::SealMaker => "制章者签名",
+            Self::SealValidity => "印章有效期",
+            Self::SealStatus => "印章状态",
+            Self::DocumentDigest => "原文杂凑",
         }
     }
 }
@@ -198,6 +239,39 @@ pub enum VerifyError {
     /// The status could not be established; never taken as revoked.
     #[error("the certificate's status is unknown: {0}")]
     StatusUnknown(UnknownStatus),
+    /// The stamp's signature does not verify under the key it carries (or the key is not of
+    /// the stamp's algorithm).
+    #[error("stamp signature does not verify")]
+    BadStampSignature,
+    /// The seal does not list the stamping key.
+    #[error("the stamping key is not authorised by the seal")]
+    KeyNotAuthorised,
+    /// No trusted seal maker has the seal's key id.
+    #[error("the seal maker is not trusted")]
+    UnknownSealMaker,
+    /// The seal maker's signature does not verify.
+    #[error("seal signature does not verify")]
+    BadSealSignature,
+    /// Stamped outside the seal's validity, or after the verification time.
+    #[error("stamped at {signed_at}, outside the seal's validity or after {now}")]
+    SealNotValid {
+        /// The stamp's signing time.
+        signed_at: UnixTime,
+        /// Verification time.
+        now: UnixTime,
+    },
+    /// The seal's status list says it is no longer valid (revoked, cancelled, lost for good).
+    #[error("the seal is revoked")]
+    SealRevoked,
+    /// The seal's status list says it is suspended (e.g. reported lost).
+    #[error("the seal is suspended")]
+    SealSuspended,
+    /// The seal's status could not be established.
+    #[error("the seal's status is unknown: {0}")]
+    SealStatusUnknown(UnknownStatus),
+    /// The document digest does not match (or uses an unsupported algorithm).
+    #[error("the document is not the one that was stamped")]
+    DocumentMismatch,
 }
 
 /// Why a certificate's status is UNKNOWN.
@@ -262,6 +336,14 @@ impl VerifyError {
             | Self::DuplicateDisclosure { .. }
             | Self::DisclosureNameClash { .. } => Check::Disclosures,
             Self::Revoked { .. } | Self::Suspended { .. } | Self::StatusUnknown(_) => Check::Status,
+            Self::BadStampSignature => Check::StampSignature,
+            Self::KeyNotAuthorised => Check::SealAuthorisation,
+            Self::UnknownSealMaker | Self::BadSealSignature => Check::SealMaker,
+            Self::SealNotValid { .. } => Check::SealValidity,
+            Self::SealRevoked | Self::SealSuspended | Self::SealStatusUnknown(_) => {
+                Check::SealStatus
+            }
+            Self::DocumentMismatch => Check::DocumentDigest,
         }
     }
 }
@@ -285,7 +367,7 @@ pub enum SkipReason {
     EarlierCheckFailed,
     /// The certificate was presented without any disclosed field.
     NoDisclosures,
-    /// The certificate carries no status reference.
+    /// The certificate (or seal) carries no status reference.
     NoStatusClaim,
 }
 
