@@ -222,10 +222,10 @@ pub fn seal_stamp(data: &[u8]) {
     if let Ok(claims) = StampClaims::decode(data, &limits) {
         assert_eq!(claims.encode(), data, "stamp re-encoding differs");
     }
-    if let Ok(sign1) = CoseSign1::decode(data, &limits) {
-        if let Ok(seal) = Seal::decode(sign1.payload, &limits) {
-            assert_eq!(seal.encode(), sign1.payload);
-        }
+    if let Ok(sign1) = CoseSign1::decode(data, &limits)
+        && let Ok(seal) = Seal::decode(sign1.payload, &limits)
+    {
+        assert_eq!(seal.encode(), sign1.payload);
     }
     let ctx = VerificationContext::at(VECTOR_TIME);
     let _ = verifier().verify_stamp(data, b"document", &ctx);
