@@ -49,10 +49,12 @@ pub enum ProofError {
 /// `SHA-256(0x00 ‖ entry)`.
 #[must_use]
 pub fn leaf_hash(entry: &[u8]) -> Hash {
-    let mut data = Vec::with_capacity(entry.len() + 1);
-    data.push(0);
-    data.extend_from_slice(entry);
-    sha256(&data)
+    use sha2::Digest as _;
+    sha2::Sha256::new()
+        .chain_update([0u8])
+        .chain_update(entry)
+        .finalize()
+        .into()
 }
 
 /// `SHA-256(0x01 ‖ left ‖ right)`.

@@ -262,6 +262,28 @@ impl Verifier {
         Ok(())
     }
 
+    /// Runs a status check (certificate check 9, seal check 10e): records the status in the
+    /// report and gives the check's outcome, or the error `error_for` makes for a status that
+    /// rejects. UNKNOWN passes as `Allowed` only under `allow_unknown_status`.
+    fn status_check(
+        &self,
+        reference: &StatusReference,
+        agency: &crate::model::Uscc,
+        now: UnixTime,
+        report: &mut Report,
+        error_for: impl Fn(StatusOutcome) -> VerifyError,
+    ) -> Result<Outcome, VerifyError> {
+        let status = self.status_of(reference, agency, now);
+        report.set_status(status);
+        match status {
+            StatusOutcome::Valid => Ok(Outcome::Passed),
+            StatusOutcome::Unknown(_) if self.allow_unknown_status => {
+                Ok(Outcome::Allowed(error_for(status)))
+            }
+            _ => Err(error_for(status)),
+        }
+    }
+
     /// Check 9: the status at `reference`, as of `now`, from a list signed for `agency`.
     fn status_of(
         &self,
@@ -388,29 +410,22 @@ impl Verifier {
 
         let outcome = match &certificate.status {
             None => Outcome::Skipped(SkipReason::NoStatusClaim),
-            Some(reference) => {
-                let status = self.status_of(reference, &certificate.issuer.code, ctx.now);
-                report.set_status(status);
-                match status {
-                    StatusOutcome::Valid => Outcome::Passed,
-                    StatusOutcome::Revoked => {
-                        return Err(VerifyError::Revoked {
-                            index: reference.index,
-                        });
-                    }
-                    StatusOutcome::Suspended => {
-                        return Err(VerifyError::Suspended {
-                            index: reference.index,
-                        });
-                    }
-                    StatusOutcome::Unknown(reason) if self.allow_unknown_status => {
-                        Outcome::Allowed(VerifyError::StatusUnknown(reason))
-                    }
-                    StatusOutcome::Unknown(reason) => {
-                        return Err(VerifyError::StatusUnknown(reason));
-                    }
-                }
-            }
+            Some(reference) => self.status_check(
+                reference,
+                &certificate.issuer.code,
+                ctx.now,
+                report,
+                |status| match status {
+                    StatusOutcome::Revoked => VerifyError::Revoked {
+                        index: reference.index,
+                    },
+                    StatusOutcome::Suspended => VerifyError::Suspended {
+                        index: reference.index,
+                    },
+                    StatusOutcome::Unknown(reason) => VerifyError::StatusUnknown(reason),
+                    StatusOutcome::Valid => VerifyError::StatusUnknown(UnknownStatus::NoList),
+                },
+            )?,
         };
         report.set(Check::Status, outcome);
         Ok(certificate)

@@ -124,21 +124,20 @@ impl Verifier {
         // 10e: the seal's own status, from a list signed for the seal's owner.
         let outcome = match &seal.status {
             None => Outcome::Skipped(SkipReason::NoStatusClaim),
-            Some(reference) => {
-                let status = self.status_of(reference, &seal.owner.code, now);
-                report.set_status(status);
-                match status {
-                    StatusOutcome::Valid => Outcome::Passed,
-                    StatusOutcome::Revoked => return Err(VerifyError::SealRevoked),
-                    StatusOutcome::Suspended => return Err(VerifyError::SealSuspended),
-                    StatusOutcome::Unknown(reason) if self.allow_unknown_status => {
-                        Outcome::Allowed(VerifyError::SealStatusUnknown(reason))
+            Some(reference) => self.status_check(
+                reference,
+                &seal.owner.code,
+                now,
+                report,
+                |status| match status {
+                    StatusOutcome::Revoked => VerifyError::SealRevoked,
+                    StatusOutcome::Suspended => VerifyError::SealSuspended,
+                    StatusOutcome::Unknown(reason) => VerifyError::SealStatusUnknown(reason),
+                    StatusOutcome::Valid => {
+                        VerifyError::SealStatusUnknown(super::UnknownStatus::NoList)
                     }
-                    StatusOutcome::Unknown(reason) => {
-                        return Err(VerifyError::SealStatusUnknown(reason));
-                    }
-                }
-            }
+                },
+            )?,
         };
         report.set(Check::SealStatus, outcome);
 
