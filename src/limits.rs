@@ -28,6 +28,8 @@ pub struct Limits {
     /// Largest decompressed status list, in bytes (zip-bomb bound; 1 MiB holds 4 M entries
     /// at 2 bits).
     pub max_status_list_bytes: usize,
+    /// Most certificates in an X.509 chain (`x5chain`), the root included if sent.
+    pub max_chain_len: usize,
 }
 
 impl Limits {
@@ -40,6 +42,7 @@ impl Limits {
         max_digests: 512,
         max_key_candidates: 4,
         max_status_list_bytes: 1 << 20,
+        max_chain_len: 5,
     };
 }
 

@@ -40,6 +40,12 @@ fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
             .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key)
             .unwrap();
     }
+    for root in manifest["x509_roots"].as_array().unwrap() {
+        let der = hex::decode(root["der"].as_str().unwrap()).unwrap();
+        trust
+            .add_x509_root(root["name"].as_str().unwrap(), &der)
+            .unwrap();
+    }
     let builder = Verifier::builder(trust);
     let builder = if allow_unknown_status {
         builder.allow_unknown_status()

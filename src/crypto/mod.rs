@@ -279,6 +279,7 @@ pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u
         alg: key.algorithm().cose_id(),
         kid: key.key_id().as_bytes(),
         typ,
+        x5chain: Vec::new(),
     }
     .encode();
     let signature = signer.sign(&sig_structure(&protected, payload))?;

@@ -25,6 +25,8 @@ pub mod label {
     pub const KID: i64 = 4;
     /// `typ` (RFC 9596).
     pub const TYP: i64 = 16;
+    /// `x5chain` (RFC 9360): the signer's X.509 chain, leaf first.
+    pub const X5CHAIN: i64 = 33;
     /// Selective-disclosure items in the unprotected header: a private-use label
     /// (RFC 9052 §11.1 reserves labels below -65536 for private use).
     pub const DISCLOSURES: i64 = -65_537;
@@ -32,7 +34,7 @@ pub mod label {
 
 /// The decoded protected header. Only the labels the formats define are accepted; an unknown
 /// protected label is an error because the signer vouched for something we cannot interpret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProtectedHeader<'a> {
     /// The COSE algorithm identifier.
     pub alg: i64,
@@ -40,22 +42,28 @@ pub struct ProtectedHeader<'a> {
     pub kid: &'a [u8],
     /// The content type of the payload (`typ`), e.g. `application/yz-cert+cwt`.
     pub typ: &'a str,
+    /// The signer's X.509 chain, leaf first, each certificate as received; empty when the
+    /// header has no `x5chain`.
+    pub x5chain: Vec<&'a [u8]>,
 }
 
 impl<'a> ProtectedHeader<'a> {
     /// Decodes a serialized protected header map.
     ///
     /// # Errors
-    /// [`DecodeError`] for anything but a canonical `{1: int, 4: bstr, 16: tstr}`.
+    /// [`DecodeError`] for anything but a canonical `{1: int, 4: bstr, 16: tstr, ? 33: x5chain}`
+    /// (a single certificate as a `bstr`, several as an array of at most
+    /// [`Limits::max_chain_len`]).
     pub fn decode(bytes: &'a [u8], limits: &Limits) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes, limits)?;
         let mut keys = r.map()?;
-        let (mut alg, mut kid, mut typ) = (None, None, None);
+        let (mut alg, mut kid, mut typ, mut x5chain) = (None, None, None, Vec::new());
         while let Some((key, at)) = keys.next_int(&mut r)? {
             match key {
                 label::ALG => alg = Some(r.int()?),
                 label::KID => kid = Some(r.bytes()?),
                 label::TYP => typ = Some(r.text()?),
+                label::X5CHAIN => x5chain = decode_x5chain(&mut r, limits)?,
                 _ => return Err(DecodeError::UnknownKey { offset: at }),
             }
         }
@@ -64,22 +72,52 @@ impl<'a> ProtectedHeader<'a> {
             alg: alg.ok_or(DecodeError::MissingKey { key: label::ALG })?,
             kid: kid.ok_or(DecodeError::MissingKey { key: label::KID })?,
             typ: typ.ok_or(DecodeError::MissingKey { key: label::TYP })?,
+            x5chain,
         })
     }
 
     /// The canonical encoding of this header.
     #[must_use]
     pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(16 + self.kid.len() + self.typ.len());
-        w.map(3)
+        let chain: usize = self.x5chain.iter().map(|c| c.len() + 5).sum();
+        let mut w = Writer::with_capacity(24 + self.kid.len() + self.typ.len() + chain);
+        w.map(3 + usize::from(!self.x5chain.is_empty()))
             .int(label::ALG)
             .int(self.alg)
             .int(label::KID)
             .bytes(self.kid)
             .int(label::TYP)
             .text(self.typ);
+        match self.x5chain.as_slice() {
+            [] => {}
+            [single] => {
+                w.int(label::X5CHAIN).bytes(single);
+            }
+            chain => {
+                w.int(label::X5CHAIN).array(chain.len());
+                for cert in chain {
+                    w.bytes(cert);
+                }
+            }
+        }
         w.into_bytes()
     }
+}
+
+fn decode_x5chain<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<Vec<&'a [u8]>, DecodeError> {
+    use crate::encoding::cbor::Kind;
+    if r.peek_kind()? == Kind::Bytes {
+        return Ok(vec![r.bytes()?]);
+    }
+    let at = r.position();
+    let len = r.array()?;
+    if len < 2 || len > limits.max_chain_len {
+        return Err(DecodeError::InvalidValue {
+            offset: at,
+            what: "x5chain length (one certificate is a bstr; at most max_chain_len)",
+        });
+    }
+    (0..len).map(|_| r.bytes()).collect()
 }
 
 /// A decoded `COSE_Sign1`, borrowing the received bytes.
@@ -203,6 +241,7 @@ mod tests {
             alg: -19,
             kid: &[0xAA, 0xBB],
             typ: "t",
+            x5chain: Vec::new(),
         }
         .encode();
         assert_eq!(

@@ -6,7 +6,11 @@
 //! ([`Issuer::prepare`] → [`PreparedCertificate::to_be_signed`] →
 //! [`PreparedCertificate::complete`]).
 
+mod seal;
+
 use std::sync::Arc;
+
+pub use seal::{SealMaker, Stamper, make_seal, stamp};
 
 use crate::audit::{AuditSink, Event, EventKind, LogError};
 use crate::crypto::{Algorithm, PublicKey, RandomError, RandomSource, SignError, Signer, sha256};
@@ -14,7 +18,6 @@ use crate::encoding::cose::{self, ProtectedHeader};
 use crate::encoding::qr;
 use crate::limits::Limits;
 use crate::model::certificate::{CERTIFICATE_TYP, DisclosureDigest};
-use crate::model::seal::{SEAL_TYP, SHA256_ALG, STAMP_TYP, Seal, StampClaims};
 use crate::model::value::{SALT_LEN, ValueProblem};
 use crate::model::{
     Agency, Certificate, CertificateId, CertificateType, CodeError, Disclosure, Field, FieldValue,
@@ -100,6 +103,15 @@ pub enum IssueError {
     /// The seal's content cannot be signed as it is (empty names, no authorised key, …).
     #[error("invalid seal: {0}")]
     InvalidSeal(&'static str),
+    /// The X.509 chain given to the issuer does not certify its key and agency.
+    #[error("X.509 chain: {0}")]
+    Chain(#[from] crate::trust::ChainError),
+    /// The X.509 leaf certifies another agency than the issuer's.
+    #[error("the X.509 leaf certifies agency {certified}, not this issuer's")]
+    ChainAgencyMismatch {
+        /// The USCC in the leaf.
+        certified: String,
+    },
 }
 
 /// Everything a certificate needs, then optional parts by chained calls.
@@ -249,6 +261,7 @@ pub struct Issuer {
     limits: Limits,
     audit: Option<Arc<dyn AuditSink>>,
     registry: Option<Arc<StatusRegistry>>,
+    seal: Option<crate::model::SealReference>,
 }
 
 impl core::fmt::Debug for Issuer {
@@ -268,6 +281,7 @@ impl Issuer {
             alg: public_key.algorithm().cose_id(),
             kid: public_key.key_id().as_bytes(),
             typ: CERTIFICATE_TYP,
+            x5chain: Vec::new(),
         }
         .encode();
         Self {
@@ -279,7 +293,69 @@ impl Issuer {
             limits: Limits::default(),
             audit: None,
             registry: None,
+            seal: None,
         }
+    }
+
+    /// Carries `chain` (DER, leaf first; the root may be left out) in every certificate's
+    /// `x5chain` header, so verifiers that trust its root need not know this key in advance.
+    ///
+    /// # Errors
+    /// [`IssueError::Chain`] if the leaf does not certify this issuer's key and agency code,
+    /// or the chain is empty or longer than the limits allow.
+    pub fn with_x509_chain(mut self, chain: Vec<Vec<u8>>) -> Result<Self, IssueError> {
+        let leaf = chain.first().ok_or(crate::trust::ChainError::Malformed {
+            index: 0,
+            reason: "empty chain",
+        })?;
+        if chain.len() > self.limits.max_chain_len {
+            return Err(crate::trust::ChainError::TooLong {
+                len: chain.len(),
+                max: self.limits.max_chain_len,
+            }
+            .into());
+        }
+        let (key, agency) = crate::trust::x509::leaf_identity(leaf)?;
+        if key != self.public_key {
+            return Err(crate::trust::ChainError::LeafKeyMismatch.into());
+        }
+        if agency != self.agency.code {
+            return Err(IssueError::ChainAgencyMismatch {
+                certified: agency.to_string(),
+            });
+        }
+        self.protected = ProtectedHeader {
+            alg: self.public_key.algorithm().cose_id(),
+            kid: self.public_key.key_id().as_bytes(),
+            typ: CERTIFICATE_TYP,
+            x5chain: chain.iter().map(Vec::as_slice).collect(),
+        }
+        .encode();
+        Ok(self)
+    }
+
+    /// Signs every certificate under the agency seal `seal` (its `COSE_Sign1` bytes): the
+    /// certificate names the seal (esID and digest) and this issuer's key, which the seal
+    /// must authorise. Verifiers holding the seal then trust the key through the seal maker,
+    /// and can show the seal picture on the certificate face.
+    ///
+    /// # Errors
+    /// [`IssueError::Seal`] / [`IssueError::InvalidSeal`] if it is not a seal,
+    /// [`IssueError::NotAuthorised`] if it does not authorise this key, or
+    /// [`IssueError::InvalidSeal`] if it belongs to another agency.
+    pub fn with_seal(mut self, seal: &[u8]) -> Result<Self, IssueError> {
+        let decoded = seal::authorising_seal(seal, self.signer.as_ref())?;
+        if decoded.owner.code != self.agency.code {
+            return Err(IssueError::InvalidSeal(
+                "the seal belongs to another agency",
+            ));
+        }
+        self.seal = Some(crate::model::SealReference {
+            id: decoded.id,
+            digest: sha256(seal),
+            signer_key: self.public_key.to_bytes(),
+        });
+        Ok(self)
     }
 
     /// Gives every certificate a status entry in `registry` (a random index in one of its
@@ -404,6 +480,7 @@ impl Issuer {
             fields: builder.fields,
             disclosed: Vec::new(),
             digests,
+            seal: self.seal.clone(),
         };
         let payload = certificate.encode_claims();
         certificate.disclosed = disclosures.iter().map(|d| d.field().clone()).collect();
@@ -528,64 +605,6 @@ impl PreparedCertificate {
             audit_index,
         })
     }
-}
-
-/// Signs `seal` as its maker (制章者): the result is the seal (`application/yz-seal+cose`).
-///
-/// # Errors
-/// [`IssueError::InvalidSeal`] for an empty identifier, name or key list or an empty validity;
-/// [`IssueError::Signer`].
-pub fn make_seal(seal: &Seal, maker: &dyn Signer) -> Result<Vec<u8>, IssueError> {
-    if seal.id.is_empty() || seal.name.trim().is_empty() || seal.owner.name.trim().is_empty() {
-        return Err(IssueError::InvalidSeal(
-            "identifier, name and owner are required",
-        ));
-    }
-    if seal.authorised_keys.is_empty() || seal.authorised_keys.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(IssueError::InvalidSeal(
-            "authorised keys must be non-empty, sorted and unique",
-        ));
-    }
-    if seal.valid_until <= seal.valid_from {
-        return Err(IssueError::InvalidSeal("validity ends before it starts"));
-    }
-    Ok(crate::crypto::sign_cose(maker, SEAL_TYP, &seal.encode())?)
-}
-
-/// Stamps `document` (电子签章) with the seal `seal_bytes`, signing with `signer`, which the seal
-/// must authorise; `property` states the protection scope. The result is the stamp
-/// (`application/yz-stamp+cose`), which embeds the seal.
-///
-/// # Errors
-/// [`IssueError::Seal`], [`IssueError::NotAuthorised`], [`IssueError::Signer`].
-pub fn stamp(
-    seal_bytes: &[u8],
-    document: &[u8],
-    property: &str,
-    signer: &dyn Signer,
-    at: UnixTime,
-) -> Result<Vec<u8>, IssueError> {
-    let limits = Limits::default();
-    let sign1 = cose::CoseSign1::decode(seal_bytes, &limits).map_err(IssueError::Seal)?;
-    let seal = Seal::decode(sign1.payload, &limits).map_err(IssueError::Seal)?;
-    let key = signer.public_key().to_bytes();
-    if seal.authorised_keys.binary_search(&sha256(&key)).is_err() {
-        return Err(IssueError::NotAuthorised);
-    }
-    let digest = sha256(document);
-    let claims = StampClaims {
-        seal: seal_bytes,
-        signed_at: at,
-        digest_alg: SHA256_ALG,
-        digest: &digest,
-        property,
-        signer_key: &key,
-    };
-    Ok(crate::crypto::sign_cose(
-        signer,
-        STAMP_TYP,
-        &claims.encode(),
-    )?)
 }
 
 /// The audit event of an issuance: identifiers and digests only.

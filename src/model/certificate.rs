@@ -22,7 +22,11 @@
 //!   ? 8 => tstr,          ; jurisdiction (管辖属地, GB/T 2260 code)
 //!   ? 9 => [+ field],     ; plain face fields, in display order
 //!   ? 10 => [+ digest],   ; SHA-256 of each disclosable item, with decoys, sorted
+//!   ? 11 => seal-ref,     ; signed under this agency seal (电子印章)
 //! }
+//! seal-ref = [ esID: tstr, seal-digest: digest, signer-key: bstr ]
+//!                         ; seal-digest = SHA-256 of the seal's COSE_Sign1 bytes; signer-key =
+//!                         ; the issuing key (Ed25519 32 B / SEC1 P-256), which the seal authorises
 //! digest = bstr .size 32
 //! ```
 
@@ -76,6 +80,8 @@ pub mod claim {
         pub const FIELDS: i64 = 9;
         /// Selective-disclosure digests.
         pub const DIGESTS: i64 = 10;
+        /// The seal the certificate is signed under.
+        pub const SEAL: i64 = 11;
     }
 }
 
@@ -221,6 +227,18 @@ pub struct StatusReference {
     pub uri: String,
 }
 
+/// The agency seal a certificate is signed under: which seal, exactly, and the key it
+/// authorises that signed the certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealReference {
+    /// The seal's esID.
+    pub id: String,
+    /// SHA-256 of the seal's `COSE_Sign1` bytes.
+    pub digest: [u8; 32],
+    /// The signing key's bytes (Ed25519 32 B, or compressed SEC1 P-256).
+    pub signer_key: Vec<u8>,
+}
+
 /// Something acceptable but irregular in a certificate, reported beside the result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -270,6 +288,8 @@ pub struct Certificate {
     pub disclosed: Vec<Field>,
     /// The signed digests of the disclosable fields, decoys included.
     pub digests: Vec<DisclosureDigest>,
+    /// The agency seal it is signed under, if any.
+    pub seal: Option<SealReference>,
 }
 
 impl Certificate {
@@ -329,7 +349,8 @@ impl Certificate {
         let entries = 7
             + usize::from(self.jurisdiction.is_some())
             + usize::from(!self.fields.is_empty())
-            + usize::from(!self.digests.is_empty());
+            + usize::from(!self.digests.is_empty())
+            + usize::from(self.seal.is_some());
         w.map(entries);
         w.int(claim::yz::TYPE_CODE).text(self.kind.code());
         w.int(claim::yz::TYPE_NAME).text(self.kind.name());
@@ -355,6 +376,13 @@ impl Certificate {
             for digest in &self.digests {
                 w.bytes(digest);
             }
+        }
+        if let Some(seal) = &self.seal {
+            w.int(claim::yz::SEAL)
+                .array(3)
+                .text(&seal.id)
+                .bytes(&seal.digest)
+                .bytes(&seal.signer_key);
         }
         w.into_bytes()
     }
@@ -411,6 +439,7 @@ struct RawClaims<'a> {
     jurisdiction: Option<&'a str>,
     fields: Vec<Field>,
     digests: Vec<DisclosureDigest>,
+    seal: Option<SealReference>,
 }
 
 /// Writes `{"status_list": {"idx": uint, "uri": tstr}}`.
@@ -503,6 +532,28 @@ impl<'a> RawClaims<'a> {
                         self.digests.push(digest);
                     }
                 }
+                yz::SEAL => {
+                    r.array_of(3)?;
+                    let (id_at, id) = (r.position(), r.text()?);
+                    let digest_at = r.position();
+                    let digest = r
+                        .bytes()?
+                        .try_into()
+                        .map_err(|_| invalid(digest_at, "seal digest length"))?;
+                    let key_at = r.position();
+                    let signer_key = r.bytes()?;
+                    if id.is_empty() {
+                        return Err(invalid(id_at, "empty seal id"));
+                    }
+                    if !matches!(signer_key.len(), 32 | 33) {
+                        return Err(invalid(key_at, "seal signer key length"));
+                    }
+                    self.seal = Some(SealReference {
+                        id: id.to_owned(),
+                        digest,
+                        signer_key: signer_key.to_vec(),
+                    });
+                }
                 _ => return Err(DecodeError::UnknownKey { offset: at }),
             }
         }
@@ -571,6 +622,7 @@ impl<'a> RawClaims<'a> {
             fields: self.fields,
             disclosed: Vec::new(),
             digests: self.digests,
+            seal: self.seal,
         };
         Ok((certificate, warnings))
     }

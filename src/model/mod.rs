@@ -9,7 +9,9 @@ pub mod identifier;
 pub mod seal;
 pub mod value;
 
-pub use certificate::{Agency, Certificate, Holder, StatusReference, Validity, Warning};
+pub use certificate::{
+    Agency, Certificate, Holder, SealReference, StatusReference, Validity, Warning,
+};
 pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
 pub use identifier::{CertificateId, CertificateType};
 pub use seal::{Seal, SealKind, SealPicture, StampClaims};

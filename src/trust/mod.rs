@@ -1,13 +1,17 @@
-//! The verifier's trust anchors: named issuer keys, each certified for one agency.
+//! The verifier's trust anchors: named issuer keys, X.509 roots and seal makers.
 //!
-//! A key speaks for the agency (USCC) it was added with; the verifier requires that agency
-//! to equal the certificate's claimed issuer. X.509 chains and seal-authorised keys are
-//! further ways to establish the same fact and will resolve to the same [`TrustedKey`].
+//! A key speaks for an agency (USCC) in one of three ways: it was added for that agency, an
+//! X.509 chain to a trusted root certifies it (the agency code in the leaf), or a seal made
+//! by a trusted seal maker authorises it (the seal owner's code). The verifier requires that
+//! agency to equal the certificate's claimed issuer.
+
+pub mod x509;
 
 use std::collections::HashMap;
 
 use crate::crypto::{KeyId, PublicKey};
 use crate::model::Uscc;
+pub use x509::{ChainError, ValidatedChain, X509Anchor};
 
 /// Why a trust anchor was not added.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -19,6 +23,12 @@ pub enum TrustError {
     /// The anchor's name is empty.
     #[error("a trusted key needs a name")]
     EmptyName,
+    /// An X.509 root that cannot serve as one.
+    #[error("X.509 root refused: {0}")]
+    Root(#[from] ChainError),
+    /// The same X.509 root is already in the store.
+    #[error("this X.509 root is already trusted")]
+    DuplicateRoot,
 }
 
 /// An issuer key the verifier trusts, and what it is trusted for.
@@ -31,6 +41,17 @@ pub struct TrustedKey {
 }
 
 impl TrustedKey {
+    /// A key established by a chain or a seal rather than configured.
+    pub(crate) fn established(name: String, agency: Uscc, key: PublicKey) -> Self {
+        let key_id = key.key_id();
+        Self {
+            name,
+            agency,
+            key,
+            key_id,
+        }
+    }
+
     /// A human-readable name for reports, e.g. "北京市市场监督管理局 2026".
     #[must_use]
     pub fn name(&self) -> &str {
@@ -61,6 +82,7 @@ impl TrustedKey {
 pub struct TrustStore {
     by_kid: HashMap<KeyId, Vec<TrustedKey>>,
     seal_makers: HashMap<KeyId, Vec<(String, PublicKey)>>,
+    roots: Vec<X509Anchor>,
 }
 
 impl TrustStore {
@@ -114,6 +136,49 @@ impl TrustStore {
         Ok(self)
     }
 
+    /// Trusts an X.509 root (DER): keys certified by a valid chain to it speak for the
+    /// agency named in their leaf certificate.
+    ///
+    /// # Errors
+    /// [`TrustError`] for an empty name, a certificate that cannot be a root, or a duplicate.
+    pub fn add_x509_root(&mut self, name: &str, der: &[u8]) -> Result<&mut Self, TrustError> {
+        if name.trim().is_empty() {
+            return Err(TrustError::EmptyName);
+        }
+        let root = X509Anchor::from_der(name, der)?;
+        if self.roots.iter().any(|r| r.der() == der) {
+            return Err(TrustError::DuplicateRoot);
+        }
+        self.roots.push(root);
+        Ok(self)
+    }
+
+    /// Trusts every certificate of a PEM text as an X.509 root, numbering the names
+    /// (`name`, `name #2`, …) when there are several.
+    ///
+    /// # Errors
+    /// As [`TrustStore::add_x509_root`]; nothing is added unless every root is accepted.
+    pub fn add_x509_roots_pem(&mut self, name: &str, pem: &str) -> Result<&mut Self, TrustError> {
+        let ders = x509::pem_certificates(pem)?;
+        let mut staged = self.clone();
+        for (i, der) in ders.iter().enumerate() {
+            let numbered = if i == 0 {
+                name.to_owned()
+            } else {
+                format!("{name} #{}", i + 1)
+            };
+            staged.add_x509_root(&numbered, der)?;
+        }
+        *self = staged;
+        Ok(self)
+    }
+
+    /// The trusted X.509 roots.
+    #[must_use]
+    pub fn x509_roots(&self) -> &[X509Anchor] {
+        &self.roots
+    }
+
     /// The trusted seal makers whose key identifier is `kid`: (name, key).
     #[must_use]
     pub fn seal_maker_candidates(&self, kid: &[u8]) -> &[(String, PublicKey)] {
@@ -133,17 +198,18 @@ impl TrustStore {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Number of trusted keys (issuer keys and seal makers).
+    /// Number of anchors (issuer keys, seal makers and X.509 roots).
     #[must_use]
     pub fn len(&self) -> usize {
         self.by_kid.values().map(Vec::len).sum::<usize>()
             + self.seal_makers.values().map(Vec::len).sum::<usize>()
+            + self.roots.len()
     }
 
-    /// Whether the store holds no key.
+    /// Whether the store holds no anchor.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.by_kid.is_empty() && self.seal_makers.is_empty()
+        self.by_kid.is_empty() && self.seal_makers.is_empty() && self.roots.is_empty()
     }
 }
 

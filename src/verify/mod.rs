@@ -8,6 +8,7 @@
 //!       ──▶ Verified<Certificate> + Report   or   Rejected { error, Report }
 //! ```
 
+mod authority;
 mod report;
 mod stamp;
 
@@ -17,10 +18,11 @@ use core::fmt;
 use core::ops::Deref;
 
 pub use report::{
-    Check, CheckResult, Outcome, Report, SkipReason, StatusOutcome, UnknownStatus, VerifyError,
+    Check, CheckResult, Outcome, Report, SealAuthorityError, SkipReason, StatusOutcome,
+    UnknownStatus, VerifyError,
 };
 
-use crate::crypto::{Algorithm, sha256};
+use crate::crypto::sha256;
 use crate::encoding::cose::CoseSign1;
 use crate::encoding::qr;
 use crate::limits::Limits;
@@ -28,7 +30,7 @@ use crate::model::certificate::CERTIFICATE_TYP;
 use crate::model::{Certificate, Disclosure, StatusReference};
 use crate::status::{StatusListError, VerifiedStatusList, verify_status_list};
 use crate::time::{Clock, ClockError, UnixTime};
-use crate::trust::{TrustStore, TrustedKey};
+use crate::trust::TrustStore;
 
 /// Largest clock skew a verifier may allow, in seconds.
 pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
@@ -77,9 +79,17 @@ impl VerificationContext {
 pub struct Verified<T> {
     value: T,
     report: Report,
+    seal: Option<Box<crate::model::Seal>>,
 }
 
 impl<T> Verified<T> {
+    /// The agency seal the value was signed under (its picture is the red stamp an app
+    /// draws on the certificate face), when it names one; for a stamp, the seal it used.
+    #[must_use]
+    pub fn seal(&self) -> Option<&crate::model::Seal> {
+        self.seal.as_deref()
+    }
+
     /// The verified value.
     pub fn value(&self) -> &T {
         &self.value
@@ -200,6 +210,7 @@ impl VerifierBuilder {
             allow_unknown_status: self.allow_unknown_status,
             max_status_age: self.max_status_age,
             status_lists: std::sync::RwLock::new(std::collections::HashMap::new()),
+            seals: std::sync::RwLock::new(std::collections::HashMap::new()),
         })
     }
 }
@@ -213,6 +224,7 @@ pub struct Verifier {
     allow_unknown_status: bool,
     max_status_age: u64,
     status_lists: std::sync::RwLock<std::collections::HashMap<String, VerifiedStatusList>>,
+    seals: std::sync::RwLock<std::collections::HashMap<String, authority::HeldSeal>>,
 }
 
 /// Everything decoded in check 1.
@@ -354,9 +366,10 @@ impl Verifier {
     ) -> Result<Verified<Certificate>, Rejected> {
         let mut report = Report::new(&Check::CERTIFICATE);
         match self.run(bytes, ctx, &mut report) {
-            Ok(certificate) => Ok(Verified {
+            Ok((certificate, seal)) => Ok(Verified {
                 value: certificate,
                 report,
+                seal,
             }),
             Err(error) => Err(fail(report, error)),
         }
@@ -367,7 +380,7 @@ impl Verifier {
         bytes: &[u8],
         ctx: &VerificationContext,
         report: &mut Report,
-    ) -> Result<Certificate, VerifyError> {
+    ) -> Result<(Certificate, Option<Box<crate::model::Seal>>), VerifyError> {
         let Decoded {
             sign1,
             mut certificate,
@@ -375,11 +388,11 @@ impl Verifier {
         } = self.decode(bytes, report)?;
         report.set(Check::Decode, Outcome::Passed);
 
-        let (alg, candidates) = self.resolve_keys(&sign1, report)?;
+        let (alg, candidates, seal) = self.resolve_issuer(&sign1, &certificate, ctx, report)?;
         // Usually one candidate; on a kid collision, the key whose signature verifies.
         let to_be_signed = sign1.to_be_signed();
         let key = candidates
-            .into_iter()
+            .iter()
             .find(|k| {
                 k.public_key()
                     .verify(alg, &to_be_signed, sign1.signature)
@@ -428,7 +441,7 @@ impl Verifier {
             )?,
         };
         report.set(Check::Status, outcome);
-        Ok(certificate)
+        Ok((certificate, seal.map(|held| Box::new(held.seal))))
     }
 
     fn decode<'a>(&self, bytes: &'a [u8], report: &mut Report) -> Result<Decoded<'a>, VerifyError> {
@@ -452,38 +465,6 @@ impl Verifier {
             certificate,
             disclosures,
         })
-    }
-
-    /// Checks 2 and 3: the algorithm is allowed, a trusted key has the `kid`, and its type
-    /// matches. Several keys may share a `kid`; the signature check tries each in turn.
-    fn resolve_keys<'s>(
-        &'s self,
-        sign1: &CoseSign1<'_>,
-        report: &mut Report,
-    ) -> Result<(Algorithm, Vec<&'s TrustedKey>), VerifyError> {
-        let alg_id = sign1.protected.alg;
-        let alg =
-            Algorithm::from_cose(alg_id).ok_or(VerifyError::AlgorithmNotAllowed { alg: alg_id })?;
-        let candidates = self.trust.candidates(sign1.protected.kid);
-        let matching: Vec<&TrustedKey> = candidates
-            .iter()
-            .filter(|k| k.public_key().algorithm() == alg)
-            .take(self.limits.max_key_candidates)
-            .collect();
-        if let (Some(other), true) = (candidates.first(), matching.is_empty()) {
-            return Err(VerifyError::KeyTypeMismatch {
-                alg,
-                key: other.public_key().algorithm(),
-            });
-        }
-        report.set(Check::Algorithm, Outcome::Passed);
-        if matching.is_empty() {
-            return Err(VerifyError::UnknownIssuerKey {
-                kid: sign1.protected.kid.to_vec(),
-            });
-        }
-        report.set(Check::IssuerKey, Outcome::Passed);
-        Ok((alg, matching))
     }
 
     fn check_validity(&self, c: &Certificate, now: UnixTime) -> Result<(), VerifyError> {

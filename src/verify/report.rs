@@ -7,6 +7,7 @@ use crate::encoding::cbor::DecodeError;
 use crate::encoding::qr::QrError;
 use crate::model::Warning;
 use crate::time::UnixTime;
+use crate::trust::ChainError;
 
 /// One check of the verification procedure (DESIGN §5), numbered as there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -272,6 +273,36 @@ pub enum VerifyError {
     /// The document digest does not match (or uses an unsupported algorithm).
     #[error("the document is not the one that was stamped")]
     DocumentMismatch,
+    /// The issuer's X.509 chain (`x5chain`) does not validate to a trusted root.
+    #[error("issuer certificate chain: {0}")]
+    IssuerChain(ChainError),
+    /// The agency seal the certificate is signed under does not authorise its key.
+    #[error("issuer seal: {0}")]
+    IssuerSeal(SealAuthorityError),
+    /// The seal maker's X.509 chain does not validate to a trusted root.
+    #[error("seal maker certificate chain: {0}")]
+    SealMakerChain(ChainError),
+}
+
+/// Why the seal a certificate names does not authorise the certificate's key (check 3).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SealAuthorityError {
+    /// The verifier holds no seal with this esID (give it the seal or a trust bundle).
+    #[error("no seal {0} is held")]
+    UnknownSeal(String),
+    /// The seal held under this esID is not the one the certificate names.
+    #[error("the held seal is not the one named (digest differs)")]
+    DigestMismatch,
+    /// The seal does not list the signing key, or the certificate names another key.
+    #[error("the seal does not authorise the signing key")]
+    KeyNotAuthorised,
+    /// The certificate was signed outside the seal's validity.
+    #[error("signed at {0}, outside the seal's validity")]
+    NotValidAt(UnixTime),
+    /// The seal is revoked or suspended.
+    #[error("the seal is {0}")]
+    Status(StatusOutcome),
 }
 
 /// Why a certificate's status is UNKNOWN.
@@ -326,7 +357,9 @@ impl VerifyError {
             | Self::WrongType
             | Self::MalformedDisclosure { .. } => Check::Decode,
             Self::AlgorithmNotAllowed { .. } | Self::KeyTypeMismatch { .. } => Check::Algorithm,
-            Self::UnknownIssuerKey { .. } => Check::IssuerKey,
+            Self::UnknownIssuerKey { .. } | Self::IssuerChain(_) | Self::IssuerSeal(_) => {
+                Check::IssuerKey
+            }
             Self::BadSignature => Check::IssuerSignature,
             Self::IssuerMismatch { .. } => Check::IssuerIdentity,
             Self::SignedInFuture { .. } | Self::NotYetValid { .. } | Self::Expired { .. } => {
@@ -338,7 +371,9 @@ impl VerifyError {
             Self::Revoked { .. } | Self::Suspended { .. } | Self::StatusUnknown(_) => Check::Status,
             Self::BadStampSignature => Check::StampSignature,
             Self::KeyNotAuthorised => Check::SealAuthorisation,
-            Self::UnknownSealMaker | Self::BadSealSignature => Check::SealMaker,
+            Self::UnknownSealMaker | Self::BadSealSignature | Self::SealMakerChain(_) => {
+                Check::SealMaker
+            }
             Self::SealNotValid { .. } => Check::SealValidity,
             Self::SealRevoked | Self::SealSuspended | Self::SealStatusUnknown(_) => {
                 Check::SealStatus

@@ -2,6 +2,7 @@
 //! the seal → seal maker signature and trust → seal validity at the signing time → seal status
 //! → document digest.
 
+use super::authority::parse_key;
 use super::report::{Check, Outcome, Report, SkipReason, StatusOutcome, VerifyError};
 use super::{Rejected, VerificationContext, Verified, Verifier, fail};
 use crate::crypto::{Algorithm, PublicKey, sha256};
@@ -25,13 +26,6 @@ pub struct VerifiedStamp {
     pub seal_maker: String,
 }
 
-fn parse_key(alg: Algorithm, bytes: &[u8]) -> Option<PublicKey> {
-    match alg {
-        Algorithm::Ed25519 => PublicKey::ed25519(bytes.try_into().ok()?).ok(),
-        Algorithm::Es256 => PublicKey::p256(bytes).ok(),
-    }
-}
-
 impl Verifier {
     /// Verifies a stamp over `document` with checks 10a–10f (and decoding first).
     ///
@@ -45,7 +39,11 @@ impl Verifier {
     ) -> Result<Verified<VerifiedStamp>, Rejected> {
         let mut report = Report::new(&Check::STAMP);
         match self.run_stamp(stamp, document, ctx, &mut report) {
-            Ok(value) => Ok(Verified { value, report }),
+            Ok(value) => Ok(Verified {
+                seal: Some(Box::new(value.seal.clone())),
+                value,
+                report,
+            }),
             Err(error) => Err(fail(report, error)),
         }
     }
@@ -93,22 +91,7 @@ impl Verifier {
         report.set(Check::SealAuthorisation, Outcome::Passed);
 
         // 10c: the seal maker is trusted and signed the seal as received.
-        let seal_alg =
-            Algorithm::from_cose(seal_sign1.protected.alg).ok_or(VerifyError::UnknownSealMaker)?;
-        let makers = self.trust.seal_maker_candidates(seal_sign1.protected.kid);
-        let candidates: Vec<_> = makers
-            .iter()
-            .filter(|(_, k)| k.algorithm() == seal_alg)
-            .take(limits.max_key_candidates)
-            .collect();
-        if candidates.is_empty() {
-            return Err(VerifyError::UnknownSealMaker);
-        }
-        let tbs = seal_sign1.to_be_signed();
-        let (maker, _) = candidates
-            .into_iter()
-            .find(|(_, k)| k.verify(seal_alg, &tbs, seal_sign1.signature).is_ok())
-            .ok_or(VerifyError::BadSealSignature)?;
+        let maker = self.seal_maker(&seal_sign1, seal.created)?;
         report.set(Check::SealMaker, Outcome::Passed);
 
         // 10d: the seal was valid when the document was stamped (and that is not in the future).
@@ -146,12 +129,12 @@ impl Verifier {
             return Err(VerifyError::DocumentMismatch);
         }
         report.set(Check::DocumentDigest, Outcome::Passed);
-        report.set_trusted_key(maker);
+        report.set_trusted_key(&maker);
         Ok(VerifiedStamp {
             signed_at,
             property: claims.property.to_owned(),
             signer,
-            seal_maker: maker.clone(),
+            seal_maker: maker,
             seal,
         })
     }

@@ -4,6 +4,8 @@
 //!
 //! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
 
+mod x509;
+
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,8 @@ struct Manifest {
     /// Verification time for every case, Unix seconds.
     time: u64,
     trust: Vec<TrustEntry>,
+    /// X.509 roots to trust (DER, hex); the certificates are also in `test-vectors/x509/`.
+    x509_roots: Vec<x509::RootEntry>,
     vectors: Vec<Vector>,
 }
 
@@ -192,6 +196,7 @@ fn protected(alg: i64, key: &PublicKey) -> Vec<u8> {
         alg,
         kid: key.key_id().as_bytes(),
         typ: "application/yz-cert+cwt",
+        x5chain: Vec::new(),
     }
     .encode()
 }
@@ -201,6 +206,7 @@ fn typ_header(typ: &str, key: &PublicKey) -> Vec<u8> {
         alg: -19,
         kid: key.key_id().as_bytes(),
         typ,
+        x5chain: Vec::new(),
     }
     .encode()
 }
@@ -557,6 +563,8 @@ fn main() -> Result<()> {
     );
 
     status_vectors(&out_dir, &keys, now, signed, &mut vectors)?;
+    let x509_dir = out_dir.parent().unwrap_or(&out_dir).join("x509");
+    let x509_roots = x509::x509_vectors(&x509_dir, signed, &mut vectors)?;
 
     let trust = vec![
         TrustEntry {
@@ -576,6 +584,7 @@ fn main() -> Result<()> {
         description: "yinzheng certificate vectors: verify each file at `time` against `trust`; see test-vectors/README.md",
         time: now.as_secs(),
         trust,
+        x509_roots,
         vectors: vectors
             .into_iter()
             .map(
@@ -1094,6 +1103,7 @@ fn status_vectors(
             alg: -19,
             kid: keys.jilin.public_key().key_id().as_bytes(),
             typ: "application/statuslist+cwt",
+            x5chain: Vec::new(),
         }
         .encode();
         let sig = keys.jilin.sign(&sig_structure(&protected, &payload))?;
