@@ -9,7 +9,7 @@ use core::fmt;
 ///
 /// Certificates are valid for years and presentations for seconds, so whole seconds are the
 /// resolution everywhere in the wire formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UnixTime(u64);
 
 impl UnixTime {

@@ -29,15 +29,15 @@ fn manifest() -> (Value, &'static Path) {
 fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
     let mut trust = TrustStore::new();
     for anchor in manifest["trust"].as_array().unwrap() {
-        let key_bytes = hex::decode(anchor["public_key"].as_str().unwrap()).unwrap();
-        let key = match anchor["alg"].as_str().unwrap() {
-            "Ed25519" => PublicKey::ed25519(&key_bytes.try_into().unwrap()).unwrap(),
-            "ES256" => PublicKey::p256(&key_bytes).unwrap(),
-            other => panic!("unknown alg {other}"),
-        };
+        let key = key_of(anchor);
         let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
         trust
             .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key)
+            .unwrap();
+    }
+    for maker in manifest["seal_makers"].as_array().unwrap() {
+        trust
+            .add_seal_maker(maker["name"].as_str().unwrap(), key_of(maker))
             .unwrap();
     }
     for root in manifest["x509_roots"].as_array().unwrap() {
@@ -52,7 +52,23 @@ fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
     } else {
         builder
     };
-    builder.build().unwrap()
+    let verifier = builder.build().unwrap();
+    for seal in manifest["seals"].as_array().unwrap() {
+        verifier
+            .add_seal(&hex::decode(seal.as_str().unwrap()).unwrap())
+            .unwrap();
+    }
+    verifier
+}
+
+/// The public key of a manifest trust entry.
+fn key_of(entry: &Value) -> PublicKey {
+    let key_bytes = hex::decode(entry["public_key"].as_str().unwrap()).unwrap();
+    match entry["alg"].as_str().unwrap() {
+        "Ed25519" => PublicKey::ed25519(&key_bytes.try_into().unwrap()).unwrap(),
+        "ES256" => PublicKey::p256(&key_bytes).unwrap(),
+        other => panic!("unknown alg {other}"),
+    }
 }
 
 /// A verifier for one vector: its policy, and its status lists fed in order. Lists meant to be
@@ -139,6 +155,11 @@ fn every_vector_gives_its_expected_outcome() {
                     );
                 }
                 assert_eq!(from_qr.unwrap().value(), verified.value(), "{id}: QR text");
+                // A certificate signed under a seal shows the seal's picture.
+                assert_eq!(verified.seal().is_some(), id.starts_with("sealed-"), "{id}");
+                if let Some(seal) = verified.seal() {
+                    assert!(seal.picture.data.starts_with(b"<svg"), "{id}");
+                }
                 // Decoding then encoding gives the same bytes (asserted inside the target).
                 targets::decode_certificate(&bytes);
                 accepted += 1;
@@ -193,4 +214,69 @@ fn every_vector_gives_its_expected_outcome() {
         accepted >= 7 && rejected >= 18,
         "{accepted} accepted, {rejected} rejected"
     );
+}
+
+/// Walks `test-vectors/seals/manifest.json`: every stamp gives its expected outcome over its
+/// document, at the check the vector names.
+#[test]
+fn every_stamp_vector_gives_its_expected_outcome() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/seals");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+            .unwrap();
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
+    let mut failed_checks = std::collections::BTreeSet::new();
+    for v in manifest["vectors"].as_array().unwrap() {
+        let id = v["id"].as_str().unwrap();
+        let mut trust = TrustStore::new();
+        for maker in manifest["seal_makers"].as_array().unwrap() {
+            trust
+                .add_seal_maker(maker["name"].as_str().unwrap(), key_of(maker))
+                .unwrap();
+        }
+        for anchor in manifest["trust"].as_array().unwrap() {
+            let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
+            trust
+                .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key_of(anchor))
+                .unwrap();
+        }
+        for root in manifest["x509_roots"].as_array().unwrap() {
+            let der = hex::decode(root["der"].as_str().unwrap()).unwrap();
+            trust
+                .add_x509_root(root["name"].as_str().unwrap(), &der)
+                .unwrap();
+        }
+        let verifier = Verifier::builder(trust).build().unwrap();
+        for list in v["status_lists"].as_array().unwrap() {
+            verifier
+                .add_status_list(&std::fs::read(dir.join(list.as_str().unwrap())).unwrap())
+                .unwrap();
+        }
+        let stamp = std::fs::read(dir.join(v["stamp"].as_str().unwrap())).unwrap();
+        let document = std::fs::read(dir.join(v["document"].as_str().unwrap())).unwrap();
+        let result = verifier.verify_stamp(&stamp, &document, &ctx);
+        let expected = &v["expected"];
+        match expected["outcome"].as_str().unwrap() {
+            "accept" => {
+                let verified = result.unwrap_or_else(|r| panic!("{id}: {r}"));
+                assert!(verified.seal.picture.data.starts_with(b"<svg"), "{id}");
+                assert!(verified.report().failure().is_none(), "{id}");
+            }
+            _ => {
+                let rejected = result.err().unwrap_or_else(|| panic!("{id}: accepted"));
+                let check = expected["failed_check"].as_str().unwrap();
+                assert_eq!(rejected.failed_check().name(), check, "{id}: {rejected}");
+                failed_checks.insert(check.to_owned());
+                assert_eq!(
+                    status_name(rejected.report().status()),
+                    expected["status"].as_str(),
+                    "{id}: status"
+                );
+            }
+        }
+    }
+    // Every stamp check fails in some vector.
+    for check in Check::STAMP.iter().filter(|c| **c != Check::Decode) {
+        assert!(failed_checks.contains(check.name()), "no vector fails {}", check.name());
+    }
 }

@@ -10,7 +10,7 @@ mod seal;
 
 use std::sync::Arc;
 
-pub use seal::{SealMaker, Stamper, make_seal, stamp};
+pub use seal::{SealMaker, Stamper, make_seal, sign_trust_bundle, stamp};
 
 use crate::audit::{AuditSink, Event, EventKind, LogError};
 use crate::crypto::{Algorithm, PublicKey, RandomError, RandomSource, SignError, Signer, sha256};

@@ -216,3 +216,24 @@ fn sign_stamp(
     };
     Ok((sign_cose(signer, STAMP_TYP, &claims.encode())?, digest))
 }
+
+/// Signs a trust bundle as its publisher (the key verifier apps pin).
+///
+/// # Errors
+/// [`IssueError::InvalidSeal`] if the bundle expires before it is issued;
+/// [`IssueError::Signer`].
+pub fn sign_trust_bundle(
+    bundle: &crate::model::bundle::TrustBundle,
+    publisher: &dyn Signer,
+) -> Result<Vec<u8>, IssueError> {
+    if bundle.expires_at <= bundle.issued_at {
+        return Err(IssueError::InvalidSeal(
+            "trust bundle expires before it is issued",
+        ));
+    }
+    Ok(sign_cose(
+        publisher,
+        crate::model::bundle::TRUST_BUNDLE_TYP,
+        &bundle.encode(),
+    )?)
+}

@@ -3,6 +3,7 @@
 //! No cryptography and no trust state: a value of these types proves nothing by itself. Only
 //! the verifier wraps a decoded [`Certificate`] in `Verified`.
 
+pub mod bundle;
 pub mod certificate;
 pub mod codes;
 pub mod identifier;

@@ -9,9 +9,11 @@
 //! ```
 
 mod authority;
+mod bundle;
 mod report;
 mod stamp;
 
+pub use bundle::TrustBundleError;
 pub use stamp::VerifiedStamp;
 
 use core::fmt;
@@ -165,6 +167,8 @@ pub struct VerifierBuilder {
     clock_skew: u64,
     allow_unknown_status: bool,
     max_status_age: u64,
+    seals: std::collections::HashMap<String, authority::HeldSeal>,
+    status_lists: std::collections::HashMap<String, VerifiedStatusList>,
 }
 
 impl VerifierBuilder {
@@ -209,8 +213,8 @@ impl VerifierBuilder {
             clock_skew: self.clock_skew,
             allow_unknown_status: self.allow_unknown_status,
             max_status_age: self.max_status_age,
-            status_lists: std::sync::RwLock::new(std::collections::HashMap::new()),
-            seals: std::sync::RwLock::new(std::collections::HashMap::new()),
+            status_lists: std::sync::RwLock::new(self.status_lists),
+            seals: std::sync::RwLock::new(self.seals),
         })
     }
 }
@@ -243,6 +247,8 @@ impl Verifier {
             clock_skew: 0,
             allow_unknown_status: false,
             max_status_age: DEFAULT_MAX_STATUS_AGE_SECS,
+            seals: std::collections::HashMap::new(),
+            status_lists: std::collections::HashMap::new(),
         }
     }
 

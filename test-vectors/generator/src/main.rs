@@ -4,6 +4,7 @@
 //!
 //! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
 
+mod seals;
 mod x509;
 
 use std::error::Error;
@@ -36,6 +37,10 @@ struct Manifest {
     trust: Vec<TrustEntry>,
     /// X.509 roots to trust (DER, hex); the certificates are also in `test-vectors/x509/`.
     x509_roots: Vec<x509::RootEntry>,
+    /// Trusted seal makers.
+    seal_makers: Vec<TrustEntry>,
+    /// Agency seals the verifier holds (hex of each seal's `COSE_Sign1`).
+    seals: Vec<String>,
     vectors: Vec<Vector>,
 }
 
@@ -564,7 +569,26 @@ fn main() -> Result<()> {
 
     status_vectors(&out_dir, &keys, now, signed, &mut vectors)?;
     let x509_dir = out_dir.parent().unwrap_or(&out_dir).join("x509");
-    let x509_roots = x509::x509_vectors(&x509_dir, signed, &mut vectors)?;
+    let (x509_roots, maker_chain) = x509::x509_vectors(&x509_dir, signed, &mut vectors)?;
+    let seal_keys = seals::seal_keys();
+    seals::certificate_vectors(&out_dir, &seal_keys, &keys.jilin, now, signed, &mut vectors)?;
+    let jilin_entry = TrustEntry {
+        name: "吉林省 test anchor",
+        agency: JILIN,
+        alg: "Ed25519",
+        public_key: hex::encode(keys.jilin.public_key().to_bytes()),
+    };
+    seals::stamp_vectors(
+        &out_dir.parent().unwrap_or(&out_dir).join("seals"),
+        &seal_keys,
+        (&keys.jilin, jilin_entry),
+        (
+            x509_roots.clone(),
+            maker_chain,
+            &Ed25519SigningKey::from_seed(&[0x64; 32]),
+        ),
+        now,
+    )?;
 
     let trust = vec![
         TrustEntry {
@@ -585,6 +609,11 @@ fn main() -> Result<()> {
         time: now.as_secs(),
         trust,
         x509_roots,
+        seal_makers: vec![seals::seal_maker_entry(&seal_keys)],
+        seals: seals::agency_seals(&seal_keys)?
+            .iter()
+            .map(hex::encode)
+            .collect(),
         vectors: vectors
             .into_iter()
             .map(

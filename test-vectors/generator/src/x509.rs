@@ -17,7 +17,7 @@ use yinzheng::time::UnixTime;
 use super::{CertVectors, HUNAN, JILIN, Parts, Result, accept, business_licence, parts, reject};
 
 /// A root the manifest tells verifiers to trust.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub(crate) struct RootEntry {
     pub(crate) name: &'static str,
     pub(crate) der: String,
@@ -190,6 +190,13 @@ fn specs() -> Vec<serde_json::Value> {
     );
     hunan["org_id"] = json!(HUNAN);
     s.push(hunan);
+    s.push(spec(
+        "seal-maker-leaf",
+        Some("intermediate"),
+        0x64,
+        Some(false),
+        LEAF_USAGE,
+    ));
     let mut critical = spec(
         "leaf-critical-policy",
         Some("intermediate"),
@@ -257,12 +264,13 @@ fn forced(chain: &[Vec<u8>], key: &Ed25519SigningKey, signed: UnixTime) -> Resul
     .resign(key)
 }
 
-/// Adds the chain vectors; writes the certificates to `x509_dir`; returns the roots to trust.
+/// Adds the chain vectors; writes the certificates to `x509_dir`; returns the roots to trust
+/// and the seal maker's chain (leaf key seed 0x64).
 pub(crate) fn x509_vectors(
     x509_dir: &Path,
     signed: UnixTime,
     vectors: &mut CertVectors,
-) -> Result<Vec<RootEntry>> {
+) -> Result<(Vec<RootEntry>, Vec<Vec<u8>>)> {
     let made = make_certificates()?;
     std::fs::create_dir_all(x509_dir)?;
     for (name, cert) in &made {
@@ -422,7 +430,7 @@ pub(crate) fn x509_vectors(
         )?,
         reject("issuer-key"),
     );
-    Ok(vec![
+    let roots = vec![
         RootEntry {
             name: "yinzheng test root (Ed25519)",
             der: made["root"].der.clone(),
@@ -431,5 +439,6 @@ pub(crate) fn x509_vectors(
             name: "yinzheng test root (P-256)",
             der: made["root-p256"].der.clone(),
         },
-    ])
+    ];
+    Ok((roots, vec![c("seal-maker-leaf")?, c("intermediate")?]))
 }
