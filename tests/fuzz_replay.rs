@@ -282,3 +282,60 @@ fn seal_and_stamp_parsers_on_seeds_and_mutations() {
         }
     }
 }
+
+#[test]
+fn trust_bundle_parser_on_seeds_and_mutations() {
+    use yinzheng::crypto::Ed25519SigningKey;
+    use yinzheng::model::Uscc;
+    use yinzheng::model::bundle::{BundleIssuerKey, TrustBundle};
+    let publisher = Ed25519SigningKey::from_seed(&[0x7A; 32]);
+    let bundle = TrustBundle {
+        publisher: "fuzz".into(),
+        issued_at: targets::VECTOR_TIME,
+        expires_at: targets::VECTOR_TIME.saturating_add(86_400),
+        issuer_keys: vec![BundleIssuerKey {
+            name: "anchor".into(),
+            agency: Uscc::parse("11220000013544541J").unwrap(),
+            alg: -19,
+            key: vec![0xD0; 32],
+        }],
+        ..TrustBundle::default()
+    };
+    let signed = yinzheng::issue::sign_trust_bundle(&bundle, &publisher).unwrap();
+    let seeds = [bundle.encode(), signed];
+    let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
+    for seed in seeds.iter().chain(&corpus("trust_bundle")) {
+        targets::trust_bundle(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::trust_bundle(&m.mutate(seed));
+        }
+    }
+}
+
+#[test]
+fn x509_chain_validation_on_seeds_and_mutations() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/x509");
+    let read = |n: &str| std::fs::read(dir.join(format!("{n}.der"))).unwrap();
+    let join = |names: &[&str]| {
+        let mut out = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(&[0xFF, 0xFE]);
+            }
+            out.extend(read(n));
+        }
+        out
+    };
+    let seeds = [
+        join(&["leaf", "intermediate", "root"]),
+        join(&["leaf-p256-root", "root-p256"]),
+        join(&["leaf-loop", "loop-a", "loop-b-again", "loop-a"]),
+    ];
+    let mut m = Mutator(0xD1B5_4A32_D192_ED03);
+    for seed in seeds.iter().chain(&corpus("x509_chain")) {
+        targets::x509_chain(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::x509_chain(&m.mutate(seed));
+        }
+    }
+}

@@ -193,3 +193,85 @@ proptest! {
         prop_assert_eq!(valid.len(), 1, "exactly one check character fits {}", body);
     }
 }
+
+fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(any::<u8>(), 0..max)
+}
+
+fn trust_bundle() -> impl Strategy<Value = yinzheng::model::bundle::TrustBundle> {
+    use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
+    let key = (".{1,8}", uscc(), any::<i64>(), bytes(40)).prop_map(|(name, agency, alg, key)| {
+        BundleIssuerKey {
+            name,
+            agency,
+            alg,
+            key,
+        }
+    });
+    let named = |with_alg: bool| {
+        (".{1,8}", any::<i64>(), bytes(40)).prop_map(move |(name, alg, bytes)| BundleNamed {
+            name,
+            alg: if with_alg { alg } else { 0 },
+            bytes,
+        })
+    };
+    (
+        ".{0,12}",
+        0u64..u64::MAX - 1,
+        1u64..1_000_000,
+        proptest::collection::vec(key, 0..3),
+        proptest::collection::vec(named(false), 0..3),
+        proptest::collection::vec(named(true), 0..3),
+        proptest::collection::vec(bytes(30), 0..3),
+        proptest::collection::vec(bytes(30), 0..3),
+    )
+        .prop_map(
+            |(publisher, iat, life, issuer_keys, x509_roots, seal_makers, seals, lists)| {
+                TrustBundle {
+                    publisher,
+                    issued_at: UnixTime::from_secs(iat),
+                    expires_at: UnixTime::from_secs(iat.saturating_add(life)),
+                    issuer_keys,
+                    x509_roots,
+                    seal_makers,
+                    seals,
+                    status_lists: lists,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn trust_bundles_round_trip(bundle in trust_bundle()) {
+        use yinzheng::model::bundle::TrustBundle;
+        let encoded = bundle.encode();
+        let decoded = TrustBundle::decode(&encoded, &Limits::default()).unwrap();
+        prop_assert_eq!(&decoded, &bundle);
+        prop_assert_eq!(decoded.encode(), encoded);
+    }
+
+    #[test]
+    fn seal_references_round_trip(id in "[0-9]{1,16}", digest in any::<[u8; 32]>(), seed in any::<[u8; 32]>()) {
+        let key = Ed25519SigningKey::from_seed(&seed);
+        let agency = Agency::new("示例", "11220000013544541J").unwrap();
+        let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&seed))
+            .with_rng(SeededRandom::from_seed([1; 32]));
+        let from = Date::new(2026, 1, 1).unwrap();
+        let builder = CertificateBuilder::new(
+            CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
+            "1",
+            Holder::organisation("示例", &Uscc::parse("11220000013544541J").unwrap()),
+            from,
+            Validity::long_term(from),
+        );
+        let mut certificate = issuer.issue(builder, UnixTime::from_secs(1_800_000_000)).unwrap().certificate().clone();
+        certificate.seal = Some(yinzheng::model::SealReference { id, digest, signer_key: key.public_key().to_bytes() });
+        let claims = certificate.encode_claims();
+        let (decoded, _) = yinzheng::model::Certificate::decode_claims(&claims, &Limits::default()).unwrap();
+        prop_assert_eq!(&decoded.seal, &certificate.seal);
+        prop_assert_eq!(decoded.encode_claims(), claims);
+    }
+}

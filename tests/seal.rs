@@ -258,3 +258,252 @@ fn a_revoked_seal_is_rejected_and_an_unknown_status_is_not_revoked() {
         .unwrap_err();
     assert_eq!(err.error(), &VerifyError::SealRevoked);
 }
+
+/// A world where an agency (the seal owner) signs certificates under its seal.
+fn sealed_world() -> (World, Vec<u8>, yinzheng::issue::Issuer) {
+    let w = world();
+    let sealed = make_seal(&seal(&w, None), &w.maker).unwrap();
+    let issuer = yinzheng::issue::Issuer::new(
+        Agency::new("福州示例科技有限公司", OWNER).unwrap(),
+        Ed25519SigningKey::from_seed(&[0x52; 32]),
+    )
+    .with_seal(&sealed)
+    .unwrap();
+    (w, sealed, issuer)
+}
+
+fn licence() -> yinzheng::issue::CertificateBuilder {
+    use yinzheng::model::{CertificateType, Holder, Validity};
+    use yinzheng::time::Date;
+    let from = Date::new(2026, 1, 1).unwrap();
+    yinzheng::issue::CertificateBuilder::new(
+        CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
+        "91350100M000100Y43",
+        Holder::organisation("福州示例科技有限公司", &Uscc::parse(OWNER).unwrap()),
+        from,
+        Validity::long_term(from),
+    )
+}
+
+#[test]
+fn a_certificate_signed_under_a_seal_verifies_through_the_seal_and_shows_it() {
+    let (w, sealed, issuer) = sealed_world();
+    let certificate = issuer.issue(licence(), t(100)).unwrap();
+    let reference = certificate.certificate().seal.clone().unwrap();
+    assert_eq!(reference.digest, sha256(&sealed));
+    // The issuer key is not configured anywhere: only the seal maker is trusted.
+    let mut trust = TrustStore::new();
+    trust
+        .add_seal_maker("制章中心", w.maker.public_key())
+        .unwrap();
+    let verifier = Verifier::builder(trust).build().unwrap();
+    let ctx = VerificationContext::at(t(200));
+    let err = verifier
+        .verify_certificate(certificate.as_bytes(), &ctx)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.error(),
+            VerifyError::IssuerSeal(yinzheng::verify::SealAuthorityError::UnknownSeal(_))
+        ),
+        "{err}"
+    );
+    let held = verifier.add_seal(&sealed).unwrap();
+    assert_eq!(held.id, reference.id);
+    let verified = verifier
+        .verify_certificate(certificate.as_bytes(), &ctx)
+        .unwrap();
+    assert_eq!(verified.seal().unwrap().picture.data, SVG.as_bytes());
+    assert!(
+        verified
+            .report()
+            .trusted_key()
+            .unwrap()
+            .contains("制章中心")
+    );
+
+    // A seal with the same esID but other content is not the one named.
+    let mut other = seal(&w, None);
+    other.name = "另一枚章".into();
+    verifier
+        .add_seal(&make_seal(&other, &w.maker).unwrap())
+        .unwrap();
+    assert!(matches!(
+        verifier
+            .verify_certificate(certificate.as_bytes(), &ctx)
+            .unwrap_err()
+            .error(),
+        VerifyError::IssuerSeal(yinzheng::verify::SealAuthorityError::DigestMismatch)
+    ));
+    // A seal from an untrusted maker is not held.
+    let rogue = Ed25519SigningKey::from_seed(&[0x99; 32]);
+    assert_eq!(
+        verifier
+            .add_seal(&make_seal(&seal(&w, None), &rogue).unwrap())
+            .unwrap_err(),
+        VerifyError::UnknownSealMaker
+    );
+}
+
+#[test]
+fn the_issuer_refuses_a_seal_that_does_not_authorise_it_or_is_anothers() {
+    let w = world();
+    let sealed = make_seal(&seal(&w, None), &w.maker).unwrap();
+    let stranger = yinzheng::issue::Issuer::new(
+        Agency::new("福州示例科技有限公司", OWNER).unwrap(),
+        Ed25519SigningKey::from_seed(&[0x77; 32]),
+    );
+    assert!(matches!(
+        stranger.with_seal(&sealed).unwrap_err(),
+        IssueError::NotAuthorised
+    ));
+    let other_agency = yinzheng::issue::Issuer::new(
+        Agency::new("吉林省测试厅", "11220000013544541J").unwrap(),
+        Ed25519SigningKey::from_seed(&[0x52; 32]),
+    );
+    assert!(matches!(
+        other_agency.with_seal(&sealed).unwrap_err(),
+        IssueError::InvalidSeal(_)
+    ));
+}
+
+#[test]
+fn making_seals_and_stamping_are_audited() {
+    use std::sync::Arc;
+    use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
+    let dir = std::env::temp_dir().join(format!("yz-seal-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = Arc::new(
+        AuditLog::open(
+            &dir,
+            "audit.example/seals",
+            Ed25519SigningKey::from_seed(&[0x70; 32]),
+        )
+        .unwrap(),
+    );
+    let w = world();
+    let maker = yinzheng::issue::SealMaker::new(Ed25519SigningKey::from_seed(&[0x51; 32]))
+        .with_audit_log(log.clone());
+    let sealed = maker.make(&seal(&w, None), t(1)).unwrap();
+    let stamper =
+        yinzheng::issue::Stamper::new(sealed.clone(), Ed25519SigningKey::from_seed(&[0x52; 32]))
+            .unwrap()
+            .with_audit_log(log.clone());
+    let stamped = stamper.stamp(DOCUMENT, "全文", t(2)).unwrap();
+    assert_eq!(log.size(), 2);
+    let first = AuditEntry::decode(&log.entry(0).unwrap()).unwrap();
+    assert_eq!(first.event.kind, EventKind::SealMade);
+    assert_eq!(first.event.subject, b"3501000012345678");
+    assert_eq!(first.event.object_digest, sha256(&sealed));
+    let second = AuditEntry::decode(&log.entry(1).unwrap()).unwrap();
+    assert_eq!(second.event.kind, EventKind::Stamped);
+    assert_eq!(second.event.object_digest, sha256(&stamped));
+    // Neither event carries the picture or the document.
+    for e in [&first, &second] {
+        assert!(e.event.attributes.len() < 40);
+    }
+    let verified = verifier(&w)
+        .verify_stamp(&stamped, DOCUMENT, &VerificationContext::at(t(3)))
+        .unwrap();
+    assert_eq!(verified.seal.id, "3501000012345678");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_trust_bundle_configures_an_offline_verifier() {
+    use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
+    use yinzheng::verify::TrustBundleError;
+    let (w, sealed, issuer) = sealed_world();
+    let certificate = issuer.issue(licence(), t(100)).unwrap();
+    let stamped = stamp(&sealed, DOCUMENT, "全文", &w.stamper, t(100)).unwrap();
+    let publisher = Ed25519SigningKey::from_seed(&[0x7A; 32]);
+    let mut list = StatusList::new(2, 16).unwrap();
+    list.set(2, 1).unwrap();
+    let token = StatusListToken {
+        uri: "https://status.example/owner".into(),
+        issued_at: t(150),
+        expires_at: Some(t(10_000)),
+        ttl: None,
+        list,
+    }
+    .sign(&w.owner_list_key)
+    .unwrap();
+    let bundle = TrustBundle {
+        publisher: "国家政务服务平台（测试）".into(),
+        issued_at: t(150),
+        expires_at: t(150 + 7 * 86_400),
+        issuer_keys: vec![BundleIssuerKey {
+            name: "owner".into(),
+            agency: Uscc::parse(OWNER).unwrap(),
+            alg: -19,
+            key: w.owner_list_key.public_key().to_bytes(),
+        }],
+        x509_roots: vec![],
+        seal_makers: vec![BundleNamed {
+            name: "制章中心".into(),
+            alg: -19,
+            bytes: w.maker.public_key().to_bytes(),
+        }],
+        seals: vec![sealed.clone()],
+        status_lists: vec![token],
+    };
+    let bytes = yinzheng::issue::sign_trust_bundle(&bundle, &publisher).unwrap();
+    let limits = Limits::default();
+    // Byte-exact round trip of the payload.
+    let sign1 = CoseSign1::decode(&bytes, &limits).unwrap();
+    assert_eq!(TrustBundle::decode(sign1.payload, &limits).unwrap(), bundle);
+    assert_eq!(bundle.encode(), sign1.payload);
+
+    let ctx = VerificationContext::at(t(200));
+    let verifier = Verifier::from_trust_bundle(&bytes, &publisher.public_key(), &ctx, &limits)
+        .unwrap()
+        .build()
+        .unwrap();
+    // From the bytes alone plus the bundle: the certificate (through the seal) and the stamp.
+    let verified = verifier
+        .verify_certificate(certificate.as_bytes(), &ctx)
+        .unwrap();
+    assert!(verified.seal().is_some());
+    let stamp_ok = verifier.verify_stamp(&stamped, DOCUMENT, &ctx).unwrap();
+    assert_eq!(stamp_ok.signed_at, t(100));
+
+    // Refusals: another publisher, expired, not yet issued, a tampered byte.
+    let other = Ed25519SigningKey::from_seed(&[0x7B; 32]).public_key();
+    let refuse = |bytes: &[u8], key: &yinzheng::crypto::PublicKey, at: UnixTime| {
+        Verifier::from_trust_bundle(bytes, key, &VerificationContext::at(at), &limits).unwrap_err()
+    };
+    assert_eq!(
+        refuse(&bytes, &other, t(200)),
+        TrustBundleError::BadSignature
+    );
+    assert!(matches!(
+        refuse(&bytes, &publisher.public_key(), t(150 + 7 * 86_400)),
+        TrustBundleError::Expired { .. }
+    ));
+    assert!(matches!(
+        refuse(&bytes, &publisher.public_key(), t(149)),
+        TrustBundleError::NotYetValid { .. }
+    ));
+    for at in 0..bytes.len() {
+        let mut tampered = bytes.clone();
+        tampered[at] ^= 0x01;
+        assert!(
+            Verifier::from_trust_bundle(&tampered, &publisher.public_key(), &ctx, &limits).is_err(),
+            "byte {at}"
+        );
+    }
+    // A bundle whose seal is from an unknown maker is refused whole.
+    let mut bad = bundle.clone();
+    bad.seal_makers.clear();
+    bad.issuer_keys.push(BundleIssuerKey {
+        name: "x".into(),
+        agency: Uscc::parse(OWNER).unwrap(),
+        alg: -19,
+        key: w.maker.public_key().to_bytes(),
+    });
+    let bad = yinzheng::issue::sign_trust_bundle(&bad, &publisher).unwrap();
+    assert!(matches!(
+        refuse(&bad, &publisher.public_key(), t(200)),
+        TrustBundleError::Seal { index: 0, .. }
+    ));
+}

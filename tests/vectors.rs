@@ -222,8 +222,7 @@ fn every_vector_gives_its_expected_outcome() {
 fn every_stamp_vector_gives_its_expected_outcome() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/seals");
     let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
     let mut failed_checks = std::collections::BTreeSet::new();
     for v in manifest["vectors"].as_array().unwrap() {
@@ -277,6 +276,81 @@ fn every_stamp_vector_gives_its_expected_outcome() {
     }
     // Every stamp check fails in some vector.
     for check in Check::STAMP.iter().filter(|c| **c != Check::Decode) {
-        assert!(failed_checks.contains(check.name()), "no vector fails {}", check.name());
+        assert!(
+            failed_checks.contains(check.name()),
+            "no vector fails {}",
+            check.name()
+        );
+    }
+}
+
+/// The trust-path vectors fail for the reason their name gives, not just at the right check.
+#[test]
+fn trust_path_vectors_fail_for_their_reason() {
+    use yinzheng::trust::ChainError as C;
+    use yinzheng::verify::{SealAuthorityError as S, StatusOutcome, VerifyError as E};
+    let (manifest, dir) = manifest();
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
+    let expectations: Vec<(&str, fn(&E) -> bool)> = vec![
+        ("x509-expired-intermediate", |e| {
+            matches!(e, E::IssuerChain(C::NotValidAt { index: 1, .. }))
+        }),
+        ("x509-wrong-key-usage", |e| {
+            matches!(e, E::IssuerChain(C::KeyUsage { index: 0 }))
+        }),
+        ("x509-ca-false-intermediate", |e| {
+            matches!(e, E::IssuerChain(C::BasicConstraints { index: 1 }))
+        }),
+        ("x509-broken-signature", |e| {
+            matches!(e, E::IssuerChain(C::BadSignature { index: 0 }))
+        }),
+        ("x509-loop", |e| {
+            matches!(e, E::IssuerChain(C::Loop { index: 3 }))
+        }),
+        ("x509-too-long", |e| matches!(e, E::Decode(_))),
+        ("x509-path-length", |e| {
+            matches!(e, E::IssuerChain(C::PathLength { index: 2 }))
+        }),
+        ("x509-untrusted-root", |e| {
+            matches!(e, E::IssuerChain(C::UntrustedRoot))
+        }),
+        ("x509-critical-extension", |e| {
+            matches!(
+                e,
+                E::IssuerChain(C::UnsupportedCriticalExtension { index: 0 })
+            )
+        }),
+        ("x509-agency-mismatch", |e| {
+            matches!(e, E::IssuerMismatch { .. })
+        }),
+        ("x509-leaf-key-mismatch", |e| {
+            matches!(e, E::IssuerChain(C::LeafKeyMismatch))
+        }),
+        ("sealed-unknown-seal", |e| {
+            matches!(e, E::IssuerSeal(S::UnknownSeal(_)))
+        }),
+        ("sealed-seal-revoked", |e| {
+            matches!(e, E::IssuerSeal(S::Status(StatusOutcome::Revoked)))
+        }),
+        ("sealed-seal-suspended", |e| {
+            matches!(e, E::IssuerSeal(S::Status(StatusOutcome::Suspended)))
+        }),
+        ("sealed-seal-expired", |e| {
+            matches!(e, E::IssuerSeal(S::NotValidAt(_)))
+        }),
+        ("sealed-key-not-authorised", |e| {
+            matches!(e, E::IssuerSeal(S::KeyNotAuthorised))
+        }),
+    ];
+    let vectors = manifest["vectors"].as_array().unwrap();
+    for (id, reason) in expectations {
+        let v = vectors
+            .iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"));
+        let verifier = verifier_for(&manifest, v, dir);
+        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let rejected = verifier.verify_certificate(&bytes, &ctx).unwrap_err();
+        assert!(reason(rejected.error()), "{id}: {rejected}");
     }
 }

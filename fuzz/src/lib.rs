@@ -230,3 +230,43 @@ pub fn seal_stamp(data: &[u8]) {
     let ctx = VerificationContext::at(VECTOR_TIME);
     let _ = verifier().verify_stamp(data, b"document", &ctx);
 }
+
+/// The key fuzzed trust bundles are checked against (seed 0x7A).
+pub fn bundle_publisher() -> yinzheng::crypto::PublicKey {
+    Ed25519SigningKey::from_seed(&[0x7A; 32]).public_key()
+}
+
+/// Trust bundles: whatever decodes re-encodes to the same bytes; loading never panics.
+pub fn trust_bundle(data: &[u8]) {
+    use yinzheng::model::bundle::TrustBundle;
+    let limits = Limits::default();
+    if let Ok(bundle) = TrustBundle::decode(data, &limits) {
+        assert_eq!(bundle.encode(), data, "bundle re-encoding differs");
+    }
+    if let Ok(sign1) = CoseSign1::decode(data, &limits)
+        && let Ok(bundle) = TrustBundle::decode(sign1.payload, &limits)
+    {
+        assert_eq!(bundle.encode(), sign1.payload);
+    }
+    let ctx = VerificationContext::at(VECTOR_TIME);
+    let _ = Verifier::from_trust_bundle(data, &bundle_publisher(), &ctx, &limits);
+}
+
+/// X.509 chains: the input is split into certificates at every 0xFF 0xFE pair; validation
+/// (and root loading) never panics, whatever the bytes.
+pub fn x509_chain(data: &[u8]) {
+    use yinzheng::trust::x509::{X509Anchor, leaf_identity, validate_chain};
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest = data;
+    while let Some(at) = rest.windows(2).position(|w| w == [0xFF, 0xFE]) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + 2..];
+    }
+    parts.push(rest);
+    let roots: Vec<X509Anchor> = parts
+        .iter()
+        .filter_map(|p| X509Anchor::from_der("fuzz", p).ok())
+        .collect();
+    let _ = leaf_identity(parts[0]);
+    let _ = validate_chain(&parts, &roots, VECTOR_TIME, &Limits::default());
+}
