@@ -291,7 +291,8 @@ fn trust_path_vectors_fail_for_their_reason() {
     use yinzheng::verify::{SealAuthorityError as S, StatusOutcome, VerifyError as E};
     let (manifest, dir) = manifest();
     let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
-    let expectations: Vec<(&str, fn(&E) -> bool)> = vec![
+    type Reason = fn(&E) -> bool;
+    let expectations: Vec<(&str, Reason)> = vec![
         ("x509-expired-intermediate", |e| {
             matches!(e, E::IssuerChain(C::NotValidAt { index: 1, .. }))
         }),
