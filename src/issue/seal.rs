@@ -157,7 +157,18 @@ pub fn make_seal(seal: &Seal, maker: &dyn Signer) -> Result<Vec<u8>, IssueError>
     if seal.valid_until <= seal.valid_from {
         return Err(IssueError::InvalidSeal("validity ends before it starts"));
     }
-    Ok(sign_cose(maker, SEAL_TYP, &seal.encode())?)
+    sign_checked(maker, SEAL_TYP, &seal.encode())
+}
+
+/// Signs as `sign_cose`, then verifies the signature, so a faulty external signer (HSM,
+/// phone keystore) cannot produce a seal, stamp or bundle that will never verify.
+fn sign_checked(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, IssueError> {
+    let bytes = sign_cose(signer, typ, payload)?;
+    let sign1 = CoseSign1::decode(&bytes, &Limits::default()).map_err(IssueError::Seal)?;
+    let key = signer.public_key();
+    key.verify(key.algorithm(), &sign1.to_be_signed(), sign1.signature)
+        .map_err(|_| IssueError::SignatureRejected)?;
+    Ok(bytes)
 }
 
 /// Stamps `document` (电子签章) with the seal `seal_bytes`, signing with `signer`, which the seal
@@ -214,7 +225,7 @@ fn sign_stamp(
         property,
         signer_key: &key,
     };
-    Ok((sign_cose(signer, STAMP_TYP, &claims.encode())?, digest))
+    Ok((sign_checked(signer, STAMP_TYP, &claims.encode())?, digest))
 }
 
 /// Signs a trust bundle as its publisher (the key verifier apps pin).
@@ -231,9 +242,9 @@ pub fn sign_trust_bundle(
             "trust bundle expires before it is issued",
         ));
     }
-    Ok(sign_cose(
+    sign_checked(
         publisher,
         crate::model::bundle::TRUST_BUNDLE_TYP,
         &bundle.encode(),
-    )?)
+    )
 }

@@ -124,6 +124,12 @@ impl From<issue::IssueError> for YinzhengError {
             issue::IssueError::Random(_) => Self::Internal {
                 reason: e.to_string(),
             },
+            issue::IssueError::Audit(_) => Self::AuditLogFailed {
+                reason: error_chain(&e),
+            },
+            issue::IssueError::Status(_) => Self::StatusRegistryFailed {
+                reason: error_chain(&e),
+            },
             other => invalid(other),
         }
     }
@@ -686,10 +692,12 @@ struct IssuerParts {
     rng_seed: Option<[u8; 32]>,
     audit: Option<Arc<audit::AuditLog>>,
     registry: Option<Arc<status::StatusRegistry>>,
+    seal: Option<Vec<u8>>,
+    x509_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Issuer {
-    fn build(parts: IssuerParts) -> Self {
+    fn build(parts: IssuerParts) -> Result<Arc<Self>, YinzhengError> {
         let mut inner = issue::Issuer::new(parts.agency.clone(), parts.key.clone());
         if let Some(seed) = parts.rng_seed {
             inner = inner.with_rng(crypto::SeededRandom::from_seed(seed));
@@ -700,7 +708,13 @@ impl Issuer {
         if let Some(registry) = &parts.registry {
             inner = inner.with_status_registry(registry.clone());
         }
-        Self { inner, parts }
+        if let Some(seal) = &parts.seal {
+            inner = inner.with_seal(seal)?;
+        }
+        if let Some(chain) = &parts.x509_chain {
+            inner = inner.with_x509_chain(chain.clone())?;
+        }
+        Ok(Arc::new(Self { inner, parts }))
     }
 
     fn new_with_key(
@@ -709,13 +723,15 @@ impl Issuer {
         key: SharedSigner,
     ) -> Result<Arc<Self>, YinzhengError> {
         let agency = model::Agency::new(agency_name, agency_code).map_err(invalid)?;
-        Ok(Arc::new(Self::build(IssuerParts {
+        Self::build(IssuerParts {
             agency,
             key,
             rng_seed: None,
             audit: None,
             registry: None,
-        })))
+            seal: None,
+            x509_chain: None,
+        })
     }
 }
 
@@ -764,21 +780,52 @@ impl Issuer {
             .map_err(|_| invalid("the seed is 32 bytes"))?;
         let mut parts = self.parts.clone();
         parts.rng_seed = Some(seed);
-        Ok(Arc::new(Self::build(parts)))
+        Self::build(parts)
     }
 
     /// The same issuer recording every certificate in `log` before releasing it.
-    pub fn with_audit_log(&self, log: Arc<AuditLog>) -> Arc<Self> {
+    ///
+    /// # Errors
+    /// Never in practice: the rest of the configuration was accepted before.
+    pub fn with_audit_log(&self, log: Arc<AuditLog>) -> Result<Arc<Self>, YinzhengError> {
         let mut parts = self.parts.clone();
         parts.audit = Some(log.inner.clone());
-        Arc::new(Self::build(parts))
+        Self::build(parts)
     }
 
     /// The same issuer giving every certificate a status entry in `registry`.
-    pub fn with_status_registry(&self, registry: Arc<StatusRegistry>) -> Arc<Self> {
+    ///
+    /// # Errors
+    /// Never in practice: the rest of the configuration was accepted before.
+    pub fn with_status_registry(
+        &self,
+        registry: Arc<StatusRegistry>,
+    ) -> Result<Arc<Self>, YinzhengError> {
         let mut parts = self.parts.clone();
         parts.registry = Some(registry.inner.clone());
-        Arc::new(Self::build(parts))
+        Self::build(parts)
+    }
+
+    /// The same issuer signing every certificate under the agency seal `seal`, which must
+    /// authorise this issuer's key and belong to its agency.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] otherwise.
+    pub fn with_seal(&self, seal: Vec<u8>) -> Result<Arc<Self>, YinzhengError> {
+        let mut parts = self.parts.clone();
+        parts.seal = Some(seal);
+        Self::build(parts)
+    }
+
+    /// The same issuer carrying `chain` (X.509 DER, leaf first) in every certificate, so
+    /// verifiers trusting its root accept the key.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] if the leaf does not certify this key and agency.
+    pub fn with_x509_chain(&self, chain: Vec<Vec<u8>>) -> Result<Arc<Self>, YinzhengError> {
+        let mut parts = self.parts.clone();
+        parts.x509_chain = Some(chain);
+        Self::build(parts)
     }
 
     /// The public key that verifies this issuer's certificates.
@@ -960,6 +1007,18 @@ pub enum Check {
     Disclosures,
     /// 9. The published status is VALID.
     Status,
+    /// 10a. The stamp's signature verifies under its stamping key.
+    StampSignature,
+    /// 10b. The seal authorises the stamping key.
+    SealAuthorisation,
+    /// 10c. The seal maker is trusted and signed the seal.
+    SealMaker,
+    /// 10d. The seal was valid when the document was stamped.
+    SealValidity,
+    /// 10e. The seal is not revoked or suspended.
+    SealStatus,
+    /// 10f. The document is the one stamped.
+    DocumentDigest,
     /// A check this version of the bindings does not know yet.
     Other,
 }
@@ -975,6 +1034,12 @@ impl From<verify::Check> for Check {
             verify::Check::Validity => Self::Validity,
             verify::Check::Disclosures => Self::Disclosures,
             verify::Check::Status => Self::Status,
+            verify::Check::StampSignature => Self::StampSignature,
+            verify::Check::SealAuthorisation => Self::SealAuthorisation,
+            verify::Check::SealMaker => Self::SealMaker,
+            verify::Check::SealValidity => Self::SealValidity,
+            verify::Check::SealStatus => Self::SealStatus,
+            verify::Check::DocumentDigest => Self::DocumentDigest,
             _ => Self::Other,
         }
     }
@@ -1096,6 +1161,107 @@ pub struct VerifiedCertificate {
     pub certificate: Certificate,
     /// How it was checked.
     pub report: Report,
+    /// The agency seal it is signed under (draw its picture on the certificate face).
+    pub seal: Option<SealInfo>,
+}
+
+/// An electronic seal (电子印章) as verified.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SealInfo {
+    /// esID.
+    pub id: String,
+    /// Type code: 1 公章, 2 财务专用章, 3 发票专用章, 4 合同专用章, 5 法定代表人名章, 99 其他.
+    pub kind_code: u64,
+    /// The type's Chinese name.
+    pub kind_label: String,
+    /// The seal's name.
+    pub name: String,
+    /// The owner organisation.
+    pub owner_name: String,
+    /// The owner's USCC.
+    pub owner_code: String,
+    /// First instant it may be used.
+    pub valid_from: SystemTime,
+    /// First instant it may no longer be used.
+    pub valid_until: SystemTime,
+    /// Picture format: `png` or `svg`.
+    pub picture_format: String,
+    /// Picture bytes.
+    pub picture: Vec<u8>,
+    /// Printed width in millimetres.
+    pub width_mm: u32,
+    /// Printed height in millimetres.
+    pub height_mm: u32,
+}
+
+impl From<&model::Seal> for SealInfo {
+    fn from(s: &model::Seal) -> Self {
+        Self {
+            id: s.id.clone(),
+            kind_code: s.kind.code(),
+            kind_label: s.kind.label().to_owned(),
+            name: s.name.clone(),
+            owner_name: s.owner.name.clone(),
+            owner_code: s.owner.code.to_string(),
+            valid_from: to_system(s.valid_from),
+            valid_until: to_system(s.valid_until),
+            picture_format: s.picture.format.clone(),
+            picture: s.picture.data.clone(),
+            width_mm: s.picture.width_mm,
+            height_mm: s.picture.height_mm,
+        }
+    }
+}
+
+/// A stamp (电子签章) that passed every check.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifiedStamp {
+    /// The seal it was made with.
+    pub seal: SealInfo,
+    /// When the document was stamped.
+    pub signed_at: SystemTime,
+    /// The protection scope and document properties.
+    pub property: String,
+    /// The stamping public key.
+    pub signer_key: Vec<u8>,
+    /// The trusted seal maker.
+    pub seal_maker: String,
+    /// How it was checked.
+    pub report: Report,
+}
+
+/// An X.509 root certificate the verifier trusts.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TrustedRoot {
+    /// A name for reports.
+    pub name: String,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+}
+
+/// A seal maker (制章者) the verifier trusts.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TrustedSealMaker {
+    /// A name for reports.
+    pub name: String,
+    /// The key's algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// The public key bytes.
+    pub public_key: Vec<u8>,
+}
+
+/// Everything a verifier may trust. At least one anchor is required.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TrustAnchors {
+    /// Issuer keys, each for one agency.
+    #[uniffi(default = [])]
+    pub issuer_keys: Vec<TrustedIssuerKey>,
+    /// X.509 roots: keys certified by a chain to one speak for the agency in their leaf.
+    #[uniffi(default = [])]
+    pub x509_roots: Vec<TrustedRoot>,
+    /// Seal makers: seals they make authorise keys for the seal's owner.
+    #[uniffi(default = [])]
+    pub seal_makers: Vec<TrustedSealMaker>,
 }
 
 /// A key the verifier trusts to sign for an agency.
@@ -1123,6 +1289,18 @@ pub struct VerifierPolicy {
     pub allow_unknown_status: bool,
 }
 
+fn apply_policy(
+    builder: verify::VerifierBuilder,
+    policy: &VerifierPolicy,
+) -> verify::VerifierBuilder {
+    let builder = builder.allow_clock_skew(policy.allow_clock_skew_seconds);
+    if policy.allow_unknown_status {
+        builder.allow_unknown_status()
+    } else {
+        builder
+    }
+}
+
 /// Verifies certificates offline against trusted keys.
 #[derive(uniffi::Object)]
 pub struct Verifier {
@@ -1141,23 +1319,105 @@ impl Verifier {
         anchors: Vec<TrustedIssuerKey>,
         policy: VerifierPolicy,
     ) -> Result<Arc<Self>, YinzhengError> {
+        Self::with_anchors(
+            TrustAnchors {
+                issuer_keys: anchors,
+                x509_roots: Vec::new(),
+                seal_makers: Vec::new(),
+            },
+            policy,
+        )
+    }
+
+    /// A verifier trusting issuer keys, X.509 roots and seal makers.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] with no anchors, a bad agency code or a root that cannot
+    /// be one; [`YinzhengError::InvalidKey`] for a bad key.
+    #[uniffi::constructor]
+    pub fn with_anchors(
+        anchors: TrustAnchors,
+        policy: VerifierPolicy,
+    ) -> Result<Arc<Self>, YinzhengError> {
         let mut trust = yinzheng::trust::TrustStore::new();
-        for anchor in anchors {
+        for anchor in anchors.issuer_keys {
             let agency = model::Uscc::parse(&anchor.agency_code).map_err(invalid)?;
             let key = public_key(anchor.algorithm, &anchor.public_key)?;
             trust
                 .add_issuer_key(&anchor.name, agency, key)
                 .map_err(invalid)?;
         }
-        let builder =
-            verify::Verifier::builder(trust).allow_clock_skew(policy.allow_clock_skew_seconds);
-        let builder = if policy.allow_unknown_status {
-            builder.allow_unknown_status()
-        } else {
-            builder
-        };
-        let inner = builder.build().map_err(invalid)?;
+        for root in anchors.x509_roots {
+            trust
+                .add_x509_root(&root.name, &root.der)
+                .map_err(invalid)?;
+        }
+        for maker in anchors.seal_makers {
+            let key = public_key(maker.algorithm, &maker.public_key)?;
+            trust.add_seal_maker(&maker.name, key).map_err(invalid)?;
+        }
+        let inner = apply_policy(verify::Verifier::builder(trust), &policy)
+            .build()
+            .map_err(invalid)?;
         Ok(Arc::new(Self { inner }))
+    }
+
+    /// A verifier configured from a trust bundle (anchors, agency seals, status lists)
+    /// signed by the publisher key the app pins, fresh at `at`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidKey`] for a bad publisher key; [`YinzhengError::InvalidInput`]
+    /// if the bundle does not verify, is not fresh at `at`, or holds an invalid item.
+    #[uniffi::constructor]
+    pub fn from_trust_bundle(
+        bundle: Vec<u8>,
+        publisher_algorithm: SignatureAlgorithm,
+        publisher_key: Vec<u8>,
+        at: SystemTime,
+        policy: VerifierPolicy,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let publisher = public_key(publisher_algorithm, &publisher_key)?;
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let builder =
+            verify::Verifier::from_trust_bundle(&bundle, &publisher, &ctx, &Limits::default())
+                .map_err(invalid)?;
+        let inner = apply_policy(builder, &policy).build().map_err(invalid)?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// Gives the verifier an agency seal (made by a trusted seal maker), so certificates
+    /// signed under it verify. Returns the seal.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] if it does not decode or its maker is not trusted.
+    pub fn add_seal(&self, seal: Vec<u8>) -> Result<SealInfo, YinzhengError> {
+        self.inner
+            .add_seal(&seal)
+            .map(|s| SealInfo::from(&s))
+            .map_err(invalid)
+    }
+
+    /// Verifies a stamp over `document` as of `at`, in the GB/T 38540 order.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_stamp(
+        &self,
+        stamp: Vec<u8>,
+        document: Vec<u8>,
+        at: SystemTime,
+    ) -> Result<VerifiedStamp, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let verified = self.inner.verify_stamp(&stamp, &document, &ctx)?;
+        let v = verified.value();
+        Ok(VerifiedStamp {
+            seal: (&v.seal).into(),
+            signed_at: to_system(v.signed_at),
+            property: v.property.clone(),
+            signer_key: v.signer.to_bytes(),
+            seal_maker: v.seal_maker.clone(),
+            report: verified.report().into(),
+        })
     }
 
     /// Gives the verifier a status list token (fetched by the app; the library does no network
@@ -1183,6 +1443,7 @@ impl Verifier {
         Ok(VerifiedCertificate {
             certificate: verified.value().into(),
             report: verified.report().into(),
+            seal: verified.seal().map(SealInfo::from),
         })
     }
 
@@ -1200,6 +1461,7 @@ impl Verifier {
         Ok(VerifiedCertificate {
             certificate: verified.value().into(),
             report: verified.report().into(),
+            seal: verified.seal().map(SealInfo::from),
         })
     }
 
@@ -1217,6 +1479,125 @@ impl Verifier {
         })?;
         self.verify_certificate(bytes, now)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Seals and stamps
+
+/// What a seal maker needs to make an electronic seal (电子印章).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SealRequest {
+    /// esID, unique per seal.
+    pub id: String,
+    /// Type code: 1 公章, 2 财务专用章, 3 发票专用章, 4 合同专用章, 5 法定代表人名章, 99 其他.
+    pub kind_code: u64,
+    /// The seal's name.
+    pub name: String,
+    /// The owner organisation.
+    pub owner_name: String,
+    /// The owner's USCC (checked).
+    pub owner_code: String,
+    /// The public keys allowed to stamp with it (the seal stores their SHA-256).
+    pub authorised_keys: Vec<Vec<u8>>,
+    /// When it is made.
+    pub created: SystemTime,
+    /// First instant it may be used.
+    pub valid_from: SystemTime,
+    /// First instant it may no longer be used.
+    pub valid_until: SystemTime,
+    /// Picture format: `png` or `svg`.
+    pub picture_format: String,
+    /// Picture bytes.
+    pub picture: Vec<u8>,
+    /// Printed width in millimetres.
+    pub width_mm: u32,
+    /// Printed height in millimetres.
+    pub height_mm: u32,
+    /// Where the seal's own status is published: the list URI…
+    #[uniffi(default = None)]
+    pub status_uri: Option<String>,
+    /// …and its index in that list.
+    #[uniffi(default = None)]
+    pub status_index: Option<u64>,
+}
+
+impl TryFrom<SealRequest> for model::Seal {
+    type Error = YinzhengError;
+
+    fn try_from(r: SealRequest) -> Result<Self, YinzhengError> {
+        let mut authorised_keys: Vec<[u8; 32]> = r
+            .authorised_keys
+            .iter()
+            .map(|k| crypto::sha256(k))
+            .collect();
+        authorised_keys.sort_unstable();
+        authorised_keys.dedup();
+        let status = match (r.status_uri, r.status_index) {
+            (Some(uri), Some(index)) => Some(model::StatusReference { index, uri }),
+            (None, None) => None,
+            _ => return Err(invalid("a seal status needs both a URI and an index")),
+        };
+        Ok(Self {
+            id: r.id,
+            kind: model::SealKind::from_code(r.kind_code)
+                .ok_or_else(|| invalid("unknown seal type code"))?,
+            name: r.name,
+            owner: model::Agency::new(&r.owner_name, &r.owner_code).map_err(invalid)?,
+            authorised_keys,
+            created: to_unix(r.created)?,
+            valid_from: to_unix(r.valid_from)?,
+            valid_until: to_unix(r.valid_until)?,
+            picture: model::SealPicture {
+                format: r.picture_format,
+                data: r.picture,
+                width_mm: r.width_mm,
+                height_mm: r.height_mm,
+            },
+            status,
+        })
+    }
+}
+
+/// Makes (signs) a seal as the seal maker `maker`; with `log`, records it first.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] for invalid content, [`YinzhengError::SignerFailed`],
+/// [`YinzhengError::AuditLogFailed`].
+#[uniffi::export]
+pub fn make_seal(
+    request: SealRequest,
+    maker: Arc<dyn Signer>,
+    log: Option<Arc<AuditLog>>,
+) -> Result<Vec<u8>, YinzhengError> {
+    let created = to_unix(request.created)?;
+    let seal = model::Seal::try_from(request)?;
+    let mut seal_maker = issue::SealMaker::new(ForeignSigner::new(maker)?);
+    if let Some(log) = log {
+        seal_maker = seal_maker.with_audit_log(log.inner.clone());
+    }
+    Ok(seal_maker.make(&seal, created)?)
+}
+
+/// Stamps `document` with `seal` (电子签章), signing with `signer`, which the seal must
+/// authorise; `property` states the protection scope. With `log`, records it first.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if the seal does not decode or does not authorise the
+/// signer; [`YinzhengError::SignerFailed`]; [`YinzhengError::AuditLogFailed`].
+#[uniffi::export]
+pub fn stamp_document(
+    seal: Vec<u8>,
+    document: Vec<u8>,
+    property: String,
+    signer: Arc<dyn Signer>,
+    at: SystemTime,
+    log: Option<Arc<AuditLog>>,
+) -> Result<Vec<u8>, YinzhengError> {
+    let mut stamper = issue::Stamper::new(seal, ForeignSigner::new(signer)?)?;
+    if let Some(log) = log {
+        stamper = stamper.with_audit_log(log.inner.clone());
+    }
+    Ok(stamper.stamp(&document, &property, to_unix(at)?)?)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -126,29 +126,73 @@ fn manifest() -> serde_json::Value {
         .unwrap()
 }
 
-fn verifier_from_manifest(m: &serde_json::Value, allow_unknown_status: bool) -> Arc<Verifier> {
-    let anchors = m["trust"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| TrustedIssuerKey {
-            name: t["name"].as_str().unwrap().into(),
-            agency_code: t["agency"].as_str().unwrap().into(),
-            algorithm: match t["alg"].as_str().unwrap() {
+use serde_json::Value;
+
+fn verifier_from_manifest(m: &Value, allow_unknown_status: bool) -> Arc<Verifier> {
+    let entry = |t: &Value| {
+        (
+            t["name"].as_str().unwrap().to_owned(),
+            match t["alg"].as_str().unwrap() {
                 "Ed25519" => SignatureAlgorithm::Ed25519,
                 _ => SignatureAlgorithm::Es256,
             },
-            public_key: hex::decode(t["public_key"].as_str().unwrap()).unwrap(),
+            hex::decode(t["public_key"].as_str().unwrap()).unwrap(),
+        )
+    };
+    let issuer_keys = m["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let (name, algorithm, public_key) = entry(t);
+            TrustedIssuerKey {
+                name,
+                agency_code: t["agency"].as_str().unwrap().into(),
+                algorithm,
+                public_key,
+            }
         })
         .collect();
-    Verifier::new(
-        anchors,
+    let seal_makers = m["seal_makers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let (name, algorithm, public_key) = entry(t);
+            TrustedSealMaker {
+                name,
+                algorithm,
+                public_key,
+            }
+        })
+        .collect();
+    let x509_roots = m["x509_roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| TrustedRoot {
+            name: r["name"].as_str().unwrap().into(),
+            der: hex::decode(r["der"].as_str().unwrap()).unwrap(),
+        })
+        .collect();
+    let verifier = Verifier::with_anchors(
+        TrustAnchors {
+            issuer_keys,
+            x509_roots,
+            seal_makers,
+        },
         VerifierPolicy {
             allow_clock_skew_seconds: 0,
             allow_unknown_status,
         },
     )
-    .unwrap()
+    .unwrap();
+    for seal in m["seals"].as_array().unwrap() {
+        verifier
+            .add_seal(hex::decode(seal.as_str().unwrap()).unwrap())
+            .unwrap();
+    }
+    verifier
 }
 
 #[test]
@@ -335,4 +379,154 @@ fn two_phase_and_disclosure_and_errors() {
     )
     .unwrap();
     assert_eq!(parts.serial, "2430599");
+}
+
+fn seal_request(stamper: &Arc<dyn Signer>, t0: u64) -> SealRequest {
+    SealRequest {
+        id: "2200000000000042".into(),
+        kind_code: 1,
+        name: "吉林省市场监督管理局（测试）电子公章".into(),
+        owner_name: "吉林省市场监督管理局（测试）".into(),
+        owner_code: JILIN.into(),
+        authorised_keys: vec![stamper.public_key()],
+        created: at(t0),
+        valid_from: at(t0),
+        valid_until: at(t0 + 365 * 86_400),
+        picture_format: "svg".into(),
+        picture: b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+        width_mm: 42,
+        height_mm: 42,
+        status_uri: None,
+        status_index: None,
+    }
+}
+
+#[test]
+fn seals_stamps_and_sealed_certificates_through_the_facade() {
+    let t0 = 1_790_000_000;
+    let (maker, stamper) = (app_signer(0x61, Fault::None), app_signer(0x62, Fault::None));
+    let seal = make_seal(seal_request(&stamper, t0), maker.clone(), None).unwrap();
+    let verifier = Verifier::with_anchors(
+        TrustAnchors {
+            issuer_keys: vec![],
+            x509_roots: vec![],
+            seal_makers: vec![TrustedSealMaker {
+                name: "制章中心".into(),
+                algorithm: SignatureAlgorithm::Ed25519,
+                public_key: maker.public_key(),
+            }],
+        },
+        VerifierPolicy {
+            allow_clock_skew_seconds: 0,
+            allow_unknown_status: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(verifier.add_seal(seal.clone()).unwrap().kind_label, "公章");
+
+    // A stamp over a document verifies; one altered byte is rejected at the digest check.
+    let document = b"%PDF-1.7 ... %%EOF".to_vec();
+    let stamp = stamp_document(
+        seal.clone(),
+        document.clone(),
+        "全文".into(),
+        stamper.clone(),
+        at(t0 + 100),
+        None,
+    )
+    .unwrap();
+    let verified = verifier
+        .verify_stamp(stamp.clone(), document.clone(), at(t0 + 200))
+        .unwrap();
+    assert_eq!(verified.seal.picture_format, "svg");
+    assert_eq!(verified.seal_maker, "制章中心");
+    let mut altered = document;
+    altered[3] ^= 1;
+    match verifier.verify_stamp(stamp, altered, at(t0 + 200)) {
+        Err(YinzhengError::Rejected { check, .. }) => assert_eq!(check, Check::DocumentDigest),
+        other => panic!("{other:?}"),
+    }
+    // A key the seal does not authorise cannot stamp.
+    assert!(matches!(
+        stamp_document(
+            seal.clone(),
+            vec![1],
+            "全文".into(),
+            app_signer(0x63, Fault::None),
+            at(t0),
+            None
+        ),
+        Err(YinzhengError::InvalidInput { .. })
+    ));
+    // A faulty signer cannot produce a seal.
+    assert!(matches!(
+        make_seal(
+            seal_request(&stamper, t0),
+            app_signer(0x61, Fault::Garbage),
+            None
+        ),
+        Err(YinzhengError::SignerFailed { .. })
+    ));
+
+    // A certificate signed under the seal verifies through it and carries its picture.
+    let issuer = Issuer::new("吉林省市场监督管理局（测试）".into(), JILIN.into(), stamper)
+        .unwrap()
+        .with_seal(seal)
+        .unwrap();
+    let issued = issuer.issue(licence_request(), at(t0 + 100)).unwrap();
+    let verified = verifier
+        .verify_certificate(issued.bytes, at(t0 + 200))
+        .unwrap();
+    assert_eq!(verified.seal.unwrap().id, "2200000000000042");
+}
+
+#[test]
+fn a_trust_bundle_through_the_facade() {
+    let m = manifest();
+    let now = m["time"].as_u64().unwrap();
+    let dir = vectors_dir();
+    let publisher = yinzheng::crypto::Ed25519SigningKey::from_seed(&[0x7A; 32]);
+    let bundle = yinzheng::model::bundle::TrustBundle {
+        publisher: "test".into(),
+        issued_at: yinzheng::time::UnixTime::from_secs(now - 60),
+        expires_at: yinzheng::time::UnixTime::from_secs(now + 86_400),
+        x509_roots: m["x509_roots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| yinzheng::model::bundle::BundleNamed {
+                name: r["name"].as_str().unwrap().into(),
+                alg: 0,
+                bytes: hex::decode(r["der"].as_str().unwrap()).unwrap(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let bytes = yinzheng::issue::sign_trust_bundle(&bundle, &publisher).unwrap();
+    let public = yinzheng::crypto::Signer::public_key(&publisher).to_bytes();
+    let policy = || VerifierPolicy {
+        allow_clock_skew_seconds: 0,
+        allow_unknown_status: false,
+    };
+    let verifier = Verifier::from_trust_bundle(
+        bytes.clone(),
+        SignatureAlgorithm::Ed25519,
+        public.clone(),
+        at(now),
+        policy(),
+    )
+    .unwrap();
+    let chain_signed = std::fs::read(dir.join("x509-valid.cbor")).unwrap();
+    assert!(verifier.verify_certificate(chain_signed, at(now)).is_ok());
+    // Expired bundle.
+    assert!(matches!(
+        Verifier::from_trust_bundle(
+            bytes,
+            SignatureAlgorithm::Ed25519,
+            public,
+            at(now + 86_400),
+            policy()
+        ),
+        Err(YinzhengError::InvalidInput { .. })
+    ));
 }

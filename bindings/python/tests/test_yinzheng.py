@@ -20,17 +20,33 @@ NOW = datetime.datetime.fromtimestamp(MANIFEST["time"], tz=datetime.timezone.utc
 JILIN = "11220000013544541J"
 
 
+def algorithm(name):
+    return yz.SignatureAlgorithm.ED25519 if name == "Ed25519" else yz.SignatureAlgorithm.ES256
+
+
 def verifier_from_manifest(allow_unknown_status=False):
-    anchors = [
-        yz.TrustedIssuerKey(
-            name=t["name"],
-            agency_code=t["agency"],
-            algorithm=yz.SignatureAlgorithm.ED25519 if t["alg"] == "Ed25519" else yz.SignatureAlgorithm.ES256,
-            public_key=bytes.fromhex(t["public_key"]),
-        )
-        for t in MANIFEST["trust"]
-    ]
-    return yz.Verifier(anchors=anchors, policy=yz.VerifierPolicy(allow_unknown_status=allow_unknown_status))
+    anchors = yz.TrustAnchors(
+        issuer_keys=[
+            yz.TrustedIssuerKey(
+                name=t["name"],
+                agency_code=t["agency"],
+                algorithm=algorithm(t["alg"]),
+                public_key=bytes.fromhex(t["public_key"]),
+            )
+            for t in MANIFEST["trust"]
+        ],
+        x509_roots=[yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"])) for r in MANIFEST["x509_roots"]],
+        seal_makers=[
+            yz.TrustedSealMaker(name=t["name"], algorithm=algorithm(t["alg"]), public_key=bytes.fromhex(t["public_key"]))
+            for t in MANIFEST["seal_makers"]
+        ],
+    )
+    verifier = yz.Verifier.with_anchors(
+        anchors=anchors, policy=yz.VerifierPolicy(allow_unknown_status=allow_unknown_status)
+    )
+    for seal in MANIFEST["seals"]:
+        verifier.add_seal(bytes.fromhex(seal))
+    return verifier
 
 
 VERIFIER = verifier_from_manifest()

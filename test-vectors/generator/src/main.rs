@@ -898,6 +898,18 @@ fn write_tsv(dir: &Path, manifest: &Manifest) -> Result<()> {
         trust += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
     }
     std::fs::write(dir.join("trust.tsv"), trust)?;
+    let mut makers = String::from("name\tagency\talg\tpublic_key\n");
+    for t in &manifest.seal_makers {
+        makers += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
+    }
+    std::fs::write(dir.join("seal_makers.tsv"), makers)?;
+    let mut roots = String::from("name\tder\n");
+    for r in &manifest.x509_roots {
+        roots += &format!("{}\t{}\n", r.name, r.der);
+    }
+    std::fs::write(dir.join("x509_roots.tsv"), roots)?;
+    let seals: String = manifest.seals.iter().map(|s| format!("{s}\n")).collect();
+    std::fs::write(dir.join("seals.tsv"), format!("seal\n{seals}"))?;
     let mut index = String::from(
         "id\tfile\ttime\toutcome\tfailed_check\tdisclosed\twarnings\tstatus_lists\tallow_unknown_status\tstatus\n",
     );

@@ -35,17 +35,27 @@ fun check(condition: Boolean, message: () -> String) {
 val index = tsv("index.tsv")
 val now: Instant = Instant.ofEpochSecond(index.first().getValue("time").toLong())
 
-fun manifestVerifier(allowUnknownStatus: Boolean = false): Verifier = Verifier(
-    tsv("trust.tsv").map {
-        TrustedIssuerKey(
-            name = it.getValue("name"),
-            agencyCode = it.getValue("agency"),
-            algorithm = if (it.getValue("alg") == "Ed25519") SignatureAlgorithm.ED25519 else SignatureAlgorithm.ES256,
-            publicKey = hex(it.getValue("public_key")),
-        )
-    },
-    VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus),
-)
+fun algorithm(name: String) = if (name == "Ed25519") SignatureAlgorithm.ED25519 else SignatureAlgorithm.ES256
+
+fun manifestVerifier(allowUnknownStatus: Boolean = false): Verifier {
+    val anchors = TrustAnchors(
+        issuerKeys = tsv("trust.tsv").map {
+            TrustedIssuerKey(
+                name = it.getValue("name"),
+                agencyCode = it.getValue("agency"),
+                algorithm = algorithm(it.getValue("alg")),
+                publicKey = hex(it.getValue("public_key")),
+            )
+        },
+        x509Roots = tsv("x509_roots.tsv").map { TrustedRoot(name = it.getValue("name"), der = hex(it.getValue("der"))) },
+        sealMakers = tsv("seal_makers.tsv").map {
+            TrustedSealMaker(name = it.getValue("name"), algorithm = algorithm(it.getValue("alg")), publicKey = hex(it.getValue("public_key")))
+        },
+    )
+    val verifier = Verifier.withAnchors(anchors, VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus))
+    for (row in tsv("seals.tsv")) verifier.addSeal(hex(row.getValue("seal")))
+    return verifier
+}
 
 /** A verifier for one vector row: its policy and its status lists, fed in order. */
 fun verifierFor(v: Map<String, String>): Verifier {
@@ -261,6 +271,7 @@ fun main() {
 
     auditTests()
     statusTests()
+    sealTests()
 
     var passed = 0
     var failed = 0
