@@ -121,7 +121,7 @@ fn licence_request() -> CertificateRequest {
     }
 }
 
-fn manifest() -> serde_json::Value {
+fn manifest() -> Value {
     serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("manifest.json")).unwrap())
         .unwrap()
 }
