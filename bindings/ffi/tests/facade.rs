@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde_json::Value;
 use yinzheng_ffi::*;
 
 const JILIN: &str = "11220000013544541J";
@@ -125,8 +126,6 @@ fn manifest() -> Value {
     serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("manifest.json")).unwrap())
         .unwrap()
 }
-
-use serde_json::Value;
 
 fn verifier_from_manifest(m: &Value, allow_unknown_status: bool) -> Arc<Verifier> {
     let entry = |t: &Value| {
