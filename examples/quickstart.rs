@@ -2,7 +2,10 @@
 //! certificate, each recorded in a tamper-evident audit log; the holder reveals only some
 //! fields; a verifier checks everything offline and prints the report; a tampered copy is
 //! rejected with the failing check named; the agency revokes one certificate and suspends and
-//! reinstates another, and the offline verifier sees each status from the published lists; an
+//! reinstates another, and the offline verifier sees each status from the published lists; a
+//! seal maker makes the agency's electronic seal (SVG picture), the agency stamps a PDF-like
+//! document and signs a certificate under the seal, and a verifier configured only from a signed
+//! trust bundle checks both offline, then rejects the document with one byte altered; an
 //! auditor verifies the whole log and one inclusion proof with nothing but the log's public key.
 //!
 //! Run with `cargo run --example quickstart`.
@@ -137,7 +140,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 5. The verifier trusts the agency's key (from a trust bundle, normally) and checks the
     //    QR text fully offline.
     let mut trust = TrustStore::new();
-    trust.add_issuer_key("吉林省市场监督管理局 2026", agency.code.clone(), public_key)?;
+    trust.add_issuer_key(
+        "吉林省市场监督管理局 2026",
+        agency.code.clone(),
+        public_key.clone(),
+    )?;
     let verifier = Verifier::builder(trust).build()?;
     let ctx = VerificationContext::at(now);
     // The app fetched the agency's current status lists (the library does no network I/O).
@@ -239,10 +246,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         status_of(licence.as_bytes())
     );
 
-    // 8. The auditor: the whole log and one inclusion proof, with only the log's public key.
+    // 8. Seals (电子印章) and stamps (电子签章).
+    seals_and_stamps(&log, &agency, &public_key, &registry, &list_signer, now)?;
+
+    // 9. The auditor: the whole log and one inclusion proof, with only the log's public key.
     let summary = verify_segment(&std::fs::read(log_dir.join("log.seg"))?, origin, log.key())?;
     println!(
-        "\n== 8. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
+        "\n== 9. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
         summary.size
     );
     let bundle = log
@@ -260,5 +270,149 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     drop((issuer, registry, log));
     std::fs::remove_dir_all(&log_dir)?;
+    Ok(())
+}
+
+/// Step 8: the seal maker makes the agency's seal, the agency stamps a document and signs a
+/// certificate under the seal; a verifier loaded from a trust bundle checks both offline.
+fn seals_and_stamps(
+    log: &Arc<AuditLog>,
+    agency: &Agency,
+    agency_key: &yinzheng::crypto::PublicKey,
+    registry: &StatusRegistry,
+    list_signer: &Ed25519SigningKey,
+    now: yinzheng::time::UnixTime,
+) -> Result<(), Box<dyn Error>> {
+    use yinzheng::crypto::sha256;
+    use yinzheng::issue::{SealMaker, Stamper, sign_trust_bundle};
+    use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
+    use yinzheng::model::{Seal, SealKind, SealPicture};
+
+    println!("\n== 8. Seal, stamp and trust bundle ==");
+    let maker_key = Ed25519SigningKey::generate(&OsRandom)?;
+    let maker_public = maker_key.public_key();
+    let stamping_key = Ed25519SigningKey::generate(&OsRandom)?;
+    let stamping_public = stamping_key.public_key();
+    let svg = concat!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 42 42">"##,
+        r##"<circle cx="21" cy="21" r="19" fill="none" stroke="#d40000"/>"##,
+        r##"<text x="21" y="23" font-size="3.5" text-anchor="middle" fill="#d40000">吉林省市场监督管理局</text>"##,
+        r##"<text x="21" y="30" font-size="6" text-anchor="middle" fill="#d40000">★</text></svg>"##
+    );
+    let seal = Seal {
+        id: "2200000000000001".into(),
+        kind: SealKind::Official,
+        name: format!("{}电子公章", agency.name),
+        owner: agency.clone(),
+        authorised_keys: vec![sha256(&stamping_public.to_bytes())],
+        created: now,
+        valid_from: now,
+        valid_until: now.saturating_add(3 * 365 * 86_400),
+        picture: SealPicture {
+            format: "svg".into(),
+            data: svg.as_bytes().to_vec(),
+            width_mm: 42,
+            height_mm: 42,
+        },
+        status: None,
+    };
+    let sealed = SealMaker::new(maker_key)
+        .with_audit_log(log.clone())
+        .make(&seal, now)?;
+    println!(
+        "seal {} ({}) made by the seal maker: {} bytes, picture {} bytes of SVG",
+        seal.id,
+        seal.kind.label(),
+        sealed.len(),
+        svg.len()
+    );
+
+    let document = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% \xe5\x85\xb3\xe4\xba\x8e\xe5\x87\xba\xe5\x85\xb7\xe8\xaf\x81\xe6\x98\x8e\n%%EOF\n";
+    // The same stamping key also signs certificates under the seal (a second handle to it).
+    let issuing_handle = Ed25519SigningKey::from_pkcs8_pem(&stamping_key.to_pkcs8_pem()?)?;
+    let stamper = Stamper::new(sealed.clone(), stamping_key)?.with_audit_log(log.clone());
+    let stamp = stamper.stamp(document, "全文 (whole document)", now)?;
+    println!(
+        "document of {} bytes stamped: stamp {} bytes",
+        document.len(),
+        stamp.len()
+    );
+    let company = Uscc::parse("91220101MA00000000")?;
+    let certificate = Issuer::new(agency.clone(), issuing_handle)
+        .with_seal(&sealed)?
+        .with_audit_log(log.clone())
+        .issue(
+            CertificateBuilder::new(
+                CertificateType::new("11100000MB0341032Y002", "营业执照")?,
+                company.as_str(),
+                Holder::organisation("长春示例商贸有限公司", &company),
+                now.date_in_china(),
+                Validity::long_term(now.date_in_china()),
+            )
+            .field("类型", "有限责任公司"),
+            now,
+        )?;
+
+    // What a verifier downloads: a trust bundle signed by the platform it pins.
+    let publisher = Ed25519SigningKey::generate(&OsRandom)?;
+    let mut lists = Vec::new();
+    for uri in registry.uris() {
+        lists.push(registry.publish(&uri, list_signer, now, 3600)?);
+    }
+    let bundle = TrustBundle {
+        publisher: "全国一体化政务服务平台（示例）".into(),
+        issued_at: now,
+        expires_at: now.saturating_add(7 * 86_400),
+        issuer_keys: vec![BundleIssuerKey {
+            name: agency.name.clone(),
+            agency: agency.code.clone(),
+            alg: agency_key.algorithm().cose_id(),
+            key: agency_key.to_bytes(),
+        }],
+        x509_roots: Vec::new(),
+        seal_makers: vec![BundleNamed {
+            name: "吉林省印章制作中心（示例）".into(),
+            alg: maker_public.algorithm().cose_id(),
+            bytes: maker_public.to_bytes(),
+        }],
+        seals: vec![sealed.clone()],
+        status_lists: lists,
+    };
+    let bundle_bytes = sign_trust_bundle(&bundle, &publisher)?;
+    let ctx = VerificationContext::at(now);
+    let verifier = Verifier::from_trust_bundle(
+        &bundle_bytes,
+        &publisher.public_key(),
+        &ctx,
+        &yinzheng::Limits::default(),
+    )?
+    .build()?;
+    println!("trust bundle: {} bytes, valid 7 days", bundle_bytes.len());
+
+    let verified = verifier.verify_stamp(&stamp, document, &ctx)?;
+    println!("-- stamp verified offline, in the GB/T 38540 order --");
+    print!("{}", verified.report());
+    println!(
+        "seal {} of {}, made by {}, picture {}×{} mm",
+        verified.seal.name,
+        verified.seal.owner.name,
+        verified.seal_maker,
+        verified.seal.picture.width_mm,
+        verified.seal.picture.height_mm
+    );
+    let on_face = verifier.verify_certificate(certificate.as_bytes(), &ctx)?;
+    let seal_on_face = on_face.seal().ok_or("no seal on the certificate")?;
+    println!(
+        "certificate signed under the seal verified through it; draw {} ({} bytes of {})",
+        seal_on_face.name,
+        seal_on_face.picture.data.len(),
+        seal_on_face.picture.format
+    );
+    let mut altered = document.to_vec();
+    altered[10] ^= 0x01;
+    match verifier.verify_stamp(&stamp, &altered, &ctx) {
+        Ok(_) => return Err("an altered document verified".into()),
+        Err(rejected) => println!("one byte of the document altered: {rejected}"),
+    }
     Ok(())
 }

@@ -145,7 +145,7 @@ impl fmt::Display for Rejected {
         write!(
             f,
             "rejected at check {} ({}): {}",
-            self.failed_check().number(),
+            self.failed_check().step(),
             self.failed_check().name(),
             self.error()
         )

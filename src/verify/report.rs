@@ -88,6 +88,28 @@ impl Check {
         }
     }
 
+    /// The step as DESIGN.md numbers it: `"1"` … `"9"`, and `"10a"` … `"10f"` for the stamp
+    /// steps.
+    #[must_use]
+    pub fn step(self) -> &'static str {
+        match self {
+            Self::Decode => "1",
+            Self::Algorithm => "2",
+            Self::IssuerKey => "3",
+            Self::IssuerSignature => "4",
+            Self::IssuerIdentity => "5",
+            Self::Validity => "6",
+            Self::Disclosures => "7",
+            Self::Status => "9",
+            Self::StampSignature => "10a",
+            Self::SealAuthorisation => "10b",
+            Self::SealMaker => "10c",
+            Self::SealValidity => "10d",
+            Self::SealStatus => "10e",
+            Self::DocumentDigest => "10f",
+        }
+    }
+
     /// A stable machine name (used in test vectors and JSON reports).
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -411,7 +433,7 @@ impl fmt::Display for SkipReason {
         f.write_str(match self {
             Self::EarlierCheckFailed => "an earlier check failed",
             Self::NoDisclosures => "no disclosed fields were presented",
-            Self::NoStatusClaim => "the certificate has no status reference",
+            Self::NoStatusClaim => "no status reference (none is published)",
         })
     }
 }
@@ -541,7 +563,7 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "{mark} {}. {} ({}): {detail}",
-                r.check.number(),
+                r.check.step(),
                 r.check.label(),
                 r.check.name()
             )?;
