@@ -1,5 +1,45 @@
 //! Making seals (制章) and stamping documents (电子签章), each optionally recorded in the
 //! audit log before the result is released.
+//!
+//! ```
+//! use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
+//! use yinzheng::issue::{SealMaker, Stamper};
+//! use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
+//! use yinzheng::time::UnixTime;
+//! use yinzheng::trust::TrustStore;
+//! use yinzheng::verify::{Check, VerificationContext, Verifier};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let maker = Ed25519SigningKey::from_seed(&[1; 32]);
+//! let stamping = Ed25519SigningKey::from_seed(&[2; 32]);
+//! let t = UnixTime::from_secs(1_790_000_000);
+//! let seal = Seal {
+//!     id: "3501000012345678".into(),
+//!     kind: SealKind::Contract,
+//!     name: "福州示例科技有限公司合同专用章".into(),
+//!     owner: Agency::new("福州示例科技有限公司", "91350100M000100Y43")?,
+//!     authorised_keys: vec![sha256(&stamping.public_key().to_bytes())],
+//!     created: t,
+//!     valid_from: t,
+//!     valid_until: t.saturating_add(365 * 86_400),
+//!     picture: SealPicture { format: "svg".into(), data: b"<svg/>".to_vec(), width_mm: 40, height_mm: 40 },
+//!     status: None,
+//! };
+//! let maker_key = maker.public_key();
+//! let sealed = SealMaker::new(maker).make(&seal, t)?;
+//! let stamp = Stamper::new(sealed, stamping)?.stamp(b"%PDF-1.7 ...", "全文", t)?;
+//!
+//! let mut trust = TrustStore::new();
+//! trust.add_seal_maker("福州市印章制作中心", maker_key)?;
+//! let verifier = Verifier::builder(trust).build()?;
+//! let ctx = VerificationContext::at(t.saturating_add(60));
+//! let verified = verifier.verify_stamp(&stamp, b"%PDF-1.7 ...", &ctx)?;
+//! assert_eq!(verified.seal.kind, SealKind::Contract);
+//! let altered = verifier.verify_stamp(&stamp, b"%PDF-1.7 ..!", &ctx).unwrap_err();
+//! assert_eq!(altered.failed_check(), Check::DocumentDigest);
+//! # Ok(())
+//! # }
+//! ```
 
 use std::sync::Arc;
 
