@@ -26,13 +26,13 @@ fn manifest() -> (Value, &'static Path) {
     )
 }
 
-fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
+/// Every anchor a manifest lists: issuer keys, seal makers, X.509 roots.
+fn trust_store(manifest: &Value) -> TrustStore {
     let mut trust = TrustStore::new();
     for anchor in manifest["trust"].as_array().unwrap() {
-        let key = key_of(anchor);
         let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
         trust
-            .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key)
+            .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key_of(anchor))
             .unwrap();
     }
     for maker in manifest["seal_makers"].as_array().unwrap() {
@@ -46,6 +46,11 @@ fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
             .add_x509_root(root["name"].as_str().unwrap(), &der)
             .unwrap();
     }
+    trust
+}
+
+fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
+    let trust = trust_store(manifest);
     let builder = Verifier::builder(trust);
     let builder = if allow_unknown_status {
         builder.allow_unknown_status()
@@ -227,24 +232,7 @@ fn every_stamp_vector_gives_its_expected_outcome() {
     let mut failed_checks = std::collections::BTreeSet::new();
     for v in manifest["vectors"].as_array().unwrap() {
         let id = v["id"].as_str().unwrap();
-        let mut trust = TrustStore::new();
-        for maker in manifest["seal_makers"].as_array().unwrap() {
-            trust
-                .add_seal_maker(maker["name"].as_str().unwrap(), key_of(maker))
-                .unwrap();
-        }
-        for anchor in manifest["trust"].as_array().unwrap() {
-            let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
-            trust
-                .add_issuer_key(anchor["name"].as_str().unwrap(), agency, key_of(anchor))
-                .unwrap();
-        }
-        for root in manifest["x509_roots"].as_array().unwrap() {
-            let der = hex::decode(root["der"].as_str().unwrap()).unwrap();
-            trust
-                .add_x509_root(root["name"].as_str().unwrap(), &der)
-                .unwrap();
-        }
+        let trust = trust_store(&manifest);
         let verifier = Verifier::builder(trust).build().unwrap();
         for list in v["status_lists"].as_array().unwrap() {
             verifier

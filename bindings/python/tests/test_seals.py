@@ -7,33 +7,19 @@ import json
 import pathlib
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 try:
     import yinzheng_ffi as yz
 except ImportError:
     import yinzheng as yz
 
+from signers import PySigner
+
 JILIN = "11220000013544541J"
 T0 = datetime.datetime(2026, 10, 1, tzinfo=datetime.timezone.utc)
 SEALS = pathlib.Path(__file__).resolve().parents[3] / "test-vectors" / "seals"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 42 42"><circle cx="21" cy="21" r="20" stroke="red" fill="none"/></svg>'
 DOCUMENT = b"%PDF-1.7\n... \xe8\xaf\x81\xe6\x98\x8e ...\n%%EOF\n"
-
-
-class PySigner(yz.Signer):
-    def __init__(self, seed):
-        self.key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
-
-    def algorithm(self):
-        return yz.SignatureAlgorithm.ED25519
-
-    def public_key(self):
-        return self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-    def sign(self, message):
-        return self.key.sign(message)
 
 
 def seal_request(stamper):

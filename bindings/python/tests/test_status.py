@@ -3,30 +3,16 @@ a Python signer, and an offline verifier seeing VALID, REVOKED, SUSPENDED and UN
 import datetime
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 try:
     import yinzheng_ffi as yz
 except ImportError:
     import yinzheng as yz
 
+from signers import PySigner
+
 JILIN = "11220000013544541J"
 NOW = datetime.datetime(2026, 11, 21, 2, tzinfo=datetime.timezone.utc)
-
-
-class PySigner(yz.Signer):
-    def __init__(self, seed):
-        self.key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
-
-    def algorithm(self):
-        return yz.SignatureAlgorithm.ED25519
-
-    def public_key(self):
-        return self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-    def sign(self, message):
-        return self.key.sign(message)
 
 
 def request(number):
@@ -38,7 +24,7 @@ def request(number):
 
 
 def test_revoke_suspend_reinstate(tmp_path):
-    signer = PySigner(bytes([0x21] * 32))
+    signer = PySigner(0x21)
     log = yz.AuditLog.open_with_software_key(str(tmp_path / "log"), "audit.example.gov.cn/py", yz.SoftwareKey.from_seed(bytes([5] * 32)))
     registry = yz.StatusRegistry.open(str(tmp_path / "status.journal"), "https://status.example.gov.cn/py/", log)
     issuer = yz.Issuer("测试", JILIN, signer).with_audit_log(log).with_status_registry(registry)
