@@ -1,4 +1,5 @@
-//! QR text: `YZ1:` followed by the Base45 (RFC 9285) encoding of the object's bytes.
+//! QR text: `YZ1:` followed by the Base45 (RFC 9285) encoding of the object's bytes, or
+//! `YZ2:` followed by the Base45 of their zlib compression when that is shorter.
 //!
 //! Base45 is written here rather than taken from a crate because the decoder must be strict:
 //! a final two-character group above 255 or a three-character group above 65535 is rejected
@@ -9,6 +10,8 @@ use crate::limits::Limits;
 
 /// Prefix of the QR text of an uncompressed object.
 pub const QR_PREFIX: &str = "YZ1:";
+/// Prefix of the QR text of a zlib-compressed object.
+pub const QR_PREFIX_ZLIB: &str = "YZ2:";
 
 const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
@@ -34,6 +37,9 @@ pub enum QrError {
     /// A single character left over (Base45 text length is never 1 mod 3).
     #[error("Base45 text has a dangling character")]
     DanglingCharacter,
+    /// A `YZ2:` payload that is not a complete zlib stream.
+    #[error("QR payload is not valid zlib")]
+    Inflate,
     /// The decoded bytes would exceed [`Limits::max_input_bytes`].
     #[error("QR payload of {size} bytes exceeds the limit of {limit}")]
     TooLarge {
@@ -113,21 +119,55 @@ pub fn base45_decode(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
     Ok(out)
 }
 
-/// The QR text of an object: `YZ1:` + Base45.
+/// The QR text of an object: `YZ2:` + Base45 of its zlib compression (best level) when that
+/// is shorter, else `YZ1:` + Base45 of the bytes. Deterministic.
 #[must_use]
 pub fn to_qr_text(bytes: &[u8]) -> String {
-    let mut text = String::from(QR_PREFIX);
-    text.push_str(&base45_encode(bytes));
+    use std::io::Write as _;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let compressed = z.write_all(bytes).and_then(|()| z.finish()).ok();
+    let (prefix, body) = match compressed {
+        Some(c) if c.len() < bytes.len() => (QR_PREFIX_ZLIB, c),
+        _ => (QR_PREFIX, bytes.to_vec()),
+    };
+    let mut text = String::from(prefix);
+    text.push_str(&base45_encode(&body));
     text
 }
 
-/// The object bytes carried by a QR text.
+/// The object bytes carried by a QR text (either prefix). Inflation is bounded by
+/// [`Limits::max_input_bytes`].
 ///
 /// # Errors
-/// [`QrError::UnknownPrefix`] and the errors of [`base45_decode`].
+/// [`QrError::UnknownPrefix`], [`QrError::Inflate`], [`QrError::TooLarge`] and the errors of
+/// [`base45_decode`].
 pub fn from_qr_text(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
-    let body = text.strip_prefix(QR_PREFIX).ok_or(QrError::UnknownPrefix)?;
-    base45_decode(body, limits)
+    if let Some(body) = text.strip_prefix(QR_PREFIX) {
+        return base45_decode(body, limits);
+    }
+    let body = text
+        .strip_prefix(QR_PREFIX_ZLIB)
+        .ok_or(QrError::UnknownPrefix)?;
+    let compressed = base45_decode(body, limits)?;
+    inflate_bounded(&compressed, limits.max_input_bytes)
+}
+
+/// Inflates a zlib stream, refusing output over `limit` before allocating it.
+fn inflate_bounded(compressed: &[u8], limit: usize) -> Result<Vec<u8>, QrError> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    let mut decoder = flate2::read::ZlibDecoder::new(compressed)
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1));
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|_| QrError::Inflate)?;
+    if out.len() > limit {
+        return Err(QrError::TooLarge {
+            size: out.len(),
+            limit,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -172,6 +212,23 @@ mod tests {
             base45_decode("BB8", &tiny),
             Err(QrError::TooLarge { size: 2, limit: 1 })
         );
+    }
+
+    #[test]
+    fn compressible_payloads_use_zlib_and_bombs_are_bounded() {
+        let l = Limits::default();
+        let text = to_qr_text(&[0x41; 600]);
+        assert!(text.starts_with("YZ2:") && text.len() < 100, "{text}");
+        assert_eq!(from_qr_text(&text, &l).unwrap(), vec![0x41; 600]);
+        let small = Limits {
+            max_input_bytes: 599,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            from_qr_text(&text, &small),
+            Err(QrError::TooLarge { .. })
+        ));
+        assert_eq!(from_qr_text("YZ2:BB8", &l), Err(QrError::Inflate));
     }
 
     #[test]

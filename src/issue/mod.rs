@@ -130,6 +130,7 @@ pub struct CertificateBuilder {
     version: String,
     decoys: Option<usize>,
     status: Option<StatusReference>,
+    holder_key: Option<crate::model::DeviceKey>,
 }
 
 impl CertificateBuilder {
@@ -155,6 +156,7 @@ impl CertificateBuilder {
             version: "001".to_owned(),
             decoys: None,
             status: None,
+            holder_key: None,
         }
     }
 
@@ -200,8 +202,26 @@ impl CertificateBuilder {
         self
     }
 
+    /// Binds the certificate to the holder's device key (`cnf`): it can then only be
+    /// presented (亮证) with a presentation that key signs, so a copied certificate or a
+    /// screenshot of its QR code is useless. Phones' secure hardware holds P-256 keys.
+    pub fn holder_key(mut self, key: &PublicKey) -> Self {
+        self.holder_key = Some(key.to_device_key());
+        self
+    }
+
+    /// Adds the disclosable predicate `age_over_{years}` (true or false on `on`, from the
+    /// holder's birth date), so a holder can prove an age without revealing the birth date.
+    pub fn age_over(self, years: u16, birth: Date, on: Date) -> Self {
+        let reached = Date::new(birth.year() + years, birth.month(), birth.day())
+            .or_else(|_| Date::new(birth.year() + years, 3, 1))
+            .is_ok_and(|day| day <= on);
+        self.disclosable_field(format!("age_over_{years}"), reached)
+    }
+
     /// How many decoy digests to add. By default the digest count is padded to the next
-    /// multiple of 4 with at least one decoy, so the number of hidden fields is not exact.
+    /// multiple of 4, so a verifier learns only a range for the number of hidden fields
+    /// (and a QR code does not carry more digests than it must).
     pub fn decoys(mut self, count: usize) -> Self {
         self.decoys = Some(count);
         self
@@ -477,6 +497,7 @@ impl Issuer {
             validity: builder.validity,
             signed_at: now,
             status,
+            holder_key: builder.holder_key,
             fields: builder.fields,
             disclosed: Vec::new(),
             digests,
@@ -525,11 +546,7 @@ impl Issuer {
 }
 
 fn default_decoys(disclosable: usize) -> usize {
-    if disclosable == 0 {
-        0
-    } else {
-        (disclosable + 1).next_multiple_of(4) - disclosable
-    }
+    disclosable.next_multiple_of(4) - disclosable
 }
 
 /// A certificate encoded and waiting for its signature from a key outside the process.
@@ -691,7 +708,8 @@ mod tests {
         assert_eq!(default_decoys(0), 0);
         assert_eq!(default_decoys(1), 3);
         assert_eq!(default_decoys(3), 1);
-        assert_eq!(default_decoys(4), 4);
+        assert_eq!(default_decoys(4), 0);
+        assert_eq!(default_decoys(5), 3);
         let issued = issuer()
             .issue(
                 builder()

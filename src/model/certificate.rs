@@ -8,6 +8,8 @@
 //!   5 => uint,            ; nbf: start of validity
 //!   6 => uint,            ; iat: signing time
 //!   7 => bstr,            ; cti: the GB/T 36904 identifier, ASCII
+//!   ? 8 => { 1 => cose-key },  ; cnf (RFC 8747): the holder's device key, which signs
+//!                         ; presentations (亮证)
 //!   ? 65535 => { "status_list": { "idx": uint, "uri": tstr } },  ; Token Status List reference
 //!   -65537 => yz-claims,
 //! }
@@ -28,6 +30,9 @@
 //!                         ; seal-digest = SHA-256 of the seal's COSE_Sign1 bytes; signer-key =
 //!                         ; the issuing key (Ed25519 32 B / SEC1 P-256), which the seal authorises
 //! digest = bstr .size 32
+//! cose-key = { 1 => 1, -1 => 6, -2 => bstr .size 32 }                 ; OKP Ed25519
+//!          / { 1 => 2, -1 => 1, -2 => bstr .size 32, -3 => bool }      ; EC2 P-256, compressed
+//!                         ; (RFC 9053 §7.1.1: y is the sign bit; phones' keys are P-256)
 //! ```
 
 use core::fmt;
@@ -53,6 +58,8 @@ pub mod claim {
     pub const IAT: i64 = 6;
     /// `cti`: the identifier.
     pub const CTI: i64 = 7;
+    /// `cnf`: the holder's device key (RFC 8747).
+    pub const CNF: i64 = 8;
     /// `status`: where the certificate's status is published (Token Status List).
     pub const STATUS: i64 = 65_535;
     /// The private claim holding the licence metadata (RFC 8392 private-use range).
@@ -227,6 +234,66 @@ pub struct StatusReference {
     pub uri: String,
 }
 
+/// A holder's device key (the certificate's `cnf`), as plain data; `crypto::PublicKey`
+/// converts to and from it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DeviceKey {
+    /// An Ed25519 key (COSE OKP, crv 6).
+    Ed25519([u8; 32]),
+    /// A P-256 key in compressed form (COSE EC2, crv 1): what phone secure hardware (Secure
+    /// Enclave, StrongBox) holds.
+    P256 {
+        /// x coordinate, big-endian.
+        x: [u8; 32],
+        /// Whether y is odd (the compressed point's sign bit).
+        y_odd: bool,
+    },
+}
+
+impl DeviceKey {
+    /// Writes the COSE_Key map.
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        match self {
+            Self::Ed25519(x) => {
+                w.map(3).int(1).int(1).int(-1).int(6).int(-2).bytes(x);
+            }
+            Self::P256 { x, y_odd } => {
+                w.map(4)
+                    .int(1)
+                    .int(2)
+                    .int(-1)
+                    .int(1)
+                    .int(-2)
+                    .bytes(x)
+                    .int(-3)
+                    .bool(*y_odd);
+            }
+        }
+    }
+
+    /// Reads a COSE_Key map of one of the two forms, canonical.
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let at = r.position();
+        let mut keys = r.map()?;
+        let (mut kty, mut crv, mut x, mut y_odd) = (None, None, None, None);
+        while let Some((key, key_at)) = keys.next_int(r)? {
+            match key {
+                1 => kty = Some(r.int()?),
+                -1 => crv = Some(r.int()?),
+                -2 => x = Some(r.bytes()?),
+                -3 => y_odd = Some(r.bool()?),
+                _ => return Err(DecodeError::UnknownKey { offset: key_at }),
+            }
+        }
+        let x = x.and_then(|b| <[u8; 32]>::try_from(b).ok());
+        match (kty, crv, x, y_odd) {
+            (Some(1), Some(6), Some(x), None) => Ok(Self::Ed25519(x)),
+            (Some(2), Some(1), Some(x), Some(y_odd)) => Ok(Self::P256 { x, y_odd }),
+            _ => Err(invalid(at, "device key")),
+        }
+    }
+}
+
 /// The agency seal a certificate is signed under: which seal, exactly, and the key it
 /// authorises that signed the certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,6 +349,8 @@ pub struct Certificate {
     pub signed_at: UnixTime,
     /// Where its status is published; a verifier must check it.
     pub status: Option<StatusReference>,
+    /// The holder's device key (`cnf`): presentations must be signed by it.
+    pub holder_key: Option<DeviceKey>,
     /// Face fields that are always shown, in display order.
     pub fields: Vec<Field>,
     /// Disclosable face fields that were revealed (empty on the claims alone).
@@ -331,7 +400,9 @@ impl Certificate {
     pub fn encode_claims(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(512);
         w.map(
-            6 + usize::from(self.validity.not_after.is_some()) + usize::from(self.status.is_some()),
+            6 + usize::from(self.validity.not_after.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.holder_key.is_some()),
         );
         w.int(claim::ISS).text(self.issuer.code.as_str());
         w.int(claim::SUB).text(&self.holder.code);
@@ -341,6 +412,10 @@ impl Certificate {
         w.int(claim::NBF).uint(self.validity.not_before.as_secs());
         w.int(claim::IAT).uint(self.signed_at.as_secs());
         w.int(claim::CTI).bytes(self.id.as_str().as_bytes());
+        if let Some(key) = &self.holder_key {
+            w.int(claim::CNF).map(1).int(1);
+            key.encode(&mut w);
+        }
         if let Some(status) = &self.status {
             w.int(claim::STATUS);
             encode_status(&mut w, status);
@@ -408,6 +483,16 @@ impl Certificate {
                 claim::NBF => c.nbf = Some(r.uint()?),
                 claim::IAT => c.iat = Some(r.uint()?),
                 claim::CTI => c.cti = Some((r.position(), r.bytes()?)),
+                claim::CNF => {
+                    let at = r.position();
+                    let mut cnf = r.map()?;
+                    match cnf.next_int(&mut r)? {
+                        Some((1, _)) if cnf.remaining() == 0 => {
+                            c.holder_key = Some(DeviceKey::decode(&mut r)?);
+                        }
+                        _ => return Err(invalid(at, "cnf")),
+                    }
+                }
                 claim::STATUS => c.status = Some(decode_status(&mut r)?),
                 claim::YZ => c.decode_yz(&mut r, limits)?,
                 _ => return Err(DecodeError::UnknownKey { offset: at }),
@@ -428,6 +513,7 @@ struct RawClaims<'a> {
     iat: Option<u64>,
     cti: Option<(usize, &'a [u8])>,
     status: Option<StatusReference>,
+    holder_key: Option<DeviceKey>,
     yz_at: usize,
     type_code: Option<&'a str>,
     type_name: Option<&'a str>,
@@ -619,6 +705,7 @@ impl<'a> RawClaims<'a> {
             },
             signed_at: UnixTime::from_secs(iat),
             status: self.status,
+            holder_key: self.holder_key,
             fields: self.fields,
             disclosed: Vec::new(),
             digests: self.digests,

@@ -7,11 +7,12 @@ pub mod bundle;
 pub mod certificate;
 pub mod codes;
 pub mod identifier;
+pub mod presentation;
 pub mod seal;
 pub mod value;
 
 pub use certificate::{
-    Agency, Certificate, Holder, SealReference, StatusReference, Validity, Warning,
+    Agency, Certificate, DeviceKey, Holder, SealReference, StatusReference, Validity, Warning,
 };
 pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
 pub use identifier::{CertificateId, CertificateType};

@@ -1,11 +1,22 @@
-//! The holder's side. So far: choosing which disclosable fields travel with a certificate
-//! (static disclosure, for certificates shown without a device key). Device-signed, rotating
-//! presentations build on this.
+//! The holder's side (亮证): choosing which disclosable fields travel with a certificate, and
+//! wrapping it in a short-lived presentation signed by the device key the certificate is bound
+//! to, shown as a QR code that rotates with time so a screenshot soon stops working.
 
+mod render;
+
+pub use render::{QrCode, QrError as RenderError, QrLevel};
+
+use crate::crypto::{SignError, Signer, sign_cose};
 use crate::encoding::cbor::DecodeError;
 use crate::encoding::cose::CoseSign1;
+use crate::encoding::qr;
 use crate::limits::Limits;
-use crate::model::Disclosure;
+use crate::model::presentation::{
+    DEFAULT_PRESENTATION_SECS, MAX_NONCE_LEN, MAX_PRESENTATION_SECS, PRESENTATION_TYP,
+    PresentationClaims, PresentationRequest,
+};
+use crate::model::{Certificate, Disclosure};
+use crate::time::UnixTime;
 
 /// Why a disclosure selection was not made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +31,185 @@ pub enum PresentError {
         /// Position in the request.
         index: usize,
     },
+    /// The certificate is not bound to a device key (`cnf`): show it statically instead.
+    #[error("the certificate is not bound to a device key")]
+    NotHolderBound,
+    /// The signer's key is not the certificate's device key.
+    #[error("the signer is not the certificate's device key")]
+    WrongDeviceKey,
+    /// The lifetime is zero or over five minutes.
+    #[error("a presentation lives 1 to {MAX_PRESENTATION_SECS} seconds, not {0}")]
+    Lifetime(u64),
+    /// The nonce is empty or longer than 64 bytes.
+    #[error("a nonce is 1 to {MAX_NONCE_LEN} bytes")]
+    NonceLength,
+    /// The device did not sign (locked, user cancelled, keystore error).
+    #[error("device signer: {0}")]
+    Signer(String),
+    /// The device returned a signature that does not verify.
+    #[error("the device's signature does not verify")]
+    SignatureRejected,
+}
+
+/// What to put in a presentation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct PresentationOptions {
+    /// The disclosable fields to reveal (plain fields are always shown).
+    pub reveal: Vec<String>,
+    /// Seconds until it expires (default 60, at most 300).
+    pub lifetime_secs: u64,
+    /// The verifier's nonce, from its request.
+    pub nonce: Option<Vec<u8>>,
+    /// Who it is shown to.
+    pub audience: Option<String>,
+    /// Purpose of use (用证事由).
+    pub purpose: Option<String>,
+}
+
+impl Default for PresentationOptions {
+    fn default() -> Self {
+        Self {
+            reveal: Vec::new(),
+            lifetime_secs: DEFAULT_PRESENTATION_SECS,
+            nonce: None,
+            audience: None,
+            purpose: None,
+        }
+    }
+}
+
+impl PresentationOptions {
+    /// Reveals `fields`; nothing else set.
+    pub fn revealing(fields: &[&str]) -> Self {
+        Self {
+            reveal: fields.iter().map(|f| (*f).to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    /// Answers a verifier's request: its fields, nonce, audience and purpose.
+    pub fn answering(request: &PresentationRequest) -> Self {
+        Self {
+            reveal: request.fields.clone(),
+            nonce: request.nonce.clone(),
+            audience: request.audience.clone(),
+            purpose: request.purpose.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The holder's app: a certificate bound to this device and the device key that presents it.
+pub struct Presenter {
+    certificate: Vec<u8>,
+    device: Box<dyn Signer>,
+    limits: Limits,
+}
+
+impl core::fmt::Debug for Presenter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Presenter")
+            .field("device_key", &self.device.public_key())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Presenter {
+    /// A presenter of `certificate` (as issued, with every disclosure) signing with `device`,
+    /// which must be the certificate's device key.
+    ///
+    /// # Errors
+    /// [`PresentError::Decode`], [`PresentError::NotHolderBound`],
+    /// [`PresentError::WrongDeviceKey`].
+    pub fn new(certificate: Vec<u8>, device: impl Signer + 'static) -> Result<Self, PresentError> {
+        let limits = Limits::default();
+        let sign1 = CoseSign1::decode(&certificate, &limits)?;
+        let (claims, _) = Certificate::decode_claims(sign1.payload, &limits)?;
+        let bound = claims.holder_key.ok_or(PresentError::NotHolderBound)?;
+        if device.public_key().to_device_key() != bound {
+            return Err(PresentError::WrongDeviceKey);
+        }
+        Ok(Self {
+            certificate,
+            device: Box::new(device),
+            limits,
+        })
+    }
+
+    /// A presentation signed now (`now` = its `iat`).
+    ///
+    /// # Errors
+    /// [`PresentError`] for an unknown field, a bad lifetime or nonce, or a failing device.
+    pub fn present(
+        &self,
+        options: &PresentationOptions,
+        now: UnixTime,
+    ) -> Result<Vec<u8>, PresentError> {
+        if options.lifetime_secs == 0 || options.lifetime_secs > MAX_PRESENTATION_SECS {
+            return Err(PresentError::Lifetime(options.lifetime_secs));
+        }
+        if options
+            .nonce
+            .as_ref()
+            .is_some_and(|n| n.is_empty() || n.len() > MAX_NONCE_LEN)
+        {
+            return Err(PresentError::NonceLength);
+        }
+        let reveal: Vec<&str> = options.reveal.iter().map(String::as_str).collect();
+        let certificate = select_disclosures(&self.certificate, &reveal, &self.limits)?;
+        let claims = PresentationClaims {
+            certificate: &certificate,
+            issued_at: now,
+            expires_at: now.saturating_add(options.lifetime_secs),
+            nonce: options.nonce.as_deref(),
+            audience: options.audience.as_deref(),
+            purpose: options.purpose.as_deref(),
+        };
+        let bytes = sign_cose(self.device.as_ref(), PRESENTATION_TYP, &claims.encode())
+            .map_err(|e: SignError| PresentError::Signer(e.to_string()))?;
+        // A faulty keystore must not produce a code that no verifier accepts.
+        let signed = CoseSign1::decode(&bytes, &self.limits)?;
+        let key = self.device.public_key();
+        key.verify(key.algorithm(), &signed.to_be_signed(), signed.signature)
+            .map_err(|_| PresentError::SignatureRejected)?;
+        Ok(bytes)
+    }
+
+    /// The QR text of a presentation signed now.
+    ///
+    /// # Errors
+    /// As [`Presenter::present`].
+    pub fn present_qr_text(
+        &self,
+        options: &PresentationOptions,
+        now: UnixTime,
+    ) -> Result<String, PresentError> {
+        Ok(qr::to_qr_text(&self.present(options, now)?))
+    }
+
+    /// The rotating code (动态码) for the time slot of `slot_secs` containing `now`: signed at
+    /// the slot's start and living `options.lifetime_secs` from there, so the app refreshes
+    /// it every slot and a screenshot stops working. Returns the QR text and the instant the
+    /// next code is due.
+    ///
+    /// # Errors
+    /// As [`Presenter::present`]; [`PresentError::Lifetime`] if the lifetime is shorter
+    /// than the slot (a code would expire while shown).
+    pub fn rotating_qr_text(
+        &self,
+        options: &PresentationOptions,
+        now: UnixTime,
+        slot_secs: u64,
+    ) -> Result<(String, UnixTime), PresentError> {
+        let slot = slot_secs.max(1);
+        if options.lifetime_secs < slot {
+            return Err(PresentError::Lifetime(options.lifetime_secs));
+        }
+        let start = UnixTime::from_secs(now.as_secs() - now.as_secs() % slot);
+        let text = self.present_qr_text(options, start)?;
+        Ok((text, start.saturating_add(slot)))
+    }
 }
 
 /// The certificate with only the disclosures named in `reveal`; the signed parts are kept

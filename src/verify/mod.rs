@@ -10,10 +10,12 @@
 
 mod authority;
 mod bundle;
+mod presentation;
 mod report;
 mod stamp;
 
 pub use bundle::TrustBundleError;
+pub use presentation::{ReplayCache, VerifiedPresentation};
 pub use stamp::VerifiedStamp;
 
 use core::fmt;
@@ -49,19 +51,43 @@ pub enum VerifierBuildError {
     NoTrustAnchors,
 }
 
-/// The per-call inputs of a verification: the time to verify at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The per-call inputs of a verification: the time to verify at and, for presentations, the
+/// nonce this verifier sent and the audience it answers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerificationContext {
     /// The time against which validity is checked.
     pub now: UnixTime,
+    /// The nonce the presentation must carry (from this verifier's request), if any.
+    pub nonce: Option<Vec<u8>>,
+    /// This verifier's name: a presentation addressed to another audience is refused.
+    pub audience: Option<String>,
 }
 
 impl VerificationContext {
     /// Verify as of `now` (e.g. a fixed time when re-checking history).
     #[must_use]
     pub fn at(now: UnixTime) -> Self {
-        Self { now }
+        Self {
+            now,
+            nonce: None,
+            audience: None,
+        }
+    }
+
+    /// Requires presentations to carry `nonce` (the one in this verifier's request).
+    #[must_use]
+    pub fn with_nonce(mut self, nonce: impl Into<Vec<u8>>) -> Self {
+        self.nonce = Some(nonce.into());
+        self
+    }
+
+    /// Refuses presentations addressed to anyone but `audience` (one addressed to nobody in
+    /// particular is accepted).
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
     }
 
     /// Verify as of the current time of `clock`.
@@ -169,6 +195,8 @@ pub struct VerifierBuilder {
     max_status_age: u64,
     seals: std::collections::HashMap<String, authority::HeldSeal>,
     status_lists: std::collections::HashMap<String, VerifiedStatusList>,
+    replay: Option<std::sync::Arc<ReplayCache>>,
+    allow_static_holder_bound: bool,
 }
 
 impl VerifierBuilder {
@@ -199,6 +227,22 @@ impl VerifierBuilder {
         self
     }
 
+    /// Rejects a presentation already verified within its lifetime, remembering up to the
+    /// cache's capacity of unexpired presentations (share one cache between verifiers at
+    /// the same desk). Without one, a presentation can be replayed until it expires.
+    pub fn replay_cache(mut self, cache: std::sync::Arc<ReplayCache>) -> Self {
+        self.replay = Some(cache);
+        self
+    }
+
+    /// Accepts a certificate bound to a holder device (`cnf`) shown as itself, without a
+    /// presentation signed by the device (for back offices re-checking stored certificates;
+    /// never at a counter). The report marks check 8 as allowed.
+    pub fn allow_holder_bound_without_presentation(mut self) -> Self {
+        self.allow_static_holder_bound = true;
+        self
+    }
+
     /// The verifier.
     ///
     /// # Errors
@@ -215,6 +259,8 @@ impl VerifierBuilder {
             max_status_age: self.max_status_age,
             status_lists: std::sync::RwLock::new(self.status_lists),
             seals: std::sync::RwLock::new(self.seals),
+            replay: self.replay,
+            allow_static_holder_bound: self.allow_static_holder_bound,
         })
     }
 }
@@ -229,6 +275,8 @@ pub struct Verifier {
     max_status_age: u64,
     status_lists: std::sync::RwLock<std::collections::HashMap<String, VerifiedStatusList>>,
     seals: std::sync::RwLock<std::collections::HashMap<String, authority::HeldSeal>>,
+    replay: Option<std::sync::Arc<ReplayCache>>,
+    allow_static_holder_bound: bool,
 }
 
 /// Everything decoded in check 1.
@@ -249,6 +297,8 @@ impl Verifier {
             max_status_age: DEFAULT_MAX_STATUS_AGE_SECS,
             seals: std::collections::HashMap::new(),
             status_lists: std::collections::HashMap::new(),
+            replay: None,
+            allow_static_holder_bound: false,
         }
     }
 
@@ -371,7 +421,7 @@ impl Verifier {
         ctx: &VerificationContext,
     ) -> Result<Verified<Certificate>, Rejected> {
         let mut report = Report::new(&Check::CERTIFICATE);
-        match self.run(bytes, ctx, &mut report) {
+        match self.run(bytes, ctx, &mut report, None) {
             Ok((certificate, seal)) => Ok(Verified {
                 value: certificate,
                 report,
@@ -386,6 +436,7 @@ impl Verifier {
         bytes: &[u8],
         ctx: &VerificationContext,
         report: &mut Report,
+        presented: Option<&presentation::Presented<'_>>,
     ) -> Result<(Certificate, Option<Box<crate::model::Seal>>), VerifyError> {
         let Decoded {
             sign1,
@@ -426,6 +477,9 @@ impl Verifier {
             Outcome::Passed
         };
         report.set(Check::Disclosures, outcome);
+
+        let outcome = self.holder_binding(&certificate, presented, ctx)?;
+        report.set(Check::HolderBinding, outcome);
 
         let outcome = match &certificate.status {
             None => Outcome::Skipped(SkipReason::NoStatusClaim),

@@ -27,6 +27,8 @@ pub enum Check {
     Validity,
     /// 7. Every disclosed item matches a signed digest.
     Disclosures,
+    /// 8. Holder binding: signed by the device key (`cnf`), fresh, nonce, audience, no replay.
+    HolderBinding,
     /// 9. The certificate's published status is VALID.
     Status,
     /// 10a. The stamp's signature verifies under the stamping key it carries.
@@ -55,8 +57,8 @@ impl Check {
         Self::DocumentDigest,
     ];
 
-    /// The checks a certificate goes through, in order.
-    pub const CERTIFICATE: [Self; 8] = [
+    /// The checks a certificate (static, or inside a presentation) goes through, in order.
+    pub const CERTIFICATE: [Self; 9] = [
         Self::Decode,
         Self::Algorithm,
         Self::IssuerKey,
@@ -64,6 +66,7 @@ impl Check {
         Self::IssuerIdentity,
         Self::Validity,
         Self::Disclosures,
+        Self::HolderBinding,
         Self::Status,
     ];
 
@@ -78,6 +81,7 @@ impl Check {
             Self::IssuerIdentity => 5,
             Self::Validity => 6,
             Self::Disclosures => 7,
+            Self::HolderBinding => 8,
             Self::Status => 9,
             Self::StampSignature
             | Self::SealAuthorisation
@@ -100,6 +104,7 @@ impl Check {
             Self::IssuerIdentity => "5",
             Self::Validity => "6",
             Self::Disclosures => "7",
+            Self::HolderBinding => "8",
             Self::Status => "9",
             Self::StampSignature => "10a",
             Self::SealAuthorisation => "10b",
@@ -121,6 +126,7 @@ impl Check {
             Self::IssuerIdentity => "issuer-identity",
             Self::Validity => "validity",
             Self::Disclosures => "disclosures",
+            Self::HolderBinding => "holder-binding",
             Self::Status => "status",
             Self::StampSignature => "stamp-signature",
             Self::SealAuthorisation => "seal-authorisation",
@@ -142,6 +148,7 @@ impl Check {
             Self::IssuerIdentity => "签发机构身份",
             Self::Validity => "有效期",
             Self::Disclosures => "选择性披露",
+            Self::HolderBinding => "持证设备签名与时效",
             Self::Status => "证照状态",
             Self::StampSignature => "签章签名",
             Self::SealAuthorisation => "签章者与印章匹配",
@@ -295,6 +302,46 @@ pub enum VerifyError {
     /// The document digest does not match (or uses an unsupported algorithm).
     #[error("the document is not the one that was stamped")]
     DocumentMismatch,
+    /// The certificate is bound to a holder device (`cnf`) but was shown without a
+    /// presentation signed by it (a copy or screenshot of the certificate itself).
+    #[error(
+        "the certificate is bound to the holder's device: only a presentation it signs is accepted"
+    )]
+    PresentationRequired,
+    /// A presentation of a certificate that is not bound to a device key.
+    #[error("the certificate has no device key (cnf), so it cannot be presented with one")]
+    NotHolderBound,
+    /// The presentation's signature does not verify under the certificate's device key.
+    #[error("the presentation is not signed by the holder's device key")]
+    BadDeviceSignature,
+    /// The presentation has expired (a screenshot, or a code shown too late).
+    #[error("the presentation expired at {expires_at} (now {now})")]
+    PresentationExpired {
+        /// Verification time.
+        now: UnixTime,
+        /// The presentation's `exp`.
+        expires_at: UnixTime,
+    },
+    /// The presentation was signed after the verification time.
+    #[error("the presentation is signed at {issued_at}, after {now}")]
+    PresentationFromFuture {
+        /// Verification time.
+        now: UnixTime,
+        /// The presentation's `iat`.
+        issued_at: UnixTime,
+    },
+    /// The presentation does not carry the nonce the verifier sent.
+    #[error("the presentation does not carry this verifier's nonce")]
+    NonceMismatch,
+    /// The presentation is addressed to someone else.
+    #[error("the presentation is addressed to another audience")]
+    AudienceMismatch,
+    /// The presentation was already verified within its lifetime (a replay).
+    #[error("the presentation was already shown (replay)")]
+    Replayed,
+    /// The replay cache is full of unexpired presentations; refusing is the safe answer.
+    #[error("the replay cache is full")]
+    ReplayCacheFull,
     /// The issuer's X.509 chain (`x5chain`) does not validate to a trusted root.
     #[error("issuer certificate chain: {0}")]
     IssuerChain(ChainError),
@@ -391,6 +438,15 @@ impl VerifyError {
             | Self::DuplicateDisclosure { .. }
             | Self::DisclosureNameClash { .. } => Check::Disclosures,
             Self::Revoked { .. } | Self::Suspended { .. } | Self::StatusUnknown(_) => Check::Status,
+            Self::PresentationRequired
+            | Self::NotHolderBound
+            | Self::BadDeviceSignature
+            | Self::PresentationExpired { .. }
+            | Self::PresentationFromFuture { .. }
+            | Self::NonceMismatch
+            | Self::AudienceMismatch
+            | Self::Replayed
+            | Self::ReplayCacheFull => Check::HolderBinding,
             Self::BadStampSignature => Check::StampSignature,
             Self::KeyNotAuthorised => Check::SealAuthorisation,
             Self::UnknownSealMaker | Self::BadSealSignature | Self::SealMakerChain(_) => {
@@ -426,6 +482,8 @@ pub enum SkipReason {
     NoDisclosures,
     /// The certificate (or seal) carries no status reference.
     NoStatusClaim,
+    /// The certificate is not bound to a holder device (no `cnf`): shown statically.
+    NotHolderBound,
 }
 
 impl fmt::Display for SkipReason {
@@ -434,6 +492,7 @@ impl fmt::Display for SkipReason {
             Self::EarlierCheckFailed => "an earlier check failed",
             Self::NoDisclosures => "no disclosed fields were presented",
             Self::NoStatusClaim => "no status reference (none is published)",
+            Self::NotHolderBound => "not bound to a holder device (shown statically)",
         })
     }
 }

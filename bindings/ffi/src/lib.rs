@@ -1005,6 +1005,9 @@ pub enum Check {
     Validity,
     /// 7. Disclosed fields match signed digests.
     Disclosures,
+    /// 8. Presentation signed by the holder's device key, fresh, with the expected nonce and
+    /// audience, not replayed.
+    HolderBinding,
     /// 9. The published status is VALID.
     Status,
     /// 10a. The stamp's signature verifies under its stamping key.
@@ -1033,6 +1036,7 @@ impl From<verify::Check> for Check {
             verify::Check::IssuerIdentity => Self::IssuerIdentity,
             verify::Check::Validity => Self::Validity,
             verify::Check::Disclosures => Self::Disclosures,
+            verify::Check::HolderBinding => Self::HolderBinding,
             verify::Check::Status => Self::Status,
             verify::Check::StampSignature => Self::StampSignature,
             verify::Check::SealAuthorisation => Self::SealAuthorisation,

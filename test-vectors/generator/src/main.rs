@@ -4,6 +4,7 @@
 //!
 //! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
 
+mod presentations;
 mod seals;
 mod x509;
 
@@ -44,7 +45,7 @@ struct Manifest {
     vectors: Vec<Vector>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct TrustEntry {
     name: &'static str,
     agency: &'static str,
@@ -566,6 +567,18 @@ fn main() -> Result<()> {
         doubled.encode(),
         reject("disclosures"),
     );
+    let device = P256SigningKey::from_bytes(&[0x71; 32])?;
+    add(
+        "holder-bound-shown-statically",
+        "bound to a holder device (cnf) but shown as itself, not in a presentation the device signs",
+        jilin
+            .issue(
+                resident_certificate(resident_validity)?.holder_key(&device.public_key()),
+                signed,
+            )?
+            .into_bytes(),
+        reject("holder-binding"),
+    );
 
     status_vectors(&out_dir, &keys, now, signed, &mut vectors)?;
     let x509_dir = out_dir.parent().unwrap_or(&out_dir).join("x509");
@@ -578,6 +591,11 @@ fn main() -> Result<()> {
         alg: "Ed25519",
         public_key: hex::encode(keys.jilin.public_key().to_bytes()),
     };
+    presentations::presentation_vectors(
+        &out_dir.parent().unwrap_or(&out_dir).join("presentations"),
+        (&keys.jilin, jilin_entry.clone()),
+        now,
+    )?;
     seals::stamp_vectors(
         &out_dir.parent().unwrap_or(&out_dir).join("seals"),
         &seal_keys,

@@ -1,0 +1,173 @@
+//! Rendering QR text as a QR code (ISO/IEC 18004, via the `qrcode` crate) to SVG or PNG.
+//! The Base45 alphabet is the QR alphanumeric set, so the text is encoded in alphanumeric
+//! mode (5.5 bits per character).
+
+use qrcode::{Color, EcLevel, Version};
+
+/// QR error-correction level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QrLevel {
+    /// ~7 % of codewords recoverable.
+    L,
+    /// ~15 % (the usual choice for screens).
+    M,
+    /// ~25 %.
+    Q,
+    /// ~30 %.
+    H,
+}
+
+/// Why a QR code could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QrError {
+    /// The text does not fit in a QR code (version 40) at this level.
+    #[error("the text does not fit in a QR code at this error-correction level")]
+    TooLong,
+    /// The PNG encoder failed.
+    #[error("PNG encoding failed: {0}")]
+    Png(String),
+}
+
+/// A QR code: its module matrix, version and level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QrCode {
+    version: u8,
+    level: QrLevel,
+    width: usize,
+    dark: Vec<bool>,
+}
+
+/// Quiet zone around the code, in modules (ISO/IEC 18004 asks for 4).
+const QUIET: usize = 4;
+
+impl QrCode {
+    /// Encodes `text` at `level`, choosing the smallest version that holds it.
+    ///
+    /// # Errors
+    /// [`QrError::TooLong`].
+    pub fn new(text: &str, level: QrLevel) -> Result<Self, QrError> {
+        let ec = match level {
+            QrLevel::L => EcLevel::L,
+            QrLevel::M => EcLevel::M,
+            QrLevel::Q => EcLevel::Q,
+            QrLevel::H => EcLevel::H,
+        };
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), ec)
+            .map_err(|_| QrError::TooLong)?;
+        let version = match code.version() {
+            Version::Normal(v) | Version::Micro(v) => u8::try_from(v).unwrap_or(0),
+        };
+        Ok(Self {
+            version,
+            level,
+            width: code.width(),
+            dark: code
+                .to_colors()
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect(),
+        })
+    }
+
+    /// The QR version (1–40): the code is 17 + 4 × version modules wide.
+    #[must_use]
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+
+    /// The error-correction level.
+    #[must_use]
+    pub fn level(&self) -> QrLevel {
+        self.level
+    }
+
+    /// Modules per side, without the quiet zone.
+    #[must_use]
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Whether the module at (`x`, `y`) is dark (outside the code: light).
+    #[must_use]
+    pub fn is_dark(&self, x: usize, y: usize) -> bool {
+        x < self.width && y < self.width && self.dark[y * self.width + x]
+    }
+
+    /// An SVG image, one unit per module, with a 4-module quiet zone; scale it freely.
+    #[must_use]
+    pub fn to_svg(&self) -> String {
+        let size = self.width + 2 * QUIET;
+        let mut path = String::with_capacity(self.dark.len() * 4);
+        for y in 0..self.width {
+            for x in 0..self.width {
+                if self.is_dark(x, y) {
+                    path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET, y + QUIET));
+                }
+            }
+        }
+        format!(
+            concat!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {s} {s}" "##,
+                r##"shape-rendering="crispEdges"><rect width="{s}" height="{s}" fill="#fff"/>"##,
+                r##"<path fill="#000" d="{p}"/></svg>"##
+            ),
+            s = size,
+            p = path
+        )
+    }
+
+    /// A greyscale PNG with `scale` pixels per module (at least 1) and the quiet zone.
+    ///
+    /// # Errors
+    /// [`QrError::Png`] if encoding fails.
+    pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, QrError> {
+        let scale = usize::try_from(scale.max(1)).unwrap_or(1);
+        let side = (self.width + 2 * QUIET) * scale;
+        let mut pixels = vec![0xFF_u8; side * side];
+        for y in 0..side {
+            for x in 0..side {
+                let (mx, my) = (x / scale, y / scale);
+                if mx >= QUIET && my >= QUIET && self.is_dark(mx - QUIET, my - QUIET) {
+                    pixels[y * side + x] = 0;
+                }
+            }
+        }
+        let side = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, side, side);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| QrError::Png(e.to_string()))?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(|e| QrError::Png(e.to_string()))?;
+        writer.finish().map_err(|e| QrError::Png(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// The code as text for a terminal: two modules per character row (▀ ▄ █), quiet zone
+    /// included, dark on a light background.
+    #[must_use]
+    pub fn to_terminal(&self) -> String {
+        let size = self.width + 2 * QUIET;
+        let dark =
+            |x: usize, y: usize| x >= QUIET && y >= QUIET && self.is_dark(x - QUIET, y - QUIET);
+        let mut out = String::with_capacity(size * size);
+        for y in (0..size).step_by(2) {
+            for x in 0..size {
+                out.push(match (dark(x, y), dark(x, y + 1)) {
+                    (false, false) => '█',
+                    (true, false) => '▄',
+                    (false, true) => '▀',
+                    (true, true) => ' ',
+                });
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
