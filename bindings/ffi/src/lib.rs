@@ -1005,8 +1005,7 @@ pub enum Check {
     Validity,
     /// 7. Disclosed fields match signed digests.
     Disclosures,
-    /// 8. Presentation signed by the holder's device key, fresh, with the expected nonce and
-    /// audience, not replayed.
+    /// 8. Holder binding: signed by the device key, fresh, nonce, audience, no replay.
     HolderBinding,
     /// 9. The published status is VALID.
     Status,

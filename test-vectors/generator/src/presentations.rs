@@ -68,7 +68,7 @@ pub(crate) fn presentation_vectors(
     .with_rng(SeededRandom::from_seed([0x0B; 32]));
     let validity = ten_years(yinzheng::time::Date::new(2024, 1, 8)?)?;
     let bound = |key: &dyn Signer, status: Option<u64>| -> Result<Vec<u8>> {
-        let mut builder = resident_certificate(validity.clone())?.holder_key(&key.public_key());
+        let mut builder = resident_certificate(validity)?.holder_key(&key.public_key());
         if let Some(index) = status {
             builder = builder.status(StatusReference {
                 index,
@@ -319,7 +319,7 @@ pub(crate) fn presentation_vectors(
         reject("holder-binding"),
     )?;
     let unbound = issuer
-        .issue(resident_certificate(validity.clone())?, signed)?
+        .issue(resident_certificate(validity)?, signed)?
         .into_bytes();
     let unbound_presentation = {
         let claims = PresentationClaims {
