@@ -339,3 +339,30 @@ fn x509_chain_validation_on_seeds_and_mutations() {
         }
     }
 }
+
+#[test]
+fn presentation_parser_on_seeds_and_mutations() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/presentations");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cbor"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    seeds.sort();
+    let request = yinzheng::model::presentation::PresentationRequest {
+        fields: vec!["age_over_18".into()],
+        nonce: Some(vec![1; 8]),
+        audience: Some("desk".into()),
+        purpose: None,
+    };
+    seeds.push(request.encode());
+    assert!(seeds.len() >= 10);
+    let mut m = Mutator(0x2545_F491_4F6C_DD1D);
+    for seed in seeds.iter().chain(&corpus("presentation")) {
+        targets::presentation(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::presentation(&m.mutate(seed));
+        }
+    }
+}

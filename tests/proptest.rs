@@ -275,3 +275,64 @@ proptest! {
         prop_assert_eq!(decoded.encode_claims(), claims);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn presentation_claims_and_requests_round_trip(
+        certificate in bytes(200),
+        iat in 0u64..u64::MAX / 2,
+        life in 1u64..=300,
+        nonce in proptest::option::of(proptest::collection::vec(any::<u8>(), 1..64)),
+        audience in proptest::option::of(".{0,12}"),
+        purpose in proptest::option::of(".{0,12}"),
+        fields in proptest::collection::vec(".{1,6}", 0..4),
+    ) {
+        use yinzheng::model::presentation::{PresentationClaims, PresentationRequest};
+        let claims = PresentationClaims {
+            certificate: &certificate,
+            issued_at: UnixTime::from_secs(iat),
+            expires_at: UnixTime::from_secs(iat + life),
+            nonce: nonce.as_deref(),
+            audience: audience.as_deref(),
+            purpose: purpose.as_deref(),
+        };
+        let encoded = claims.encode();
+        let decoded = PresentationClaims::decode(&encoded, &Limits::default()).unwrap();
+        prop_assert_eq!(&decoded, &claims);
+        let request = PresentationRequest { fields, nonce, audience, purpose };
+        let encoded = request.encode();
+        prop_assert_eq!(PresentationRequest::decode(&encoded, &Limits::default()).unwrap(), request);
+    }
+
+    #[test]
+    fn device_keys_round_trip_through_the_certificate(seed in any::<[u8; 32]>(), p256 in any::<bool>()) {
+        let key = if p256 {
+            match yinzheng::crypto::P256SigningKey::from_bytes(&seed) {
+                Ok(k) => k.public_key(),
+                Err(_) => return Ok(()), // not a valid scalar
+            }
+        } else {
+            Ed25519SigningKey::from_seed(&seed).public_key()
+        };
+        let device = key.to_device_key();
+        prop_assert_eq!(yinzheng::crypto::PublicKey::from_device_key(&device).unwrap(), key.clone());
+        let agency = Agency::new("示例", "11220000013544541J").unwrap();
+        let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&[5; 32]))
+            .with_rng(SeededRandom::from_seed([1; 32]));
+        let from = Date::new(2026, 1, 1).unwrap();
+        let builder = CertificateBuilder::new(
+            CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
+            "1",
+            Holder::organisation("示例", &Uscc::parse("11220000013544541J").unwrap()),
+            from,
+            Validity::long_term(from),
+        )
+        .holder_key(&key);
+        let issued = issuer.issue(builder, UnixTime::from_secs(1_800_000_000)).unwrap();
+        let claims = issued.certificate().encode_claims();
+        let (decoded, _) = yinzheng::model::Certificate::decode_claims(&claims, &Limits::default()).unwrap();
+        prop_assert_eq!(decoded.holder_key, Some(device));
+    }
+}

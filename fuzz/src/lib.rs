@@ -270,3 +270,23 @@ pub fn x509_chain(data: &[u8]) {
     let _ = leaf_identity(parts[0]);
     let _ = validate_chain(&parts, &roots, VECTOR_TIME, &Limits::default());
 }
+
+/// Presentations and presentation requests: whatever decodes re-encodes to the same bytes;
+/// verification (with a nonce, an audience and a replay cache) never panics.
+pub fn presentation(data: &[u8]) {
+    use yinzheng::model::presentation::{PresentationClaims, PresentationRequest};
+    let limits = Limits::default();
+    if let Ok(claims) = PresentationClaims::decode(data, &limits) {
+        assert_eq!(claims.encode(), data, "presentation re-encoding differs");
+    }
+    if let Ok(request) = PresentationRequest::decode(data, &limits) {
+        assert_eq!(request.encode(), data, "request re-encoding differs");
+    }
+    let ctx = VerificationContext::at(VECTOR_TIME)
+        .with_nonce(b"verifier-nonce-0001".to_vec())
+        .with_audience("长春示例酒店前台");
+    let _ = verifier().verify_presentation(data, &ctx);
+    if let Ok(text) = core::str::from_utf8(data) {
+        let _ = verifier().verify_presentation_qr(text, &ctx);
+    }
+}
