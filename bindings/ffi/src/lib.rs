@@ -534,6 +534,19 @@ pub struct CertificateRequest {
     /// Identifier version (版本号); `001` when none.
     #[uniffi(default = None)]
     pub version: Option<String>,
+    /// The holder's device key (`cnf`): the certificate can then only be shown in a
+    /// presentation that key signs (the phone's Keystore / Secure Enclave key, P-256).
+    #[uniffi(default = None)]
+    pub holder_key: Option<DeviceKey>,
+}
+
+/// A public key and its algorithm.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DeviceKey {
+    /// The key's algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// The public key: 32 bytes for Ed25519, SEC1 for P-256.
+    pub public_key: Vec<u8>,
 }
 
 impl TryFrom<CertificateRequest> for CertificateBuilder {
@@ -572,6 +585,9 @@ impl TryFrom<CertificateRequest> for CertificateBuilder {
         }
         if let Some(version) = r.version {
             builder = builder.version(version);
+        }
+        if let Some(key) = r.holder_key {
+            builder = builder.holder_key(&public_key(key.algorithm, &key.public_key)?);
         }
         Ok(builder)
     }
@@ -1290,18 +1306,31 @@ pub struct VerifierPolicy {
     /// still says UNKNOWN. REVOKED and SUSPENDED always reject.
     #[uniffi(default = false)]
     pub allow_unknown_status: bool,
+    /// Remember this many unexpired presentations and refuse any shown twice (0: off).
+    #[uniffi(default = 0)]
+    pub replay_cache_capacity: u64,
+    /// Accept a device-bound certificate shown as itself, without a presentation (back
+    /// offices only).
+    #[uniffi(default = false)]
+    pub allow_holder_bound_without_presentation: bool,
 }
 
 fn apply_policy(
     builder: verify::VerifierBuilder,
     policy: &VerifierPolicy,
 ) -> verify::VerifierBuilder {
-    let builder = builder.allow_clock_skew(policy.allow_clock_skew_seconds);
+    let mut builder = builder.allow_clock_skew(policy.allow_clock_skew_seconds);
     if policy.allow_unknown_status {
-        builder.allow_unknown_status()
-    } else {
-        builder
+        builder = builder.allow_unknown_status();
     }
+    if policy.replay_cache_capacity > 0 {
+        let capacity = usize::try_from(policy.replay_cache_capacity).unwrap_or(usize::MAX);
+        builder = builder.replay_cache(Arc::new(verify::ReplayCache::new(capacity)));
+    }
+    if policy.allow_holder_bound_without_presentation {
+        builder = builder.allow_holder_bound_without_presentation();
+    }
+    builder
 }
 
 /// Verifies certificates offline against trusted keys.
@@ -1400,6 +1429,39 @@ impl Verifier {
             .map_err(invalid)
     }
 
+    /// Verifies a presentation (亮证) from its QR text as of `at`; with `nonce`, it must carry
+    /// this verifier's nonce; with `audience`, it must not be addressed to anyone else.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_presentation_qr(
+        &self,
+        text: String,
+        at: SystemTime,
+        nonce: Option<Vec<u8>>,
+        audience: Option<String>,
+    ) -> Result<VerifiedPresentation, YinzhengError> {
+        let ctx = presentation_context(at, nonce, audience)?;
+        let verified = self.inner.verify_presentation_qr(&text, &ctx)?;
+        Ok(VerifiedPresentation::from(&verified))
+    }
+
+    /// Verifies presentation bytes as of `at` (see [`Verifier::verify_presentation_qr`]).
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_presentation(
+        &self,
+        bytes: Vec<u8>,
+        at: SystemTime,
+        nonce: Option<Vec<u8>>,
+        audience: Option<String>,
+    ) -> Result<VerifiedPresentation, YinzhengError> {
+        let ctx = presentation_context(at, nonce, audience)?;
+        let verified = self.inner.verify_presentation(&bytes, &ctx)?;
+        Ok(VerifiedPresentation::from(&verified))
+    }
+
     /// Verifies a stamp over `document` as of `at`, in the GB/T 38540 order.
     ///
     /// # Errors
@@ -1482,6 +1544,276 @@ impl Verifier {
         })?;
         self.verify_certificate(bytes, now)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Presentations (亮证)
+
+fn presentation_context(
+    at: SystemTime,
+    nonce: Option<Vec<u8>>,
+    audience: Option<String>,
+) -> Result<verify::VerificationContext, YinzhengError> {
+    let mut ctx = verify::VerificationContext::at(to_unix(at)?);
+    if let Some(nonce) = nonce {
+        ctx = ctx.with_nonce(nonce);
+    }
+    if let Some(audience) = audience {
+        ctx = ctx.with_audience(audience);
+    }
+    Ok(ctx)
+}
+
+/// A presentation that passed every check.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VerifiedPresentation {
+    /// The certificate, with only the fields the holder revealed.
+    pub certificate: Certificate,
+    /// When the holder's device signed it.
+    pub issued_at: SystemTime,
+    /// When it stops being accepted.
+    pub expires_at: SystemTime,
+    /// Who it was addressed to.
+    pub audience: Option<String>,
+    /// Purpose of use (用证事由).
+    pub purpose: Option<String>,
+    /// The agency seal the certificate is signed under.
+    pub seal: Option<SealInfo>,
+    /// How it was checked.
+    pub report: Report,
+}
+
+impl From<&verify::Verified<verify::VerifiedPresentation>> for VerifiedPresentation {
+    fn from(v: &verify::Verified<verify::VerifiedPresentation>) -> Self {
+        Self {
+            certificate: (&v.certificate).into(),
+            issued_at: to_system(v.issued_at),
+            expires_at: to_system(v.expires_at),
+            audience: v.audience.clone(),
+            purpose: v.purpose.clone(),
+            seal: v.seal().map(SealInfo::from),
+            report: v.report().into(),
+        }
+    }
+}
+
+/// What to put in a presentation.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PresentationOptions {
+    /// The disclosable fields to reveal.
+    #[uniffi(default = [])]
+    pub reveal: Vec<String>,
+    /// Seconds until it expires (1–300).
+    #[uniffi(default = 60)]
+    pub lifetime_seconds: u64,
+    /// The verifier's nonce, from its request.
+    #[uniffi(default = None)]
+    pub nonce: Option<Vec<u8>>,
+    /// Who it is shown to.
+    #[uniffi(default = None)]
+    pub audience: Option<String>,
+    /// Purpose of use (用证事由).
+    #[uniffi(default = None)]
+    pub purpose: Option<String>,
+}
+
+impl From<PresentationOptions> for yinzheng::present::PresentationOptions {
+    fn from(o: PresentationOptions) -> Self {
+        Self {
+            reveal: o.reveal,
+            lifetime_secs: o.lifetime_seconds,
+            nonce: o.nonce,
+            audience: o.audience,
+            purpose: o.purpose,
+        }
+    }
+}
+
+/// What a verifier asks a holder to present (shown as the verifier's own QR code).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PresentationRequest {
+    /// The disclosable fields asked for.
+    #[uniffi(default = [])]
+    pub fields: Vec<String>,
+    /// A fresh nonce the presentation must carry.
+    #[uniffi(default = None)]
+    pub nonce: Option<Vec<u8>>,
+    /// The verifier's name.
+    #[uniffi(default = None)]
+    pub audience: Option<String>,
+    /// Purpose of use (用证事由).
+    #[uniffi(default = None)]
+    pub purpose: Option<String>,
+}
+
+/// The QR text of a verifier's request.
+#[uniffi::export]
+pub fn presentation_request_qr_text(request: PresentationRequest) -> String {
+    let r = model::presentation::PresentationRequest {
+        fields: request.fields,
+        nonce: request.nonce,
+        audience: request.audience,
+        purpose: request.purpose,
+    };
+    yinzheng::encoding::qr::to_qr_text(&r.encode())
+}
+
+/// Reads a verifier's request from its QR text; answer it with
+/// `PresentationOptions { reveal: fields, nonce, audience, purpose }`.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if it is not a request.
+#[uniffi::export]
+pub fn read_presentation_request(text: String) -> Result<PresentationRequest, YinzhengError> {
+    let limits = Limits::default();
+    let bytes = yinzheng::encoding::qr::from_qr_text(&text, &limits).map_err(invalid)?;
+    let r = model::presentation::PresentationRequest::decode(&bytes, &limits).map_err(invalid)?;
+    Ok(PresentationRequest {
+        fields: r.fields,
+        nonce: r.nonce,
+        audience: r.audience,
+        purpose: r.purpose,
+    })
+}
+
+/// A presentation: its bytes and its QR text.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Presentation {
+    /// The presentation bytes.
+    pub bytes: Vec<u8>,
+    /// `YZ1:`/`YZ2:` QR text.
+    pub qr_text: String,
+}
+
+/// A rotating code (动态码): the QR text for the current slot and when to refresh it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RotatingCode {
+    /// The QR text to show now.
+    pub qr_text: String,
+    /// When the next code is due.
+    pub refresh_at: SystemTime,
+}
+
+fn present_error(e: yinzheng::present::PresentError) -> YinzhengError {
+    match e {
+        yinzheng::present::PresentError::Signer(reason) => YinzhengError::SignerFailed { reason },
+        yinzheng::present::PresentError::SignatureRejected => YinzhengError::SignerFailed {
+            reason: e.to_string(),
+        },
+        other => invalid(other),
+    }
+}
+
+/// The holder's app: a device-bound certificate and the device key (behind [`Signer`]).
+#[derive(uniffi::Object)]
+pub struct Presenter {
+    inner: yinzheng::present::Presenter,
+}
+
+#[uniffi::export]
+impl Presenter {
+    /// Presents `certificate` (as issued) with `device`, which must be its device key.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] if the certificate is not bound to this key;
+    /// [`YinzhengError::InvalidKey`] for a bad signer key.
+    #[uniffi::constructor]
+    pub fn new(certificate: Vec<u8>, device: Arc<dyn Signer>) -> Result<Arc<Self>, YinzhengError> {
+        let inner = yinzheng::present::Presenter::new(certificate, ForeignSigner::new(device)?)
+            .map_err(present_error)?;
+        Ok(Arc::new(Self { inner }))
+    }
+
+    /// A presentation signed at `at`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] for an unknown field, a bad lifetime or nonce;
+    /// [`YinzhengError::SignerFailed`].
+    pub fn present(
+        &self,
+        options: PresentationOptions,
+        at: SystemTime,
+    ) -> Result<Presentation, YinzhengError> {
+        let bytes = self
+            .inner
+            .present(&options.into(), to_unix(at)?)
+            .map_err(present_error)?;
+        Ok(Presentation {
+            qr_text: yinzheng::encoding::qr::to_qr_text(&bytes),
+            bytes,
+        })
+    }
+
+    /// The rotating code for the slot of `slot_seconds` containing `at`.
+    ///
+    /// # Errors
+    /// As [`Presenter::present`]; a lifetime shorter than the slot is invalid.
+    pub fn rotating_code(
+        &self,
+        options: PresentationOptions,
+        at: SystemTime,
+        slot_seconds: u64,
+    ) -> Result<RotatingCode, YinzhengError> {
+        let (qr_text, next) = self
+            .inner
+            .rotating_qr_text(&options.into(), to_unix(at)?, slot_seconds)
+            .map_err(present_error)?;
+        Ok(RotatingCode {
+            qr_text,
+            refresh_at: to_system(next),
+        })
+    }
+}
+
+/// QR error-correction level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum QrLevel {
+    /// ~7 %.
+    L,
+    /// ~15 %.
+    M,
+    /// ~25 %.
+    Q,
+    /// ~30 %.
+    H,
+}
+
+fn qr_code(text: &str, level: QrLevel) -> Result<yinzheng::present::QrCode, YinzhengError> {
+    use yinzheng::present::QrLevel as L;
+    let level = match level {
+        QrLevel::L => L::L,
+        QrLevel::M => L::M,
+        QrLevel::Q => L::Q,
+        QrLevel::H => L::H,
+    };
+    yinzheng::present::QrCode::new(text, level).map_err(invalid)
+}
+
+/// Renders QR text as an SVG image (one unit per module, quiet zone included).
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if it does not fit a QR code at `level`.
+#[uniffi::export]
+pub fn render_qr_svg(text: String, level: QrLevel) -> Result<String, YinzhengError> {
+    Ok(qr_code(&text, level)?.to_svg())
+}
+
+/// Renders QR text as a greyscale PNG with `scale` pixels per module.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if it does not fit, or PNG encoding fails.
+#[uniffi::export]
+pub fn render_qr_png(text: String, level: QrLevel, scale: u32) -> Result<Vec<u8>, YinzhengError> {
+    qr_code(&text, level)?.to_png(scale).map_err(invalid)
+}
+
+/// The QR version (1–40) the text needs at `level`.
+///
+/// # Errors
+/// [`YinzhengError::InvalidInput`] if it does not fit.
+#[uniffi::export]
+pub fn qr_version(text: String, level: QrLevel) -> Result<u8, YinzhengError> {
+    Ok(qr_code(&text, level)?.version())
 }
 
 // ---------------------------------------------------------------------------------------
