@@ -272,6 +272,7 @@ fun main() {
     auditTests()
     statusTests()
     sealTests()
+    presentationTests()
 
     var passed = 0
     var failed = 0
