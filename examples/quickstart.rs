@@ -1,6 +1,8 @@
 //! The whole story: an agency makes a key and issues a business licence and a resident's
-//! certificate, each recorded in a tamper-evident audit log; the holder reveals only some
-//! fields; a verifier checks everything offline and prints the report; a tampered copy is
+//! certificate bound to the holder's phone key, each recorded in a tamper-evident audit log;
+//! the phone shows a rotating QR code (亮证) revealing only what a hotel desk asked for; the
+//! desk verifies it offline with its nonce and prints the report, then refuses the same code
+//! scanned twice, a screenshot shown later and the certificate copied off the phone; a tampered copy is
 //! rejected with the failing check named; the agency revokes one certificate and suspends and
 //! reinstates another, and the offline verifier sees each status from the published lists; a
 //! seal maker makes the agency's electronic seal (SVG picture), the agency stamps a PDF-like
@@ -16,14 +18,15 @@ use std::sync::Arc;
 
 use yinzheng::audit::store::verify_segment;
 use yinzheng::audit::{AuditLog, InclusionBundle};
-use yinzheng::crypto::{Ed25519SigningKey, OsRandom, Signer as _};
+use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer as _};
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
-use yinzheng::present::select_disclosures;
+use yinzheng::model::presentation::PresentationRequest;
+use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel, select_disclosures};
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, Date, SystemClock};
 use yinzheng::trust::TrustStore;
-use yinzheng::verify::{VerificationContext, Verifier};
+use yinzheng::verify::{ReplayCache, VerificationContext, Verifier};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // The time is an explicit input everywhere; here it comes from the system clock.
@@ -97,7 +100,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     print!("{}", licence.certificate());
 
-    // 3. A resident's certificate with fields the holder may withhold.
+    // 3. A resident's certificate with fields the holder may withhold, bound to the holder's
+    //    phone: its P-256 key (Secure Enclave / StrongBox in a real app) must sign every
+    //    showing, so a copy or a screenshot is useless.
+    let phone = P256SigningKey::generate(&OsRandom)?;
+    let phone_key = phone.public_key();
+    let birth = Date::new(1949, 12, 31)?;
     let resident = issuer.issue(
         CertificateBuilder::new(
             CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
@@ -108,9 +116,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         )
         .field("操作类别", "建筑电工")
         .disclosable_field("性别", "男")
-        .disclosable_field("出生日期", Date::new(1949, 12, 31)?)
+        .disclosable_field("出生日期", birth)
         .disclosable_field("住址", "吉林省长春市示例街2号")
-        .disclosable_field("age_over_18", true),
+        .age_over(18, birth, today)
+        .holder_key(&phone_key),
         now,
     )?;
     println!(
@@ -124,18 +133,33 @@ fn main() -> Result<(), Box<dyn Error>> {
         resident.certificate().digests.len()
     );
 
-    // 4. The holder reveals only what the situation needs (at a hotel desk: not the address).
+    // 4. 亮证 at a hotel desk. The desk's app shows a request (the fields it needs, a fresh
+    //    nonce, its name); the holder's phone answers with a rotating code that reveals only
+    //    性别 and age_over_18, signed by the phone, valid 60 s.
+    let mut nonce = [0u8; 16];
+    yinzheng::crypto::RandomSource::fill(&OsRandom, &mut nonce)?;
+    let request = PresentationRequest {
+        fields: vec!["性别".into(), "age_over_18".into()],
+        nonce: Some(nonce.to_vec()),
+        audience: Some("长春示例酒店前台".into()),
+        purpose: Some("住宿登记".into()),
+    };
+    let presenter = Presenter::new(resident.as_bytes().to_vec(), phone)?;
+    let (qr_text, refresh_at) =
+        presenter.rotating_qr_text(&PresentationOptions::answering(&request), now, 30)?;
+    let code = QrCode::new(&qr_text, QrLevel::M)?;
+    println!(
+        "\n== 4. 亮证: the phone shows 性别 and age_over_18 only ({} characters, QR version {} at level M, next code at {}) ==",
+        qr_text.len(),
+        code.version(),
+        refresh_at
+    );
+    print!("{}", code.to_terminal());
     let shown = select_disclosures(
         resident.as_bytes(),
         &["性别", "age_over_18"],
         &yinzheng::Limits::default(),
     )?;
-    let qr_text = yinzheng::encoding::qr::to_qr_text(&shown);
-    println!(
-        "\n== 4. Holder shows 性别 and age_over_18 only: QR text, {} characters ==",
-        qr_text.len()
-    );
-    println!("{qr_text}");
 
     // 5. The verifier trusts the agency's key (from a trust bundle, normally) and checks the
     //    QR text fully offline.
@@ -145,8 +169,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         agency.code.clone(),
         public_key.clone(),
     )?;
-    let verifier = Verifier::builder(trust).build()?;
+    let verifier = Verifier::builder(trust)
+        .replay_cache(Arc::new(ReplayCache::new(10_000)))
+        .build()?;
     let ctx = VerificationContext::at(now);
+    let scan = VerificationContext::at(now.saturating_add(4))
+        .with_nonce(nonce.to_vec())
+        .with_audience("长春示例酒店前台");
     // The app fetched the agency's current status lists (the library does no network I/O).
     let publish_all = |at| -> Result<Vec<Vec<u8>>, Box<dyn Error>> {
         registry
@@ -158,11 +187,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     for token in publish_all(now)? {
         verifier.add_status_list(&token)?;
     }
-    let verified = verifier.verify_qr_text(&qr_text, &ctx)?;
-    println!("\n== 5. Verified offline ==");
+    let verified = verifier.verify_presentation_qr(&qr_text, &scan)?;
+    println!("\n== 5. The desk scans the code and verifies it offline ==");
     print!("{}", verified.report());
     println!("-- what the verifier sees --");
-    print!("{}", verified.value());
+    print!("{}", verified.certificate);
+    match verifier.verify_presentation_qr(&qr_text, &scan) {
+        Ok(_) => return Err("a replayed presentation was accepted".into()),
+        Err(rejected) => println!("the same code scanned again: {rejected}"),
+    }
+    let screenshot = VerificationContext::at(now.saturating_add(120));
+    match verifier.verify_presentation_qr(&qr_text, &screenshot) {
+        Ok(_) => return Err("an expired presentation was accepted".into()),
+        Err(rejected) => println!("a screenshot shown 2 minutes later: {rejected}"),
+    }
+    match verifier.verify_certificate(resident.as_bytes(), &ctx) {
+        Ok(_) => return Err("a bound certificate was accepted without its device".into()),
+        Err(rejected) => println!("the certificate copied off the phone: {rejected}"),
+    }
     let licence_ok = verifier.verify_certificate(licence.as_bytes(), &ctx)?;
     println!(
         "business licence {}: {}",
@@ -196,14 +238,30 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 7. Revocation and suspension, seen offline through fresh status lists.
     let later = VerificationContext::at(now.saturating_add(10));
-    let status_of = |bytes: &[u8]| match verifier.verify_certificate(bytes, &later) {
-        Ok(v) => format!(
-            "accepted, status {}",
-            v.report()
-                .status()
-                .map_or("-".to_owned(), |s| s.to_string())
-        ),
-        Err(r) => format!("rejected at {}: {}", r.failed_check().name(), r.error()),
+    let describe = |result: Result<yinzheng::verify::Report, yinzheng::verify::Rejected>| {
+        match result {
+            Ok(report) => format!(
+                "accepted, status {}",
+                report.status().map_or("-".to_owned(), |s| s.to_string())
+            ),
+            Err(r) => format!("rejected at {}: {}", r.failed_check().name(), r.error()),
+        }
+    };
+    let status_of = |bytes: &[u8]| {
+        describe(
+            verifier
+                .verify_certificate(bytes, &later)
+                .map(|v| v.report().clone()),
+        )
+    };
+    // The resident's certificate is only ever shown through the phone.
+    let resident_status = || -> Result<String, Box<dyn Error>> {
+        let fresh = presenter.present(&PresentationOptions::revealing(&[]), later.now)?;
+        Ok(describe(
+            verifier
+                .verify_presentation(&fresh, &later)
+                .map(|v| v.report().clone()),
+        ))
     };
     println!("\n== 7. Revocation and suspension ==");
     registry.set_status(
@@ -224,7 +282,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "resident's certificate after {} (revoked): {}",
         LegalStatus::Revoked.label(),
-        status_of(resident.as_bytes())
+        resident_status()?
     );
     println!(
         "business licence after {} (suspended): {}",
