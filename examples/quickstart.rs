@@ -20,8 +20,8 @@ use yinzheng::audit::store::verify_segment;
 use yinzheng::audit::{AuditLog, InclusionBundle};
 use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer as _};
 use yinzheng::issue::{CertificateBuilder, Issuer};
-use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::model::presentation::PresentationRequest;
+use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel, select_disclosures};
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, Date, SystemClock};
@@ -238,15 +238,14 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 7. Revocation and suspension, seen offline through fresh status lists.
     let later = VerificationContext::at(now.saturating_add(10));
-    let describe = |result: Result<yinzheng::verify::Report, yinzheng::verify::Rejected>| {
-        match result {
+    let describe =
+        |result: Result<yinzheng::verify::Report, yinzheng::verify::Rejected>| match result {
             Ok(report) => format!(
                 "accepted, status {}",
                 report.status().map_or("-".to_owned(), |s| s.to_string())
             ),
             Err(r) => format!("rejected at {}: {}", r.failed_check().name(), r.error()),
-        }
-    };
+        };
     let status_of = |bytes: &[u8]| {
         describe(
             verifier
