@@ -194,6 +194,30 @@ proptest! {
     }
 }
 
+/// A business licence with only the required parts.
+fn minimal_licence() -> CertificateBuilder {
+    let from = Date::new(2026, 1, 1).unwrap();
+    CertificateBuilder::new(
+        CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
+        "1",
+        Holder::organisation("示例", &Uscc::parse("11220000013544541J").unwrap()),
+        from,
+        Validity::long_term(from),
+    )
+}
+
+/// Issues `builder` with the issuer key from `seed`; the certificate's content.
+fn issue_minimal(builder: CertificateBuilder, seed: &[u8; 32]) -> yinzheng::model::Certificate {
+    let agency = Agency::new("示例", "11220000013544541J").unwrap();
+    let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(seed))
+        .with_rng(SeededRandom::from_seed([1; 32]));
+    issuer
+        .issue(builder, UnixTime::from_secs(1_800_000_000))
+        .unwrap()
+        .certificate()
+        .clone()
+}
+
 fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(any::<u8>(), 0..max)
 }
@@ -256,18 +280,7 @@ proptest! {
     #[test]
     fn seal_references_round_trip(id in "[0-9]{1,16}", digest in any::<[u8; 32]>(), seed in any::<[u8; 32]>()) {
         let key = Ed25519SigningKey::from_seed(&seed);
-        let agency = Agency::new("示例", "11220000013544541J").unwrap();
-        let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&seed))
-            .with_rng(SeededRandom::from_seed([1; 32]));
-        let from = Date::new(2026, 1, 1).unwrap();
-        let builder = CertificateBuilder::new(
-            CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
-            "1",
-            Holder::organisation("示例", &Uscc::parse("11220000013544541J").unwrap()),
-            from,
-            Validity::long_term(from),
-        );
-        let mut certificate = issuer.issue(builder, UnixTime::from_secs(1_800_000_000)).unwrap().certificate().clone();
+        let mut certificate = issue_minimal(minimal_licence(), &seed);
         certificate.seal = Some(yinzheng::model::SealReference { id, digest, signer_key: key.public_key().to_bytes() });
         let claims = certificate.encode_claims();
         let (decoded, _) = yinzheng::model::Certificate::decode_claims(&claims, &Limits::default()).unwrap();
@@ -318,20 +331,7 @@ proptest! {
         };
         let device = key.to_device_key();
         prop_assert_eq!(yinzheng::crypto::PublicKey::from_device_key(&device).unwrap(), key.clone());
-        let agency = Agency::new("示例", "11220000013544541J").unwrap();
-        let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&[5; 32]))
-            .with_rng(SeededRandom::from_seed([1; 32]));
-        let from = Date::new(2026, 1, 1).unwrap();
-        let builder = CertificateBuilder::new(
-            CertificateType::new("11100000MB0341032Y002", "营业执照").unwrap(),
-            "1",
-            Holder::organisation("示例", &Uscc::parse("11220000013544541J").unwrap()),
-            from,
-            Validity::long_term(from),
-        )
-        .holder_key(&key);
-        let issued = issuer.issue(builder, UnixTime::from_secs(1_800_000_000)).unwrap();
-        let claims = issued.certificate().encode_claims();
+        let claims = issue_minimal(minimal_licence().holder_key(&key), &[5; 32]).encode_claims();
         let (decoded, _) = yinzheng::model::Certificate::decode_claims(&claims, &Limits::default()).unwrap();
         prop_assert_eq!(decoded.holder_key, Some(device));
     }

@@ -50,6 +50,20 @@ const NONCE: &[u8] = b"verifier-nonce-0001";
 const AUDIENCE: &str = "长春示例酒店前台";
 const LIST_URI: &str = "https://status.example.gov.cn/jilin/devices";
 
+/// A presentation of `certificate` signed by `key` with the test nonce and audience, built by
+/// hand for the cases `Presenter` refuses to make.
+fn signed_by(key: &dyn Signer, certificate: &[u8], at: UnixTime, lifetime: u64) -> Result<Vec<u8>> {
+    let claims = PresentationClaims {
+        certificate,
+        issued_at: at,
+        expires_at: at.saturating_add(lifetime),
+        nonce: Some(NONCE),
+        audience: Some(AUDIENCE),
+        purpose: None,
+    };
+    Ok(sign_cose(key, PRESENTATION_TYP, &claims.encode())?)
+}
+
 /// Writes the presentation vectors; `jilin` signs the certificates and the status list.
 pub(crate) fn presentation_vectors(
     dir: &Path,
@@ -167,22 +181,12 @@ pub(crate) fn presentation_vectors(
         reject("holder-binding"),
     )?;
     // Signed by another key, with that key's kid: built by hand (Presenter refuses).
-    let forged = {
-        let cert = yinzheng::present::select_disclosures(
-            &certificate,
-            &["性别", "age_over_18"],
-            &yinzheng::Limits::default(),
-        )?;
-        let claims = PresentationClaims {
-            certificate: &cert,
-            issued_at: at,
-            expires_at: at.saturating_add(60),
-            nonce: Some(NONCE),
-            audience: Some(AUDIENCE),
-            purpose: Some("住宿登记"),
-        };
-        sign_cose(&stranger, PRESENTATION_TYP, &claims.encode())?
-    };
+    let revealed = yinzheng::present::select_disclosures(
+        &certificate,
+        &["性别", "age_over_18"],
+        &yinzheng::Limits::default(),
+    )?;
+    let forged = signed_by(&stranger, &revealed, at, 60)?;
     add(
         "presentation-wrong-device-key",
         "signed by a key other than the certificate's cnf",
@@ -196,12 +200,7 @@ pub(crate) fn presentation_vectors(
     // The revealed 性别 item altered inside the presented certificate, then re-signed by the
     // genuine device: only the disclosure digest check can catch it.
     let altered = {
-        let cert = yinzheng::present::select_disclosures(
-            &certificate,
-            &["性别", "age_over_18"],
-            &yinzheng::Limits::default(),
-        )?;
-        let mut p: Parts = parts(&cert)?;
+        let mut p: Parts = parts(&revealed)?;
         let item = p
             .disclosures
             .iter_mut()
@@ -212,16 +211,7 @@ pub(crate) fn presentation_vectors(
             .position(|w| w == "男".as_bytes())
             .ok_or("no value")?;
         item[at_value..at_value + 3].copy_from_slice("女".as_bytes());
-        let cert = p.encode();
-        let claims = PresentationClaims {
-            certificate: &cert,
-            issued_at: at,
-            expires_at: at.saturating_add(60),
-            nonce: Some(NONCE),
-            audience: Some(AUDIENCE),
-            purpose: None,
-        };
-        sign_cose(&device, PRESENTATION_TYP, &claims.encode())?
+        signed_by(&device, &p.encode(), at, 60)?
     };
     add(
         "presentation-altered-value",
@@ -321,17 +311,7 @@ pub(crate) fn presentation_vectors(
     let unbound = issuer
         .issue(resident_certificate(validity)?, signed)?
         .into_bytes();
-    let unbound_presentation = {
-        let claims = PresentationClaims {
-            certificate: &unbound,
-            issued_at: at,
-            expires_at: at.saturating_add(60),
-            nonce: Some(NONCE),
-            audience: Some(AUDIENCE),
-            purpose: None,
-        };
-        sign_cose(&device, PRESENTATION_TYP, &claims.encode())?
-    };
+    let unbound_presentation = signed_by(&device, &unbound, at, 60)?;
     add(
         "presentation-unbound-certificate",
         "a presentation wrapping a certificate that has no device key",
@@ -342,17 +322,7 @@ pub(crate) fn presentation_vectors(
         vec![],
         reject("holder-binding"),
     )?;
-    let too_long = {
-        let claims = PresentationClaims {
-            certificate: &certificate,
-            issued_at: at,
-            expires_at: at.saturating_add(301),
-            nonce: Some(NONCE),
-            audience: Some(AUDIENCE),
-            purpose: None,
-        };
-        sign_cose(&device, PRESENTATION_TYP, &claims.encode())?
-    };
+    let too_long = signed_by(&device, &certificate, at, 301)?;
     add(
         "presentation-lifetime-too-long",
         "exp 301 s after iat (at most 300)",
