@@ -120,10 +120,9 @@ impl NoteKey {
     /// # Errors
     /// [`NoteError`] if malformed or the key id does not match.
     pub fn from_vkey(vkey: &str) -> Result<Self, NoteError> {
-        let mut parts = vkey.split('+');
-        let (Some(name), Some(id), Some(key), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // Names never contain '+', but the base64 key may: split off two fields only.
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(NoteError::Key("expected name+id+key"));
         };
         let key = B64
@@ -514,6 +513,19 @@ mod tests {
     /// The example from golang.org/x/mod/sumdb/note and C2SP signed-note.
     const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
     const PETER_NOTE: &str = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+
+    #[test]
+    fn verifier_keys_whose_base64_contains_plus_round_trip() {
+        let mut with_plus = 0;
+        for seed in 0..64u8 {
+            let public = Ed25519SigningKey::from_seed(&[seed; 32]).public_key();
+            let key = NoteKey::new("audit.example/log", KeyRole::Log, public).unwrap();
+            let vkey = key.to_vkey();
+            with_plus += usize::from(vkey.matches('+').count() > 2);
+            assert_eq!(NoteKey::from_vkey(&vkey).unwrap(), key, "{vkey}");
+        }
+        assert!(with_plus > 0, "no key with '+' in its base64 was tried");
+    }
 
     #[test]
     fn published_signed_note_example_verifies() {

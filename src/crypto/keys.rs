@@ -89,6 +89,29 @@ impl P256SigningKey {
             .map_err(|_| CryptoError::InvalidPrivateKey)
     }
 
+    /// A key from PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPrivateKey`] if the PEM is not a P-256 PKCS#8 key.
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self, CryptoError> {
+        use p256::pkcs8::DecodePrivateKey as _;
+        p256::ecdsa::SigningKey::from_pkcs8_pem(pem)
+            .map(Self)
+            .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// The key as PKCS#8 PEM, zeroized on drop.
+    ///
+    /// # Errors
+    /// [`CryptoError::InvalidPrivateKey`] if encoding fails.
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, CryptoError> {
+        use p256::pkcs8::{EncodePrivateKey as _, LineEnding};
+        self.0
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|pem| Zeroizing::new(pem.to_string()))
+            .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
     /// A fresh key from `rng` (rejection-sampled scalar).
     ///
     /// # Errors

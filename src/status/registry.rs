@@ -211,7 +211,13 @@ impl FileStatusStore {
             file.write_all(&header)
                 .map_err(io("writing the journal header"))?;
             file.sync_all().map_err(io("syncing the journal"))?;
+            // A bare file name's parent is "": the current directory.
             if let Some(dir) = path.parent() {
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
                 File::open(dir)
                     .and_then(|d| d.sync_all())
                     .map_err(io("syncing the directory"))?;

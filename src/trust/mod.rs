@@ -173,6 +173,19 @@ impl TrustStore {
         Ok(self)
     }
 
+    /// Every trusted issuer key.
+    pub fn issuer_keys(&self) -> impl Iterator<Item = &TrustedKey> {
+        self.by_kid.values().flatten()
+    }
+
+    /// Every trusted seal maker: (name, key).
+    pub fn seal_makers(&self) -> impl Iterator<Item = (&str, &PublicKey)> {
+        self.seal_makers
+            .values()
+            .flatten()
+            .map(|(name, key)| (name.as_str(), key))
+    }
+
     /// The trusted X.509 roots.
     #[must_use]
     pub fn x509_roots(&self) -> &[X509Anchor] {

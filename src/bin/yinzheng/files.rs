@@ -1,0 +1,251 @@
+//! What the CLI reads: keys, certificate requests (JSON or TOML), trust configurations.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, Signer};
+use yinzheng::issue::CertificateBuilder;
+use yinzheng::model::{CertificateType, Field, FieldValue, Holder, ResidentId, Uscc, Validity};
+use yinzheng::time::Date;
+use yinzheng::trust::TrustStore;
+
+pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()).into())
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()).into())
+}
+
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()).into())
+}
+
+/// A private key file: PKCS#8 PEM, Ed25519 or P-256.
+pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
+    let pem = read_text(path)?;
+    if let Ok(key) = Ed25519SigningKey::from_pkcs8_pem(&pem) {
+        return Ok(Box::new(key));
+    }
+    P256SigningKey::from_pkcs8_pem(&pem)
+        .map(|k| Box::new(k) as Box<dyn Signer>)
+        .map_err(|_| format!("{}: not an Ed25519 or P-256 PKCS#8 key", path.display()).into())
+}
+
+/// An Ed25519 key file (audit logs sign checkpoints with Ed25519 only).
+pub(crate) fn ed25519_key(path: &Path) -> Result<Ed25519SigningKey> {
+    Ed25519SigningKey::from_pkcs8_pem(&read_text(path)?)
+        .map_err(|_| format!("{}: not an Ed25519 PKCS#8 key", path.display()).into())
+}
+
+/// A public key from hex: 32 bytes Ed25519, 33/65 bytes SEC1 P-256.
+pub(crate) fn public_key(hex_text: &str) -> Result<PublicKey> {
+    let bytes = hex_decode(hex_text)?;
+    let key = match <[u8; 32]>::try_from(bytes.as_slice()) {
+        Ok(raw) => PublicKey::ed25519(&raw)?,
+        Err(_) => PublicKey::p256(&bytes)?,
+    };
+    Ok(key)
+}
+
+pub(crate) fn hex_decode(text: &str) -> Result<Vec<u8>> {
+    let text = text.trim();
+    if !text.len().is_multiple_of(2) {
+        return Err("hex text has an odd length".into());
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(text.get(i..i + 2).unwrap_or("zz"), 16)
+                .map_err(|_| "invalid hex".into())
+        })
+        .collect()
+}
+
+pub(crate) fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A field value in a request: text, integer, boolean, `{"date": "YYYY-MM-DD"}` or
+/// `{"hex": "…"}` for bytes.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ValueSpec {
+    Text(String),
+    Integer(i64),
+    Bool(bool),
+    Date { date: String },
+    Bytes { hex: String },
+}
+
+#[derive(Deserialize)]
+struct FieldSpec {
+    name: String,
+    value: ValueSpec,
+}
+
+#[derive(Deserialize)]
+struct HolderSpec {
+    name: String,
+    code: String,
+    /// `111` resident identity number, `001` USCC, or another code type.
+    code_type: String,
+}
+
+/// A certificate request file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RequestSpec {
+    type_code: String,
+    type_name: String,
+    number: String,
+    holder: HolderSpec,
+    issued_on: String,
+    valid_from: String,
+    valid_until: Option<String>,
+    jurisdiction: Option<String>,
+    #[serde(default)]
+    fields: Vec<FieldSpec>,
+    #[serde(default)]
+    disclosable: Vec<FieldSpec>,
+    serial: Option<String>,
+    /// The holder's device public key (hex), to bind the certificate to it.
+    holder_key: Option<String>,
+}
+
+fn value(spec: ValueSpec) -> Result<FieldValue> {
+    Ok(match spec {
+        ValueSpec::Text(t) => FieldValue::Text(t),
+        ValueSpec::Integer(i) => FieldValue::Integer(i),
+        ValueSpec::Bool(b) => FieldValue::Bool(b),
+        ValueSpec::Date { date } => FieldValue::Date(Date::parse(&date)?),
+        ValueSpec::Bytes { hex } => FieldValue::Bytes(hex_decode(&hex)?),
+    })
+}
+
+impl RequestSpec {
+    /// Reads a request: TOML for `.toml` files, JSON otherwise.
+    pub(crate) fn load(path: &Path) -> Result<Self> {
+        let text = read_text(path)?;
+        Self::parse(&text, path.extension().is_some_and(|e| e == "toml"))
+            .map_err(|e| format!("{}: {e}", path.display()).into())
+    }
+
+    pub(crate) fn parse(text: &str, toml: bool) -> Result<Self> {
+        Ok(if toml {
+            toml::from_str(text)?
+        } else {
+            serde_json::from_str(text)?
+        })
+    }
+
+    pub(crate) fn builder(self) -> Result<CertificateBuilder> {
+        let kind = CertificateType::new(&self.type_code, &self.type_name)?;
+        let holder = match self.holder.code_type.as_str() {
+            "111" => Holder::resident(&self.holder.name, &ResidentId::parse(&self.holder.code)?),
+            "001" => Holder::organisation(&self.holder.name, &Uscc::parse(&self.holder.code)?),
+            other => Holder::other(&self.holder.name, other, &self.holder.code),
+        };
+        let from = Date::parse(&self.valid_from)?;
+        let validity = match &self.valid_until {
+            Some(until) => Validity::days(from, Date::parse(until)?),
+            None => Validity::long_term(from),
+        };
+        let mut builder = CertificateBuilder::new(
+            kind,
+            self.number,
+            holder,
+            Date::parse(&self.issued_on)?,
+            validity,
+        );
+        if let Some(j) = self.jurisdiction {
+            builder = builder.jurisdiction(j);
+        }
+        for f in self.fields {
+            builder = builder.field(f.name, value(f.value)?);
+        }
+        for f in self.disclosable {
+            builder = builder.disclosable_field(f.name, value(f.value)?);
+        }
+        if let Some(serial) = self.serial {
+            builder = builder.serial(serial);
+        }
+        if let Some(key) = self.holder_key {
+            builder = builder.holder_key(&public_key(&key)?);
+        }
+        Ok(builder)
+    }
+}
+
+#[derive(Deserialize)]
+struct KeySpec {
+    name: String,
+    agency: Option<String>,
+    public_key: String,
+}
+
+#[derive(Deserialize)]
+struct RootSpec {
+    name: String,
+    /// A DER or PEM file, relative to the trust file.
+    file: String,
+}
+
+/// A trust file: what a verifier trusts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrustSpec {
+    #[serde(default)]
+    issuer_keys: Vec<KeySpec>,
+    #[serde(default)]
+    x509_roots: Vec<RootSpec>,
+    #[serde(default)]
+    seal_makers: Vec<KeySpec>,
+}
+
+impl TrustSpec {
+    pub(crate) fn load(path: &Path) -> Result<TrustStore> {
+        let text = read_text(path)?;
+        let spec: Self =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut trust = TrustStore::new();
+        for k in spec.issuer_keys {
+            let agency = k
+                .agency
+                .as_deref()
+                .ok_or_else(|| format!("issuer key {} needs an agency", k.name))?;
+            trust.add_issuer_key(&k.name, Uscc::parse(agency)?, public_key(&k.public_key)?)?;
+        }
+        for r in spec.x509_roots {
+            let bytes = read(&base.join(&r.file))?;
+            match std::str::from_utf8(&bytes) {
+                Ok(pem) if pem.contains("-----BEGIN") => {
+                    trust.add_x509_roots_pem(&r.name, pem)?;
+                }
+                _ => {
+                    trust.add_x509_root(&r.name, &bytes)?;
+                }
+            }
+        }
+        for m in spec.seal_makers {
+            trust.add_seal_maker(&m.name, public_key(&m.public_key)?)?;
+        }
+        Ok(trust)
+    }
+}
+
+/// Field values of a verified certificate, for the JSON report.
+pub(crate) fn field_json(field: &Field) -> serde_json::Value {
+    let value = match &field.value {
+        FieldValue::Text(t) => serde_json::json!(t),
+        FieldValue::Integer(i) => serde_json::json!(i),
+        FieldValue::Bool(b) => serde_json::json!(b),
+        FieldValue::Date(d) => serde_json::json!({ "date": d.to_string() }),
+        FieldValue::Bytes(b) => serde_json::json!({ "hex": hex_encode(b) }),
+        other => serde_json::json!(other.to_string()),
+    };
+    serde_json::json!({ "name": field.name, "value": value })
+}

@@ -1,0 +1,535 @@
+//! The operator CLI runs the whole agency story, scripted: keys → seal → issue (under the
+//! seal, with a status entry and the audit log) → present from the phone → verify offline →
+//! revoke → verify again → stamp → trust bundle → log verify and proofs; plus bulk issuance
+//! and the exit codes.
+#![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Dir(PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn yz(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yinzheng"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Runs and requires exit code `code`; returns stdout.
+fn expect(dir: &Path, code: i32, args: &[&str]) -> String {
+    let out = yz(dir, args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "yinzheng {}\nstdout: {stdout}\nstderr: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+const AGENCY: &str = "11220000013544541J";
+const LOG: [&str; 6] = [
+    "--log",
+    "audit",
+    "--log-key",
+    "log.pem",
+    "--origin",
+    "audit.example.gov.cn/jilin",
+];
+
+fn with_log<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = args.to_vec();
+    v.extend_from_slice(&LOG);
+    v
+}
+
+#[test]
+fn the_whole_agency_story_from_the_command_line() {
+    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let d = dir.0.as_path();
+
+    // Keys.
+    let agency_pub = expect(d, 0, &["keygen", "--out", "agency.pem"]);
+    let maker_pub = expect(d, 0, &["keygen", "--out", "maker.pem"]);
+    expect(d, 0, &["keygen", "--out", "log.pem"]);
+    expect(d, 0, &["keygen", "--out", "publisher.pem"]);
+    let phone_pub = expect(d, 0, &["keygen", "--alg", "p256", "--out", "phone.pem"]);
+    assert_eq!(agency_pub.trim().len(), 64);
+    assert_eq!(phone_pub.trim().len(), 66);
+    // A key is never overwritten.
+    expect(d, 1, &["keygen", "--out", "agency.pem"]);
+
+    // The seal maker makes the agency's seal, authorising the agency key.
+    std::fs::write(
+        d.join("seal.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg"/>"#,
+    )
+    .unwrap();
+    expect(
+        d,
+        0,
+        &with_log(&[
+            "seal",
+            "make",
+            "--maker-key",
+            "maker.pem",
+            "--id",
+            "2200000000000001",
+            "--name",
+            "吉林省测试局电子公章",
+            "--owner-name",
+            "吉林省测试局",
+            "--owner-uscc",
+            AGENCY,
+            "--authorise",
+            "agency.pub",
+            "--picture",
+            "seal.svg",
+            "--out",
+            "seal.cose",
+        ]),
+    );
+
+    // Issue a resident's certificate bound to the phone, under the seal, with a status entry.
+    let request = format!(
+        r#"{{
+            "type_code": "11100000000013338W032", "type_name": "居住证", "number": "吉A0001",
+            "holder": {{ "name": "李示例", "code": "11010519491231002X", "code_type": "111" }},
+            "issued_on": "2026-01-08", "valid_from": "2026-01-08",
+            "fields": [ {{ "name": "民族", "value": "汉" }} ],
+            "disclosable": [
+                {{ "name": "出生日期", "value": {{ "date": "1949-12-31" }} }},
+                {{ "name": "住址", "value": "吉林省长春市示例街2号" }},
+                {{ "name": "age_over_18", "value": true }}
+            ],
+            "holder_key": "{}"
+        }}"#,
+        phone_pub.trim()
+    );
+    std::fs::write(d.join("resident.json"), request).unwrap();
+    let status = [
+        "--status-journal",
+        "status.journal",
+        "--status-prefix",
+        "https://status.example.gov.cn/jilin/",
+    ];
+    let mut issue = vec![
+        "issue",
+        "--key",
+        "agency.pem",
+        "--agency-name",
+        "吉林省测试局",
+        "--agency-uscc",
+        AGENCY,
+        "--request",
+        "resident.json",
+        "--out",
+        "resident.cbor",
+        "--seal",
+        "seal.cose",
+    ];
+    issue.extend_from_slice(&status);
+    let id = expect(d, 0, &with_log(&issue)).trim().to_owned();
+    assert!(id.starts_with("1.2.156.3005.2."), "{id}");
+
+    // The trust a verifier holds: the seal maker, and the agency key for its status lists.
+    let trust = format!(
+        r#"{{ "seal_makers": [ {{ "name": "制章中心", "public_key": "{}" }} ],
+             "issuer_keys": [ {{ "name": "吉林省测试局", "agency": "{AGENCY}", "public_key": "{}" }} ] }}"#,
+        maker_pub.trim(),
+        agency_pub.trim()
+    );
+    std::fs::write(d.join("trust.json"), trust).unwrap();
+    let publish = |dir_name: &str| {
+        expect(
+            d,
+            0,
+            &with_log(&[
+                "status",
+                "publish",
+                "--journal",
+                "status.journal",
+                "--prefix",
+                "https://status.example.gov.cn/jilin/",
+                "--key",
+                "agency.pem",
+                "--out-dir",
+                dir_name,
+            ]),
+        )
+    };
+    publish("lists");
+
+    // The phone presents it with the desk's nonce; the desk verifies offline.
+    let qr_text = expect(
+        d,
+        0,
+        &[
+            "present",
+            "--certificate",
+            "resident.cbor",
+            "--device-key",
+            "phone.pem",
+            "--reveal",
+            "age_over_18",
+            "--nonce",
+            "00112233",
+            "--audience",
+            "前台",
+            "--out",
+            "shown.cbor",
+        ],
+    );
+    assert!(qr_text.starts_with("YZ"), "{qr_text}");
+    let verify_shown = |lists: &str, code: i32| {
+        expect(
+            d,
+            code,
+            &[
+                "verify",
+                "presentation",
+                "--trust",
+                "trust.json",
+                "--in",
+                "shown.cbor",
+                "--seal",
+                "seal.cose",
+                "--status-list",
+                lists,
+                "--nonce",
+                "00112233",
+                "--audience",
+                "前台",
+                "--json",
+            ],
+        )
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&verify_shown("lists/list-0.cwt", 0)).unwrap();
+    assert_eq!(json["accepted"], true);
+    assert_eq!(json["content"]["holder"], "李示例");
+    assert!(
+        json["report"]["trusted_key"]
+            .as_str()
+            .unwrap()
+            .contains("制章中心")
+    );
+    // The same QR text, scanned: also accepted (no replay cache across processes).
+    expect(
+        d,
+        0,
+        &[
+            "verify",
+            "presentation",
+            "--trust",
+            "trust.json",
+            "--qr-text",
+            qr_text.trim(),
+            "--seal",
+            "seal.cose",
+            "--status-list",
+            "lists/list-0.cwt",
+            "--nonce",
+            "00112233",
+        ],
+    );
+    // Another verifier's nonce: rejected (10).
+    expect(
+        d,
+        10,
+        &[
+            "verify",
+            "presentation",
+            "--trust",
+            "trust.json",
+            "--in",
+            "shown.cbor",
+            "--seal",
+            "seal.cose",
+            "--status-list",
+            "lists/list-0.cwt",
+            "--nonce",
+            "ffff",
+        ],
+    );
+    // The certificate itself, copied off the phone: rejected at holder binding (10).
+    let copied = expect(
+        d,
+        10,
+        &[
+            "verify",
+            "certificate",
+            "--trust",
+            "trust.json",
+            "--in",
+            "resident.cbor",
+            "--seal",
+            "seal.cose",
+            "--status-list",
+            "lists/list-0.cwt",
+            "--json",
+        ],
+    );
+    assert!(copied.contains("holder-binding"), "{copied}");
+
+    // Revoke; the new list makes the presentation fail with 11.
+    expect(
+        d,
+        0,
+        &with_log(&[
+            "status",
+            "set",
+            "--journal",
+            "status.journal",
+            "--prefix",
+            "https://status.example.gov.cn/jilin/",
+            "--certificate",
+            &id,
+            "--status",
+            "revoked",
+            "--operator",
+            "operator-7",
+        ]),
+    );
+    publish("lists2");
+    verify_shown("lists2/list-0.cwt", 11);
+
+    // Stamp a document with the seal; verify; an altered document is rejected.
+    std::fs::write(d.join("doc.pdf"), b"%PDF-1.7 ... %%EOF").unwrap();
+    expect(
+        d,
+        0,
+        &with_log(&[
+            "stamp",
+            "--seal",
+            "seal.cose",
+            "--key",
+            "agency.pem",
+            "--document",
+            "doc.pdf",
+            "--out",
+            "doc.stamp",
+        ]),
+    );
+    let verify_stamp = |doc: &str, code: i32| {
+        expect(
+            d,
+            code,
+            &[
+                "verify",
+                "stamp",
+                "--trust",
+                "trust.json",
+                "--in",
+                "doc.stamp",
+                "--document",
+                doc,
+            ],
+        )
+    };
+    verify_stamp("doc.pdf", 0);
+    std::fs::write(d.join("altered.pdf"), b"%PDF-1.7 ..! %%EOF").unwrap();
+    verify_stamp("altered.pdf", 10);
+
+    // A trust bundle carries everything; a verifier needs only it and the publisher's key.
+    expect(
+        d,
+        0,
+        &[
+            "bundle",
+            "make",
+            "--publisher-key",
+            "publisher.pem",
+            "--trust",
+            "trust.json",
+            "--seal",
+            "seal.cose",
+            "--status-list",
+            "lists2/list-0.cwt",
+            "--out",
+            "bundle.cose",
+        ],
+    );
+    let publisher_pub = std::fs::read_to_string(d.join("publisher.pub")).unwrap();
+    let listed = expect(
+        d,
+        0,
+        &[
+            "bundle",
+            "verify",
+            "--in",
+            "bundle.cose",
+            "--publisher",
+            publisher_pub.trim(),
+        ],
+    );
+    assert!(listed.contains("1 seals"), "{listed}");
+    // Signed by someone else: refused (an error, 1).
+    let refused = expect(
+        d,
+        1,
+        &[
+            "bundle",
+            "verify",
+            "--in",
+            "bundle.cose",
+            "--publisher",
+            agency_pub.trim(),
+        ],
+    );
+    assert!(refused.is_empty());
+    expect(
+        d,
+        0,
+        &[
+            "verify",
+            "stamp",
+            "--bundle",
+            "bundle.cose",
+            "--publisher",
+            publisher_pub.trim(),
+            "--in",
+            "doc.stamp",
+            "--document",
+            "doc.pdf",
+        ],
+    );
+
+    // The audit log: every step above is in it; it verifies with its public key alone.
+    let vkey = expect(d, 0, &with_log(&["log", "vkey"])).trim().to_owned();
+    let verified = expect(
+        d,
+        0,
+        &[
+            "log",
+            "verify",
+            "--dir",
+            "audit",
+            "--origin",
+            "audit.example.gov.cn/jilin",
+            "--vkey",
+            &vkey,
+        ],
+    );
+    // Seal made, issuance, 2 list publications ×1 list, a status change, a stamp.
+    assert!(verified.contains("log verified"), "{verified}");
+    let proof = expect(d, 0, &with_log(&["log", "prove", "--index", "1"]));
+    std::fs::write(d.join("proof.txt"), proof).unwrap();
+    let checked = expect(
+        d,
+        0,
+        &[
+            "log",
+            "check-proof",
+            "--bundle",
+            "proof.txt",
+            "--origin",
+            "audit.example.gov.cn/jilin",
+            "--vkey",
+            &vkey,
+        ],
+    );
+    assert!(checked.contains("CertificateIssued"), "{checked}");
+    let consistency = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "1"]));
+    assert!(!consistency.is_empty());
+}
+
+#[test]
+fn bulk_issuance_and_qr_rendering() {
+    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-bulk-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(dir.0.join("requests")).unwrap();
+    let d = dir.0.as_path();
+    expect(d, 0, &["keygen", "--out", "agency.pem"]);
+    for i in 0..5 {
+        let toml = format!(
+            r#"type_code = "11100000MB0341032Y002"
+type_name = "营业执照"
+number = "91350100M000100Y43"
+issued_on = "2024-03-15"
+valid_from = "2024-03-15"
+serial = "B{i:04}"
+[holder]
+name = "福州示例科技有限公司"
+code = "91350100M000100Y43"
+code_type = "001"
+[[fields]]
+name = "注册资本"
+value = "壹佰万元整"
+"#
+        );
+        std::fs::write(d.join(format!("requests/{i}.toml")), toml).unwrap();
+    }
+    let out = expect(
+        d,
+        0,
+        &[
+            "issue",
+            "--key",
+            "agency.pem",
+            "--agency-name",
+            "某局",
+            "--agency-uscc",
+            AGENCY,
+            "--request",
+            "requests",
+            "--out",
+            "issued",
+        ],
+    );
+    assert!(out.contains("5 certificates"), "{out}");
+    let svg = expect(
+        d,
+        0,
+        &[
+            "qr",
+            "--in",
+            "issued/3.cbor",
+            "--qr",
+            "svg",
+            "--qr-out",
+            "code.svg",
+        ],
+    );
+    assert!(svg.starts_with("YZ"));
+    assert!(
+        std::fs::read_to_string(d.join("code.svg"))
+            .unwrap()
+            .starts_with("<svg")
+    );
+    // A malformed request is an error (1) that names the file.
+    std::fs::write(d.join("bad.json"), r#"{ "type_code": 5 }"#).unwrap();
+    let bad = yz(
+        d,
+        &[
+            "issue",
+            "--key",
+            "agency.pem",
+            "--agency-name",
+            "某局",
+            "--agency-uscc",
+            AGENCY,
+            "--request",
+            "bad.json",
+            "--out",
+            "x.cbor",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.json"));
+    // Usage errors are 2.
+    assert_eq!(yz(d, &["verify"]).status.code(), Some(2));
+}
