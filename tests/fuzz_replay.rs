@@ -366,3 +366,58 @@ fn presentation_parser_on_seeds_and_mutations() {
         }
     }
 }
+
+/// No public verify path panics on a million mutations of valid inputs: certificates (bytes
+/// and QR text), presentations, stamps, status lists, trust bundles, X.509 chains and audit
+/// artefacts, each through its fuzz target body (which also asserts the round-trip
+/// invariants). Slow in a debug build: CI runs it with `--release -- --ignored`.
+#[test]
+#[ignore = "a million mutations: run with --release -- --ignored"]
+fn a_million_mutations_never_panic_any_public_verify_path() {
+    type Target = fn(&[u8]);
+    let chain = |names: &[&str]| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/x509");
+        let mut out = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(&[0xFF, 0xFE]);
+            }
+            out.extend(std::fs::read(dir.join(format!("{n}.der"))).unwrap());
+        }
+        out
+    };
+    let qr: Vec<Vec<u8>> = seeds()
+        .iter()
+        .map(|s| yinzheng::encoding::qr::to_qr_text(s).into_bytes())
+        .collect();
+    let groups: Vec<(Target, Vec<Vec<u8>>)> = vec![
+        (targets::verify_certificate, seeds()),
+        (targets::qr_text, qr),
+        (targets::presentation, seeds_in("test-vectors/presentations", "cbor")),
+        (targets::seal_stamp, seeds_in("test-vectors/seals", "")),
+        (targets::status_list_token, seeds_in("test-vectors/certificates", "cwt")),
+        (targets::audit_text, seeds_in("test-vectors/audit", "")),
+        (
+            targets::x509_chain,
+            vec![
+                chain(&["leaf", "intermediate", "root"]),
+                chain(&["leaf-p256-root", "root-p256"]),
+                chain(&["leaf-path-too-deep", "sub-ca", "intermediate-pathlen-0"]),
+            ],
+        ),
+    ];
+    const TOTAL: usize = 1_000_000;
+    let seed_count: usize = groups.iter().map(|(_, s)| s.len()).sum();
+    let per_seed = TOTAL.div_ceil(seed_count);
+    let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
+    let mut runs = 0;
+    for (target, seeds) in &groups {
+        for seed in seeds {
+            for _ in 0..per_seed {
+                target(&m.mutate(seed));
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs >= TOTAL, "{runs} mutations");
+}

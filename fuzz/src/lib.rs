@@ -13,7 +13,9 @@ use yinzheng::time::UnixTime;
 use yinzheng::trust::TrustStore;
 use yinzheng::verify::{VerificationContext, Verifier};
 
-/// A verifier trusting the test-vector anchor: seed 0x11, agency 11220000013544541J.
+/// A verifier trusting the test-vector anchors: the Jilin key (seed 0x11, agency
+/// 11220000013544541J), the seal maker (seed 0x61) and the two X.509 test roots, so mutated
+/// vectors of every kind reach every check.
 pub fn verifier() -> &'static Verifier {
     static VERIFIER: OnceLock<Verifier> = OnceLock::new();
     VERIFIER.get_or_init(|| {
@@ -21,6 +23,17 @@ pub fn verifier() -> &'static Verifier {
         let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
         trust
             .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
+            .unwrap();
+        let maker = Ed25519SigningKey::from_seed(&[0x61; 32]).public_key();
+        trust.add_seal_maker("fuzz maker", maker).unwrap();
+        trust
+            .add_x509_root("root", include_bytes!("../../test-vectors/x509/root.der"))
+            .unwrap();
+        trust
+            .add_x509_root(
+                "root-p256",
+                include_bytes!("../../test-vectors/x509/root-p256.der"),
+            )
             .unwrap();
         Verifier::builder(trust).build().unwrap()
     })
