@@ -393,9 +393,15 @@ fn a_million_mutations_never_panic_any_public_verify_path() {
     let groups: Vec<(Target, Vec<Vec<u8>>)> = vec![
         (targets::verify_certificate, seeds()),
         (targets::qr_text, qr),
-        (targets::presentation, seeds_in("test-vectors/presentations", "cbor")),
+        (
+            targets::presentation,
+            seeds_in("test-vectors/presentations", "cbor"),
+        ),
         (targets::seal_stamp, seeds_in("test-vectors/seals", "")),
-        (targets::status_list_token, seeds_in("test-vectors/certificates", "cwt")),
+        (
+            targets::status_list_token,
+            seeds_in("test-vectors/certificates", "cwt"),
+        ),
         (targets::audit_text, seeds_in("test-vectors/audit", "")),
         (
             targets::x509_chain,

@@ -336,3 +336,43 @@ proptest! {
         prop_assert_eq!(decoded.holder_key, Some(device));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// P-256 verification (ring's) agrees with the RustCrypto `p256` crate, on valid
+    /// signatures and on signatures or messages with one byte changed.
+    #[test]
+    fn p256_verification_agrees_with_rustcrypto(
+        scalar in any::<[u8; 32]>(),
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        flip in any::<(u8, usize, bool)>(),
+    ) {
+        use p256::ecdsa::signature::Verifier as _;
+        let Ok(key) = yinzheng::crypto::P256SigningKey::from_bytes(&scalar) else {
+            return Ok(());
+        };
+        let public = key.public_key();
+        let mut signature = key.sign(&message).unwrap();
+        let mut message = message;
+        let (xor, at, in_signature) = flip;
+        if xor != 0 {
+            if in_signature {
+                signature[at % 64] ^= xor;
+            } else if !message.is_empty() {
+                let i = at % message.len();
+                message[i] ^= xor;
+            }
+        }
+        let ours = public.verify(public.algorithm(), &message, &signature).is_ok();
+        let sec1 = public.to_bytes();
+        let theirs = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+            .ok()
+            .zip(p256::ecdsa::Signature::from_slice(&signature).ok())
+            .is_some_and(|(k, s)| k.verify(&message, &s).is_ok());
+        prop_assert_eq!(ours, theirs);
+        if xor == 0 || (!in_signature && message.is_empty()) {
+            prop_assert!(ours);
+        }
+    }
+}
