@@ -508,3 +508,44 @@ fn audit_vectors_give_their_expected_outcomes() {
         );
     }
 }
+
+#[test]
+fn a_batch_of_certificates_is_logged_in_one_commit() {
+    use yinzheng::issue::{CertificateBuilder, Issuer};
+    use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
+    use yinzheng::time::Date;
+    let dir = temp_dir("batch-issuer");
+    let log = Arc::new(AuditLog::open(&dir, ORIGIN, log_key()).unwrap());
+    let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J").unwrap();
+    let issuer =
+        Issuer::new(agency, Ed25519SigningKey::from_seed(&[0x11; 32])).with_audit_log(log.clone());
+    let day = Date::new(2026, 1, 1).unwrap();
+    let builders: Vec<CertificateBuilder> = (0..50)
+        .map(|i| {
+            CertificateBuilder::new(
+                CertificateType::new("11100000000013338W032", "资格证书").unwrap(),
+                format!("A-{i}"),
+                Holder::resident("李示例", &ResidentId::parse("11010519491231002X").unwrap()),
+                day,
+                Validity::long_term(day),
+            )
+        })
+        .collect();
+    let before = log.checkpoint().checkpoint.size;
+    let issued = issuer.issue_batch(builders, at(5)).unwrap();
+    assert_eq!(issued.len(), 50);
+    assert_eq!(log.size(), before + 50);
+    for (i, certificate) in issued.iter().enumerate() {
+        assert_eq!(certificate.audit_index(), Some(before + i as u64));
+        let entry = log
+            .inclusion_bundle(before + i as u64)
+            .unwrap()
+            .verify(ORIGIN, &[note_key()])
+            .unwrap()
+            .entry;
+        assert_eq!(
+            entry.event.object_digest,
+            yinzheng::crypto::sha256(certificate.as_bytes())
+        );
+    }
+}

@@ -120,6 +120,15 @@ pub trait AuditSink: Send + Sync {
     /// # Errors
     /// [`LogError`] if it could not be recorded.
     fn record(&self, event: Event, at: UnixTime) -> Result<Receipt, LogError>;
+
+    /// Records `events` at `at`, in order; returns once all are durable. Sinks that can
+    /// commit many events at once (the file log: one fdatasync) override this.
+    ///
+    /// # Errors
+    /// [`LogError`] if they could not all be recorded.
+    fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
+        events.into_iter().map(|e| self.record(e, at)).collect()
+    }
 }
 
 /// Durable state recorded outside the segment: what was acknowledged last.
@@ -859,6 +868,10 @@ fn sign_checkpoint(
 impl AuditSink for AuditLog {
     fn record(&self, event: Event, at: UnixTime) -> Result<Receipt, LogError> {
         self.append(event, at)
+    }
+
+    fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
+        self.append_batch(events, at)
     }
 }
 
