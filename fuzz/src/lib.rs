@@ -92,13 +92,22 @@ pub fn verify_certificate(data: &[u8]) {
     }
 }
 
-/// QR text: whatever decodes re-encodes to the same text.
+/// QR text: whatever decodes re-encodes to a text that decodes to the same bytes, and an
+/// uncompressed (`YZ1:`) text is the one encoding of its bytes when they do not compress.
 pub fn qr_text(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
     if let Ok(bytes) = qr::from_qr_text(text, &Limits::default()) {
-        assert_eq!(qr::to_qr_text(&bytes), text, "QR text is not canonical");
+        let again = qr::to_qr_text(&bytes);
+        assert_eq!(
+            qr::from_qr_text(&again, &Limits::default()).as_deref(),
+            Ok(bytes.as_slice()),
+            "QR text does not round-trip"
+        );
+        if text.starts_with(qr::QR_PREFIX) && again.starts_with(qr::QR_PREFIX) {
+            assert_eq!(again, text, "uncompressed QR text is not canonical");
+        }
         verify_certificate(&bytes);
     }
 }
