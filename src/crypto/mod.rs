@@ -325,6 +325,14 @@ pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u
     Ok(encode_sign1(&protected, &[], payload, &signature))
 }
 
+/// An ECDSA P-256 signature in DER (`Ecdsa-Sig-Value`, as X.509 carries it) as the raw
+/// `r‖s` the verifier takes; `None` if it is not strict DER of two in-range integers.
+#[must_use]
+pub fn ecdsa_der_to_raw(der: &[u8]) -> Option<[u8; 64]> {
+    let signature = p256::ecdsa::Signature::from_der(der).ok()?;
+    signature.to_bytes().as_slice().try_into().ok()
+}
+
 /// SHA-256 of `bytes`.
 #[must_use]
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {

@@ -495,9 +495,8 @@ fn verify_signed_by(
     let result = match alg.algorithm.as_bytes() {
         oid::ED25519 => key.verify(Algorithm::Ed25519, tbs, &value.data),
         oid::ECDSA_SHA256 => {
-            let signature =
-                p256::ecdsa::Signature::from_der(&value.data).map_err(|_| bad.clone())?;
-            key.verify(Algorithm::Es256, tbs, &signature.to_bytes())
+            let signature = crate::crypto::ecdsa_der_to_raw(&value.data).ok_or(bad.clone())?;
+            key.verify(Algorithm::Es256, tbs, &signature)
         }
         _ => return Err(ChainError::UnsupportedAlgorithm { index }),
     };
