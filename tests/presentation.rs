@@ -358,7 +358,9 @@ fn a_rendered_qr_code_reads_back_with_an_independent_decoder_within_the_size_bud
     );
     // PNG → pixels (png crate) → rqrr, which shares no code with the encoder.
     let png = code.to_png(4).unwrap();
-    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+    // 1-bit greyscale, expanded to one byte per pixel for the reader.
+    decoder.set_transformations(png::Transformations::EXPAND);
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut pixels).unwrap();

@@ -1,4 +1,6 @@
-//! Rendering QR text as a QR code (ISO/IEC 18004, via the `qrcode` crate) to SVG or PNG.
+//! Rendering QR text as a QR code (ISO/IEC 18004, via the `qrcode` crate) to SVG or PNG. The
+//! PNG is written here over flate2 (already used for zlib QR text): the `png` crate cost the
+//! mobile library more than the rest of this module.
 //! The Base45 alphabet is the QR alphanumeric set, so the text is encoded in alphanumeric
 //! mode (5.5 bits per character).
 
@@ -118,34 +120,50 @@ impl QrCode {
         )
     }
 
-    /// A greyscale PNG with `scale` pixels per module (at least 1) and the quiet zone.
+    /// A 1-bit greyscale PNG with `scale` pixels per module (at least 1) and the quiet zone.
     ///
     /// # Errors
-    /// [`QrError::Png`] if encoding fails.
+    /// [`QrError::Png`] if the image would be too large to encode.
     pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, QrError> {
+        use std::io::Write as _;
         let scale = usize::try_from(scale.max(1)).unwrap_or(1);
         let side = (self.width + 2 * QUIET) * scale;
-        let mut pixels = vec![0xFF_u8; side * side];
+        let side32 = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
+        // Scanlines: filter byte 0, then 1 bit per pixel (1 = white), MSB first.
+        let row_bytes = side.div_ceil(8);
+        let mut raw = Vec::with_capacity(side * (row_bytes + 1));
         for y in 0..side {
+            raw.push(0);
+            let start = raw.len();
+            raw.resize(start + row_bytes, 0);
             for x in 0..side {
                 let (mx, my) = (x / scale, y / scale);
-                if mx >= QUIET && my >= QUIET && self.is_dark(mx - QUIET, my - QUIET) {
-                    pixels[y * side + x] = 0;
+                let dark = mx >= QUIET && my >= QUIET && self.is_dark(mx - QUIET, my - QUIET);
+                if !dark {
+                    raw[start + x / 8] |= 0x80 >> (x % 8);
                 }
             }
         }
-        let side = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
-        let mut out = Vec::new();
-        let mut encoder = png::Encoder::new(&mut out, side, side);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder
-            .write_header()
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let idat = z
+            .write_all(&raw)
+            .and_then(|()| z.finish())
             .map_err(|e| QrError::Png(e.to_string()))?;
-        writer
-            .write_image_data(&pixels)
-            .map_err(|e| QrError::Png(e.to_string()))?;
-        writer.finish().map_err(|e| QrError::Png(e.to_string()))?;
+        let mut ihdr = Vec::with_capacity(13);
+        ihdr.extend_from_slice(&side32.to_be_bytes());
+        ihdr.extend_from_slice(&side32.to_be_bytes());
+        ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, deflate, no filter, no interlace
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        for (kind, data) in [(b"IHDR", &ihdr), (b"IDAT", &idat), (b"IEND", &Vec::new())] {
+            let len = u32::try_from(data.len()).map_err(|e| QrError::Png(e.to_string()))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&crc.sum().to_be_bytes());
+        }
         Ok(out)
     }
 
