@@ -312,17 +312,27 @@ pub trait Signer: Send + Sync {
 /// # Errors
 /// [`SignError`] if the signer fails.
 pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, SignError> {
-    use crate::encoding::cose::{ProtectedHeader, encode_sign1, sig_structure};
-    let key = signer.public_key();
-    let protected = ProtectedHeader {
+    let (protected, to_be_signed) = header_and_to_be_signed(&signer.public_key(), typ, payload);
+    let signature = signer.sign(&to_be_signed)?;
+    Ok(crate::encoding::cose::encode_sign1(
+        &protected,
+        &[],
+        payload,
+        &signature,
+    ))
+}
+
+/// The protected header `{alg, kid, typ}` for `key` and the `Sig_structure` over `payload`.
+fn header_and_to_be_signed(key: &PublicKey, typ: &str, payload: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let protected = crate::encoding::cose::ProtectedHeader {
         alg: key.algorithm().cose_id(),
         kid: key.key_id().as_bytes(),
         typ,
         x5chain: Vec::new(),
     }
     .encode();
-    let signature = signer.sign(&sig_structure(&protected, payload))?;
-    Ok(encode_sign1(&protected, &[], payload, &signature))
+    let to_be_signed = crate::encoding::cose::sig_structure(&protected, payload);
+    (protected, to_be_signed)
 }
 
 /// An ECDSA P-256 signature in DER (`Ecdsa-Sig-Value`, as X.509 carries it) as the raw
@@ -331,6 +341,42 @@ pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u
 pub fn ecdsa_der_to_raw(der: &[u8]) -> Option<[u8; 64]> {
     let signature = p256::ecdsa::Signature::from_der(der).ok()?;
     signature.to_bytes().as_slice().try_into().ok()
+}
+
+/// Why [`sign_cose_verified`] produced nothing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckedSignError {
+    /// The signer did not sign.
+    #[error(transparent)]
+    Signer(#[from] SignError),
+    /// The signer returned a signature that does not verify under its own key.
+    #[error("the signature does not verify under the signer's key")]
+    Rejected,
+}
+
+/// As [`sign_cose`], then verifies the signature under the signer's key before assembling,
+/// so a faulty external signer (HSM, phone keystore) cannot produce an object no verifier
+/// accepts.
+///
+/// # Errors
+/// [`CheckedSignError`].
+pub fn sign_cose_verified(
+    signer: &dyn Signer,
+    typ: &str,
+    payload: &[u8],
+) -> Result<Vec<u8>, CheckedSignError> {
+    let key = signer.public_key();
+    let (protected, to_be_signed) = header_and_to_be_signed(&key, typ, payload);
+    let signature = signer.sign(&to_be_signed)?;
+    key.verify(key.algorithm(), &to_be_signed, &signature)
+        .map_err(|_| CheckedSignError::Rejected)?;
+    Ok(crate::encoding::cose::encode_sign1(
+        &protected,
+        &[],
+        payload,
+        &signature,
+    ))
 }
 
 /// SHA-256 of `bytes`.

@@ -297,13 +297,7 @@ impl Issuer {
     /// An issuer for `agency` signing with `signer`, drawing salts from the OS.
     pub fn new(agency: Agency, signer: impl Signer + 'static) -> Self {
         let public_key = signer.public_key();
-        let protected = ProtectedHeader {
-            alg: public_key.algorithm().cose_id(),
-            kid: public_key.key_id().as_bytes(),
-            typ: CERTIFICATE_TYP,
-            x5chain: Vec::new(),
-        }
-        .encode();
+        let protected = certificate_header(&public_key, &[]);
         Self {
             agency,
             signer: Box::new(signer),
@@ -344,13 +338,7 @@ impl Issuer {
                 certified: agency.to_string(),
             });
         }
-        self.protected = ProtectedHeader {
-            alg: self.public_key.algorithm().cose_id(),
-            kid: self.public_key.key_id().as_bytes(),
-            typ: CERTIFICATE_TYP,
-            x5chain: chain.iter().map(Vec::as_slice).collect(),
-        }
-        .encode();
+        self.protected = certificate_header(&self.public_key, &chain);
         Ok(self)
     }
 
@@ -449,23 +437,18 @@ impl Issuer {
         now: UnixTime,
     ) -> Result<Vec<IssuedCertificate>, IssueError> {
         let mut issued = Vec::with_capacity(builders.len());
-        let mut events = Vec::with_capacity(builders.len());
         for builder in builders {
             let mut prepared = self.prepare(builder, now)?;
-            let signature = self.signer.sign(&prepared.to_be_signed)?;
             // Recorded below, all at once.
-            let audit = prepared.audit.take();
-            let certificate = prepared.assemble(&signature)?;
-            if audit.is_some() {
-                events.push(issuance_event(
-                    &self.public_key,
-                    certificate.certificate(),
-                    certificate.as_bytes(),
-                ));
-            }
-            issued.push(certificate);
+            prepared.audit = None;
+            let signature = self.signer.sign(&prepared.to_be_signed)?;
+            issued.push(prepared.assemble(&signature)?);
         }
         if let Some(log) = &self.audit {
+            let events = issued
+                .iter()
+                .map(|c| issuance_event(&self.public_key, c.certificate(), c.as_bytes()))
+                .collect();
             let receipts = log.record_batch(events, now)?;
             for (certificate, receipt) in issued.iter_mut().zip(receipts) {
                 certificate.audit_index = Some(receipt.index);
@@ -659,6 +642,17 @@ impl PreparedCertificate {
             audit_index,
         })
     }
+}
+
+/// The protected header of this issuer's certificates, with its X.509 chain if it has one.
+fn certificate_header(key: &PublicKey, chain: &[Vec<u8>]) -> Vec<u8> {
+    ProtectedHeader {
+        alg: key.algorithm().cose_id(),
+        kid: key.key_id().as_bytes(),
+        typ: CERTIFICATE_TYP,
+        x5chain: chain.iter().map(Vec::as_slice).collect(),
+    }
+    .encode()
 }
 
 /// The audit event of an issuance: identifiers and digests only.

@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use super::IssueError;
 use crate::audit::{AuditSink, Event, EventKind};
-use crate::crypto::{Signer, sha256, sign_cose};
+use crate::crypto::{CheckedSignError, Signer, sha256, sign_cose_verified};
 use crate::encoding::cose::CoseSign1;
 use crate::limits::Limits;
 use crate::model::seal::{SEAL_TYP, SHA256_ALG, STAMP_TYP, Seal, StampClaims};
@@ -200,15 +200,13 @@ pub fn make_seal(seal: &Seal, maker: &dyn Signer) -> Result<Vec<u8>, IssueError>
     sign_checked(maker, SEAL_TYP, &seal.encode())
 }
 
-/// Signs as `sign_cose`, then verifies the signature, so a faulty external signer (HSM,
-/// phone keystore) cannot produce a seal, stamp or bundle that will never verify.
+/// Signs with the signature checked (a faulty HSM or keystore cannot produce a seal, stamp
+/// or bundle that will never verify).
 fn sign_checked(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, IssueError> {
-    let bytes = sign_cose(signer, typ, payload)?;
-    let sign1 = CoseSign1::decode(&bytes, &Limits::default()).map_err(IssueError::Seal)?;
-    let key = signer.public_key();
-    key.verify(key.algorithm(), &sign1.to_be_signed(), sign1.signature)
-        .map_err(|_| IssueError::SignatureRejected)?;
-    Ok(bytes)
+    sign_cose_verified(signer, typ, payload).map_err(|e| match e {
+        CheckedSignError::Signer(e) => IssueError::Signer(e),
+        _ => IssueError::SignatureRejected,
+    })
 }
 
 /// Stamps `document` (电子签章) with the seal `seal_bytes`, signing with `signer`, which the seal

@@ -6,7 +6,7 @@ mod render;
 
 pub use render::{QrCode, QrError as RenderError, QrLevel};
 
-use crate::crypto::{SignError, Signer, sign_cose};
+use crate::crypto::{CheckedSignError, Signer, sign_cose_verified};
 use crate::encoding::cbor::DecodeError;
 use crate::encoding::cose::CoseSign1;
 use crate::encoding::qr;
@@ -166,14 +166,13 @@ impl Presenter {
             audience: options.audience.as_deref(),
             purpose: options.purpose.as_deref(),
         };
-        let bytes = sign_cose(self.device.as_ref(), PRESENTATION_TYP, &claims.encode())
-            .map_err(|e: SignError| PresentError::Signer(e.to_string()))?;
-        // A faulty keystore must not produce a code that no verifier accepts.
-        let signed = CoseSign1::decode(&bytes, &self.limits)?;
-        let key = self.device.public_key();
-        key.verify(key.algorithm(), &signed.to_be_signed(), signed.signature)
-            .map_err(|_| PresentError::SignatureRejected)?;
-        Ok(bytes)
+        // Checked: a faulty keystore must not produce a code that no verifier accepts.
+        sign_cose_verified(self.device.as_ref(), PRESENTATION_TYP, &claims.encode()).map_err(|e| {
+            match e {
+                CheckedSignError::Signer(e) => PresentError::Signer(e.to_string()),
+                _ => PresentError::SignatureRejected,
+            }
+        })
     }
 
     /// The QR text of a presentation signed now.
