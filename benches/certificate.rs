@@ -4,15 +4,15 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use yinzheng::Limits;
-use yinzheng::crypto::{Algorithm, Ed25519SigningKey, SeededRandom, Signer as _};
+use yinzheng::crypto::{Algorithm, Ed25519Batch, Ed25519SigningKey, SeededRandom, Signer as _};
 use yinzheng::encoding::cose::CoseSign1;
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, Certificate, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::time::Date;
 use yinzheng::trust::TrustStore;
-use yinzheng::verify::{VerificationContext, Verifier};
+use yinzheng::verify::{BATCH_SIZE, VerificationContext, Verifier};
 
 const AGENCY: &str = "11220000013544541J";
 
@@ -74,7 +74,7 @@ fn benches(c: &mut Criterion) {
     trust
         .add_issuer_key("bench", Uscc::parse(AGENCY).unwrap(), public.clone())
         .unwrap();
-    let verifier = Verifier::builder(trust).build().unwrap();
+    let verifier = Verifier::builder(trust.clone()).build().unwrap();
 
     for (name, builder) in [("plain", licence()), ("disclosable", resident())] {
         let issued = issuer.issue(builder.clone(), day).unwrap();
@@ -121,6 +121,67 @@ fn benches(c: &mut Criterion) {
         });
         g.finish();
     }
+    verify_queue(c, &issuer, &trust, ctx);
+}
+
+/// A queue of `BATCH_SIZE` licences: one by one, through `verify_certificates` strictly, and
+/// with the cofactored batch equation, next to `BATCH_SIZE` bare `verify_strict` calls.
+fn verify_queue(c: &mut Criterion, issuer: &Issuer, trust: &TrustStore, ctx: VerificationContext) {
+    let day = ctx.now;
+    let queue: Vec<Vec<u8>> = (0..BATCH_SIZE)
+        .map(|i| {
+            let builder = licence().serial(format!("20240315{i:05}"));
+            issuer.issue(builder, day).unwrap().into_bytes()
+        })
+        .collect();
+    let signed: Vec<(Vec<u8>, Vec<u8>)> = queue
+        .iter()
+        .map(|bytes| {
+            let s = CoseSign1::decode(bytes, &Limits::default()).unwrap();
+            (s.to_be_signed(), s.signature.to_vec())
+        })
+        .collect();
+    let public = issuer.public_key().clone();
+    let strict = Verifier::builder(trust.clone()).build().unwrap();
+    let batching = Verifier::builder(trust.clone())
+        .allow_cofactored_batch()
+        .build()
+        .unwrap();
+
+    let mut g = c.benchmark_group("verify/queue");
+    g.throughput(Throughput::Elements(BATCH_SIZE as u64));
+    g.bench_function("yinzheng: verify_certificate each", |b| {
+        b.iter(|| {
+            for bytes in &queue {
+                let _ = black_box(strict.verify_certificate(black_box(bytes), &ctx).unwrap());
+            }
+        })
+    });
+    g.bench_function("yinzheng: verify_certificates, cofactored batch", |b| {
+        b.iter(|| {
+            let results = batching.verify_certificates(black_box(&queue), &ctx);
+            assert!(results.iter().all(Result::is_ok));
+        })
+    });
+    g.bench_function("floor: ed25519 verify_strict each", |b| {
+        b.iter(|| {
+            for (tbs, signature) in &signed {
+                public
+                    .verify(Algorithm::Ed25519, black_box(tbs), signature)
+                    .unwrap();
+            }
+        })
+    });
+    g.bench_function("raw: ed25519 batch equation alone", |b| {
+        b.iter(|| {
+            let mut batch = Ed25519Batch::new();
+            for (tbs, signature) in &signed {
+                assert!(batch.push(&public, black_box(tbs), signature));
+            }
+            assert!(batch.verify());
+        })
+    });
+    g.finish();
 }
 
 criterion_group! {

@@ -453,7 +453,7 @@ fn bulk_issuance_and_qr_rendering() {
     let _ = std::fs::remove_dir_all(&dir.0);
     std::fs::create_dir_all(dir.0.join("requests")).unwrap();
     let d = dir.0.as_path();
-    expect(d, 0, &["keygen", "--out", "agency.pem"]);
+    let agency_pub = expect(d, 0, &["keygen", "--out", "agency.pem"]);
     for i in 0..5 {
         let toml = format!(
             r#"type_code = "11100000MB0341032Y002"
@@ -491,6 +491,47 @@ value = "壹佰万元整"
         ],
     );
     assert!(out.contains("5 certificates"), "{out}");
+
+    // The issued directory verified as one queue, with the batch equation; one altered file.
+    std::fs::write(
+        d.join("trust.json"),
+        format!(
+            r#"{{ "issuer_keys": [ {{ "name": "某局", "agency": "{AGENCY}", "public_key": "{}" }} ] }}"#,
+            agency_pub.trim()
+        ),
+    )
+    .unwrap();
+    let queue = [
+        "verify",
+        "certificate",
+        "--in",
+        "issued",
+        "--trust",
+        "trust.json",
+        "--allow-unknown-status",
+        "--allow-cofactored-batch",
+    ];
+    let lines = expect(d, 0, &queue);
+    assert_eq!(
+        lines.lines().filter(|l| l.contains("\taccepted\t")).count(),
+        5,
+        "{lines}"
+    );
+    let mut altered = std::fs::read(d.join("issued/2.cbor")).unwrap();
+    let last = altered.len() - 1;
+    altered[last] ^= 1;
+    std::fs::write(d.join("issued/2.cbor"), altered).unwrap();
+    let mut json = queue.to_vec();
+    json.push("--json");
+    let lines = expect(d, 10, &json);
+    let verdicts: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 5);
+    assert_eq!(verdicts[2]["file"], "2.cbor");
+    assert_eq!(verdicts[2]["failed_check"], "issuer-signature");
+    assert_eq!(verdicts.iter().filter(|v| v["accepted"] == true).count(), 4);
     let svg = expect(
         d,
         0,

@@ -1,15 +1,18 @@
-//! Algorithms, keys and signing: the only module that touches `ed25519-dalek` and `p256`.
+//! Algorithms, keys and signing: the only module that touches `ed25519-dalek`,
+//! `curve25519-dalek` and `p256`.
 //!
 //! Every signature the library makes goes through the [`Signer`] trait, so a key may live in
 //! an HSM, a cloud KMS, Android Keystore or the Secure Enclave. Verification is strict:
 //! Ed25519 uses `verify_strict` (no small-order keys or points, canonical `S`), the key type
 //! must match the algorithm, and only allow-listed algorithms are accepted.
 
+mod batch;
 mod keys;
 mod random;
 
 use core::fmt;
 
+pub use batch::Ed25519Batch;
 pub use keys::{Ed25519SigningKey, P256SigningKey};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
 use sha2::Digest as _;

@@ -1184,6 +1184,39 @@ pub struct VerifiedCertificate {
     pub seal: Option<SealInfo>,
 }
 
+impl From<&verify::Verified<model::Certificate>> for VerifiedCertificate {
+    fn from(verified: &verify::Verified<model::Certificate>) -> Self {
+        Self {
+            certificate: verified.value().into(),
+            report: verified.report().into(),
+            seal: verified.seal().map(SealInfo::from),
+        }
+    }
+}
+
+/// The verdict on one certificate of a queue (see `Verifier.verify_certificates`).
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "UniFFI passes records by value; a Box would not cross the boundary"
+)]
+pub enum CertificateVerdict {
+    /// Every check passed.
+    Accepted {
+        /// The certificate and its report.
+        verified: VerifiedCertificate,
+    },
+    /// A check failed.
+    Rejected {
+        /// The failed check.
+        check: Check,
+        /// Why it failed.
+        reason: String,
+        /// Every check with its outcome.
+        report: Report,
+    },
+}
+
 /// An electronic seal (电子印章) as verified.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SealInfo {
@@ -1313,6 +1346,11 @@ pub struct VerifierPolicy {
     /// offices only).
     #[uniffi(default = false)]
     pub allow_holder_bound_without_presentation: bool,
+    /// Let `verify_certificates` check Ed25519 issuer signatures with one cofactored batch
+    /// equation. It also accepts signatures a trusted issuer deliberately gave a small-order
+    /// component, which strict single verification refuses (nobody else can make them).
+    #[uniffi(default = false)]
+    pub allow_cofactored_batch: bool,
 }
 
 fn apply_policy(
@@ -1329,6 +1367,9 @@ fn apply_policy(
     }
     if policy.allow_holder_bound_without_presentation {
         builder = builder.allow_holder_bound_without_presentation();
+    }
+    if policy.allow_cofactored_batch {
+        builder = builder.allow_cofactored_batch();
     }
     builder
 }
@@ -1505,11 +1546,7 @@ impl Verifier {
     ) -> Result<VerifiedCertificate, YinzhengError> {
         let ctx = verify::VerificationContext::at(to_unix(at)?);
         let verified = self.inner.verify_certificate(&bytes, &ctx)?;
-        Ok(VerifiedCertificate {
-            certificate: verified.value().into(),
-            report: verified.report().into(),
-            seal: verified.seal().map(SealInfo::from),
-        })
+        Ok((&verified).into())
     }
 
     /// Verifies a certificate from its QR text as of `at`.
@@ -1523,11 +1560,37 @@ impl Verifier {
     ) -> Result<VerifiedCertificate, YinzhengError> {
         let ctx = verify::VerificationContext::at(to_unix(at)?);
         let verified = self.inner.verify_qr_text(&text, &ctx)?;
-        Ok(VerifiedCertificate {
-            certificate: verified.value().into(),
-            report: verified.report().into(),
-            seal: verified.seal().map(SealInfo::from),
-        })
+        Ok((&verified).into())
+    }
+
+    /// Verifies a queue of certificates as of `at`: one verdict per certificate, in order,
+    /// each the one `verify_certificate` would give. With the policy's
+    /// `allow_cofactored_batch`, Ed25519 issuer signatures are checked together (about three
+    /// times the throughput).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] if `at` is before 1970.
+    pub fn verify_certificates(
+        &self,
+        certificates: Vec<Vec<u8>>,
+        at: SystemTime,
+    ) -> Result<Vec<CertificateVerdict>, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        Ok(self
+            .inner
+            .verify_certificates(&certificates, &ctx)
+            .into_iter()
+            .map(|result| match result {
+                Ok(verified) => CertificateVerdict::Accepted {
+                    verified: (&verified).into(),
+                },
+                Err(rejected) => CertificateVerdict::Rejected {
+                    check: rejected.failed_check().into(),
+                    reason: rejected.error().to_string(),
+                    report: rejected.report().into(),
+                },
+            })
+            .collect())
     }
 
     /// Verifies an encoded certificate as of the app's clock.

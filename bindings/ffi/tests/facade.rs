@@ -130,6 +130,7 @@ fn policy(allow_unknown_status: bool) -> VerifierPolicy {
         allow_unknown_status,
         replay_cache_capacity: 0,
         allow_holder_bound_without_presentation: false,
+        allow_cofactored_batch: false,
     }
 }
 
@@ -139,6 +140,10 @@ fn manifest() -> Value {
 }
 
 fn verifier_from_manifest(m: &Value, allow_unknown_status: bool) -> Arc<Verifier> {
+    verifier_with_policy(m, policy(allow_unknown_status))
+}
+
+fn verifier_with_policy(m: &Value, policy: VerifierPolicy) -> Arc<Verifier> {
     let entry = |t: &Value| {
         (
             t["name"].as_str().unwrap().to_owned(),
@@ -191,7 +196,7 @@ fn verifier_from_manifest(m: &Value, allow_unknown_status: bool) -> Arc<Verifier
             x509_roots,
             seal_makers,
         },
-        policy(allow_unknown_status),
+        policy,
     )
     .unwrap();
     for seal in m["seals"].as_array().unwrap() {
@@ -250,6 +255,55 @@ fn vectors_through_the_facade() {
             }
             (other, expected) => panic!("{id}: expected {expected}, got {other:?}"),
         }
+    }
+}
+
+#[test]
+fn a_queue_of_vectors_gets_the_single_verdicts_in_one_call() {
+    let m = manifest();
+    let now = at(m["time"].as_u64().unwrap());
+    let queue: Vec<Vec<u8>> = m["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| std::fs::read(vectors_dir().join(v["file"].as_str().unwrap())).unwrap())
+        .collect();
+    let batching = VerifierPolicy {
+        allow_cofactored_batch: true,
+        ..policy(false)
+    };
+    for verifier in [
+        verifier_from_manifest(&m, false),
+        verifier_with_policy(&m, batching),
+    ] {
+        let verdicts = verifier.verify_certificates(queue.clone(), now).unwrap();
+        assert_eq!(verdicts.len(), queue.len());
+        let mut accepted = 0;
+        for ((verdict, bytes), v) in verdicts
+            .iter()
+            .zip(&queue)
+            .zip(m["vectors"].as_array().unwrap())
+        {
+            let id = v["id"].as_str().unwrap();
+            match (verdict, verifier.verify_certificate(bytes.clone(), now)) {
+                (CertificateVerdict::Accepted { verified }, Ok(single)) => {
+                    assert_eq!(verified, &single, "{id}");
+                    accepted += 1;
+                }
+                (
+                    CertificateVerdict::Rejected { check, report, .. },
+                    Err(YinzhengError::Rejected {
+                        check: c,
+                        report: r,
+                        ..
+                    }),
+                ) => {
+                    assert_eq!((check, report), (&c, &r), "{id}");
+                }
+                (verdict, single) => panic!("{id}: queue {verdict:?}, single {single:?}"),
+            }
+        }
+        assert!(accepted > 0);
     }
 }
 

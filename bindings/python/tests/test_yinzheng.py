@@ -248,6 +248,24 @@ def test_clock_skew_is_a_named_loosening():
     assert lenient.verify_certificate(issued.bytes, late).certificate.valid_until == end
 
 
+def test_a_queue_in_one_call_with_the_batch_equation():
+    key = yz.SoftwareKey.from_seed(bytes([12] * 32))
+    issuer = yz.Issuer.with_software_key("测试", JILIN, key)
+    signed_at = NOW - datetime.timedelta(days=1)
+    queue = [issuer.issue(licence_request(serial=f"2024{i:05}"), signed_at).bytes for i in range(150)]
+    forged = bytearray(queue[140])
+    forged[-1] ^= 1
+    queue[140] = bytes(forged)
+    queue[3] = b"junk"
+    anchor = yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key())
+    batching = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy(allow_cofactored_batch=True))
+    verdicts = batching.verify_certificates(queue, NOW)
+    rejected = {i: v.check for i, v in enumerate(verdicts) if isinstance(v, yz.CertificateVerdict.REJECTED)}
+    assert rejected == {3: yz.Check.DECODE, 140: yz.Check.ISSUER_SIGNATURE}
+    assert verdicts[0].verified.certificate.holder_name == "福州示例科技有限公司"
+    assert verdicts[0].verified == batching.verify_certificate(queue[0], NOW)
+
+
 def test_codes_and_input_errors():
     yz.check_uscc("91350100M000100Y43")
     yz.check_resident_id("11010519491231002X")

@@ -275,7 +275,8 @@ struct VerifyArgs {
     /// What to verify.
     #[arg(value_enum)]
     kind: Kind,
-    /// The object's bytes.
+    /// The object's bytes; for certificates also a directory, whose `.cbor` files are
+    /// verified as one queue (one line each, exit 0 only if all are accepted).
     #[arg(long = "in", required_unless_present = "qr_text")]
     input: Option<PathBuf>,
     /// Or its QR text.
@@ -311,6 +312,11 @@ struct VerifyArgs {
     /// Accept an unknown status (the report still says so).
     #[arg(long)]
     allow_unknown_status: bool,
+    /// For a directory of certificates: check Ed25519 issuer signatures with one cofactored
+    /// batch equation (≈3× faster; also accepts signatures a trusted issuer deliberately
+    /// gave a small-order component, which strict verification refuses).
+    #[arg(long)]
+    allow_cofactored_batch: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -814,12 +820,22 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         builder
     };
+    let builder = if args.allow_cofactored_batch {
+        builder.allow_cofactored_batch()
+    } else {
+        builder
+    };
     let verifier = builder.build()?;
     for list in &args.status_list {
         verifier.add_status_list(&read(list)?)?;
     }
     for seal in &args.seal {
         verifier.add_seal(&read(seal)?)?;
+    }
+    if let (Kind::Certificate, Some(dir)) = (args.kind, &args.input)
+        && dir.is_dir()
+    {
+        return verify_queue(&verifier, dir, &ctx, args.json);
     }
     let bytes = match (&args.input, &args.qr_text) {
         (Some(path), _) => read(path)?,
@@ -882,6 +898,62 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
         }
     }
     Ok(code)
+}
+
+/// Certificates verified per call, so the progress bar moves on a large directory.
+const QUEUE_CHUNK: usize = 4 * yinzheng::verify::BATCH_SIZE;
+
+/// Verifies every `.cbor` file of `dir` as one queue: a line per file, then a tally.
+fn verify_queue(
+    verifier: &Verifier,
+    dir: &Path,
+    ctx: &VerificationContext,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cbor"))
+        .collect();
+    paths.sort();
+    let bar = indicatif::ProgressBar::new(u64::try_from(paths.len()).unwrap_or(0));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut rejected = 0usize;
+    for chunk in paths.chunks(QUEUE_CHUNK) {
+        let queue = chunk.iter().map(|p| read(p)).collect::<Result<Vec<_>>>()?;
+        for (path, result) in chunk.iter().zip(verifier.verify_certificates(&queue, ctx)) {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let line = match &result {
+                Ok(v) if json => serde_json::json!({
+                    "file": name, "accepted": true, "id": v.id.to_string(), "holder": v.holder.name,
+                })
+                .to_string(),
+                Ok(v) => format!("{name}\taccepted\t{}\t{}", v.id, v.holder.name),
+                Err(r) if json => serde_json::json!({
+                    "file": name, "accepted": false, "failed_check": r.failed_check().name(),
+                    "verdict": r.to_string(),
+                })
+                .to_string(),
+                Err(r) => format!("{name}\trejected\t{r}"),
+            };
+            rejected += usize::from(result.is_err());
+            bar.suspend(|| println!("{line}"));
+        }
+        bar.inc(u64::try_from(chunk.len()).unwrap_or(0));
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "{} certificates: {} accepted, {rejected} rejected",
+        paths.len(),
+        paths.len() - rejected
+    );
+    Ok(if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(10)
+    })
 }
 
 fn status(cmd: StatusCommand) -> Result<ExitCode> {

@@ -37,7 +37,7 @@ val now: Instant = Instant.ofEpochSecond(index.first().getValue("time").toLong()
 
 fun algorithm(name: String) = if (name == "Ed25519") SignatureAlgorithm.ED25519 else SignatureAlgorithm.ES256
 
-fun manifestVerifier(allowUnknownStatus: Boolean = false): Verifier {
+fun manifestVerifier(allowUnknownStatus: Boolean = false, cofactoredBatch: Boolean = false): Verifier {
     val anchors = TrustAnchors(
         issuerKeys = tsv("trust.tsv").map {
             TrustedIssuerKey(
@@ -52,7 +52,7 @@ fun manifestVerifier(allowUnknownStatus: Boolean = false): Verifier {
             TrustedSealMaker(name = it.getValue("name"), algorithm = algorithm(it.getValue("alg")), publicKey = hex(it.getValue("public_key")))
         },
     )
-    val verifier = Verifier.withAnchors(anchors, VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus))
+    val verifier = Verifier.withAnchors(anchors, VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus, allowCofactoredBatch = cofactoredBatch))
     for (row in tsv("seals.tsv")) verifier.addSeal(hex(row.getValue("seal")))
     return verifier
 }
@@ -168,6 +168,22 @@ fun main() {
                 }
             }
         }
+    }
+
+    tests["a queue of vectors in one call gives each its single verdict"] = {
+        val queue = index.map { File(vectors, it.getValue("file")).readBytes() }
+        val batching = manifestVerifier(cofactoredBatch = true)
+        val verdicts = batching.verifyCertificates(queue, now)
+        check(verdicts.size == queue.size) { "size" }
+        var accepted = 0
+        for ((verdict, bytes) in verdicts.zip(queue)) {
+            val single = try { batching.verifyCertificate(bytes, now) } catch (e: YinzhengException.Rejected) { e }
+            when (verdict) {
+                is CertificateVerdict.Accepted -> { check(verdict.verified == single) { "accepted differs" }; accepted++ }
+                is CertificateVerdict.Rejected -> check(single is YinzhengException.Rejected && single.check == verdict.check) { "rejected differs" }
+            }
+        }
+        check(accepted > 0) { "nothing accepted" }
     }
 
     tests["a Kotlin Ed25519 signer reissues the vector byte for byte; tampering is rejected"] = {
