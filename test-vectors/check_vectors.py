@@ -10,11 +10,13 @@ the claims the manifest implies, and that each disclosed item hashes to a signed
 vectors rejected at the signature or key checks it confirms that this key resolution or the
 signature indeed fails. Stamps: signature, authorisation, seal maker, validity, digest.
 Presentations: issuer signature, disclosure digests, and the device signature under the
-certificate's cnf key with the time, nonce and audience rules.
+certificate's cnf key with the time, nonce and audience rules. QR texts: Base45 decoded here,
+`YZ2:` inflated by Python's zlib with the preset dictionary, back to the vector's bytes.
 Prints 'N passed, N failed'.
 """
 import hashlib
 import json
+import zlib
 import pathlib
 import sys
 
@@ -34,6 +36,25 @@ MAX_CHAIN = 5
 ED25519_ALGS = {-19, -8}
 ES256_ALGS = {-7, -9}
 DISCLOSURES = -65537
+QR_DICTIONARY = (ROOT.parent / "src" / "encoding" / "qr-dictionary-v1.txt").read_bytes()
+BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+
+def from_qr_text(text):
+    """RFC 9285 Base45, then zlib (RFC 1950) with the dictionary for YZ2."""
+    prefix, body = text[:4], text[4:]
+    out = bytearray()
+    for i in range(0, len(body), 3):
+        group = [BASE45.index(c) for c in body[i : i + 3]]
+        n = sum(d * 45**k for k, d in enumerate(group))
+        out += n.to_bytes(2 if len(group) == 3 else 1, "big")
+    if prefix == "YZ1:":
+        return bytes(out)
+    assert prefix == "YZ2:", prefix
+    inflater = zlib.decompressobj(zdict=QR_DICTIONARY)
+    data = inflater.decompress(bytes(out)) + inflater.flush()
+    assert inflater.eof and not inflater.unused_data, "zlib stream not exactly complete"
+    return data
 
 
 def public_key(alg, raw):
@@ -167,6 +188,8 @@ def resolve_issuer(protected, claims, ctx):
 def check(vector, ctx, now):
     data = (HERE / vector["file"]).read_bytes()
     assert data.hex() == vector["hex"], "file differs from manifest hex"
+    if "qr" in vector:
+        assert from_qr_text(vector["qr"]) == data, "QR text does not decode to the bytes"
     protected, unprotected, payload, sig, tbs = sign1(data)
     alg = protected[1]
     claims = cbor2.loads(payload)
@@ -242,6 +265,8 @@ def check_presentation(vector, keys):
     fail the step they name."""
     data = (ROOT / "presentations" / vector["file"]).read_bytes()
     expected = vector["expected"]
+    if "qr" in vector:
+        assert from_qr_text(vector["qr"]) == data, "QR text does not decode to the bytes"
     if vector["kind"] == "certificate":
         claims = cbor2.loads(sign1(data)[2])
         assert 8 in claims and expected["failed_check"] == "holder-binding", "bound and shown as itself"

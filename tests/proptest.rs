@@ -112,6 +112,28 @@ proptest! {
         prop_assert_eq!(qr::from_qr_text(&text, &Limits::default()).unwrap(), bytes);
     }
 
+    /// Compressible inputs take the `YZ2:` path: dictionary words, repeats and noise mixed.
+    #[test]
+    fn dictionary_qr_texts_round_trip(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("application/yz-cert+cwt".as_bytes().to_vec()),
+                Just("吉林省长春市公安局".as_bytes().to_vec()),
+                Just("出生日期".as_bytes().to_vec()),
+                proptest::collection::vec(any::<u8>(), 0..40),
+                "[0-9]{1,30}".prop_map(String::into_bytes),
+            ],
+            0..40,
+        )
+    ) {
+        let bytes = parts.concat();
+        let text = qr::to_qr_text(&bytes);
+        prop_assert_eq!(&qr::from_qr_text(&text, &Limits::default()).unwrap(), &bytes);
+        if text.starts_with(qr::QR_PREFIX_ZLIB) {
+            prop_assert!(text.len() < bytes.len().div_ceil(2) * 3 + 4);
+        }
+    }
+
     #[test]
     fn cbor_integers_and_strings_round_trip(n in any::<i64>(), u in any::<u64>(), s in ".{0,40}", b in proptest::collection::vec(any::<u8>(), 0..64)) {
         let mut w = Writer::new();

@@ -18,25 +18,38 @@ use yinzheng::verify::{VerificationContext, Verifier};
 /// vectors of every kind reach every check.
 pub fn verifier() -> &'static Verifier {
     static VERIFIER: OnceLock<Verifier> = OnceLock::new();
+    VERIFIER.get_or_init(|| Verifier::builder(vector_trust()).build().unwrap())
+}
+
+/// The same trust, with Ed25519 issuer signatures checked by the cofactored batch equation.
+pub fn batch_verifier() -> &'static Verifier {
+    static VERIFIER: OnceLock<Verifier> = OnceLock::new();
     VERIFIER.get_or_init(|| {
-        let mut trust = TrustStore::new();
-        let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
-        trust
-            .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
-            .unwrap();
-        let maker = Ed25519SigningKey::from_seed(&[0x61; 32]).public_key();
-        trust.add_seal_maker("fuzz maker", maker).unwrap();
-        trust
-            .add_x509_root("root", include_bytes!("../../test-vectors/x509/root.der"))
-            .unwrap();
-        trust
-            .add_x509_root(
-                "root-p256",
-                include_bytes!("../../test-vectors/x509/root-p256.der"),
-            )
-            .unwrap();
-        Verifier::builder(trust).build().unwrap()
+        Verifier::builder(vector_trust())
+            .allow_cofactored_batch()
+            .build()
+            .unwrap()
     })
+}
+
+fn vector_trust() -> TrustStore {
+    let mut trust = TrustStore::new();
+    let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
+    trust
+        .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
+        .unwrap();
+    let maker = Ed25519SigningKey::from_seed(&[0x61; 32]).public_key();
+    trust.add_seal_maker("fuzz maker", maker).unwrap();
+    trust
+        .add_x509_root("root", include_bytes!("../../test-vectors/x509/root.der"))
+        .unwrap();
+    trust
+        .add_x509_root(
+            "root-p256",
+            include_bytes!("../../test-vectors/x509/root-p256.der"),
+        )
+        .unwrap();
+    trust
 }
 
 /// Decoding: whatever decodes re-encodes to the same bytes (one encoding per value).
@@ -75,18 +88,23 @@ pub fn decode_certificate(data: &[u8]) {
 /// The verification time of the test vectors.
 pub const VECTOR_TIME: UnixTime = UnixTime::from_secs(1_795_226_400);
 
-/// Full verification at the vectors' time: a verdict is deterministic, and every accepted
+/// Full verification at the vectors' time: a verdict is deterministic, the same in a batch
+/// (next to a valid certificate, with the batch equation) as alone, and every accepted
 /// certificate also decodes on its own.
 pub fn verify_certificate(data: &[u8]) {
     let ctx = VerificationContext::at(VECTOR_TIME);
-    let first = verifier().verify_certificate(data, &ctx);
-    let second = verifier().verify_certificate(data, &ctx);
-    assert_eq!(
-        first.is_ok(),
-        second.is_ok(),
-        "verdict is not deterministic"
-    );
-    if let Ok(verified) = first {
+    let single = verifier().verify_certificate(data, &ctx);
+    let valid: &[u8] = include_bytes!("../../test-vectors/certificates/valid-plain.cbor");
+    let batch = batch_verifier().verify_certificates(&[data, valid, data], &ctx);
+    assert!(batch[1].is_ok(), "the valid vector was refused in a batch");
+    for batched in [&batch[0], &batch[2]] {
+        match (&single, batched) {
+            (Ok(a), Ok(b)) => assert_eq!(a.report(), b.report(), "reports differ"),
+            (Err(a), Err(b)) => assert_eq!(a.error(), b.error(), "errors differ"),
+            _ => panic!("single and batch verdicts differ"),
+        }
+    }
+    if let Ok(verified) = single {
         assert!(verified.report().failure().is_none());
         decode_certificate(data);
     }
