@@ -15,7 +15,7 @@ seeds_for() {
     audit_entry|audit_segment|audit_text) echo "$tv/audit/*" ;;
     status_list|status_list_token) echo "$tv/certificates/*.cwt" ;;
     seal_stamp) echo "$tv/seals/*.cose" ;;
-    trust_bundle) echo "" ;;
+    trust_bundle) echo "$tv/bundles/*.cose" ;;
     x509_chain) echo "$tv/x509/*.der" ;;
     presentation) echo "$tv/presentations/*.cbor" ;;
     *) echo "" ;;

@@ -303,6 +303,34 @@ def check_presentation(vector, keys):
     # status is read from the status list by the Rust verifier; not re-checked here.
 
 
+def check_bundle(vector, publisher, now):
+    """The step at which a trust bundle is refused, found independently; `accept` if none."""
+    protected, _, payload, sig, tbs = sign1((ROOT / "bundles" / vector["file"]).read_bytes())
+    if protected[16] != "application/yz-trust-bundle+cose":
+        step = "wrong-type"
+    elif not signature_valid(publisher, protected[1], tbs, sig):
+        step = "bad-signature"
+    else:
+        bundle = cbor2.loads(payload)
+        anchors = {hashlib.sha256(k[3]).digest()[:8]: k[3] for k in bundle.get(4, [])}
+        makers = {hashlib.sha256(m[2]).digest()[:8] for m in bundle.get(6, [])}
+        if bundle[2] > now:
+            step = "not-yet-valid"
+        elif now >= bundle[3]:
+            step = "expired"
+        elif not any(bundle.get(k) for k in (4, 5, 6)):
+            step = "no-anchors"
+        elif any(len(k[3]) != 32 for k in bundle.get(4, [])):
+            step = "invalid-key"
+        elif any(sign1(seal)[0][4] not in makers for seal in bundle.get(7, [])):
+            step = "seal"
+        elif any(sign1(token)[0][4] not in anchors for token in bundle.get(8, [])):
+            step = "status-list"
+        else:
+            step = "accept"
+    assert step == vector["outcome"], f"independent check says {step}"
+
+
 def main():
     manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     ctx = {
@@ -325,6 +353,9 @@ def main():
     shown = json.loads((ROOT / "presentations" / "manifest.json").read_text(encoding="utf-8"))
     shown_keys = load_keys(shown["trust"])
     work += [(v, lambda v: check_presentation(v, shown_keys)) for v in shown["vectors"]]
+    bundles = json.loads((ROOT / "bundles" / "manifest.json").read_text(encoding="utf-8"))
+    publisher = public_key(-19, bytes.fromhex(bundles["publisher_key"]))
+    work += [(v, lambda v: check_bundle(v, publisher, bundles["time"])) for v in bundles["vectors"]]
     for vector, run in work:
         try:
             run(vector)

@@ -288,7 +288,8 @@ fn trust_bundle_parser_on_seeds_and_mutations() {
     use yinzheng::crypto::Ed25519SigningKey;
     use yinzheng::model::Uscc;
     use yinzheng::model::bundle::{BundleIssuerKey, TrustBundle};
-    let publisher = Ed25519SigningKey::from_seed(&[0x7A; 32]);
+    // The publisher of the bundle vectors, so their mutations reach past the signature.
+    let publisher = Ed25519SigningKey::from_seed(&[0x71; 32]);
     let bundle = TrustBundle {
         publisher: "fuzz".into(),
         issued_at: targets::VECTOR_TIME,
@@ -302,7 +303,8 @@ fn trust_bundle_parser_on_seeds_and_mutations() {
         ..TrustBundle::default()
     };
     let signed = yinzheng::issue::sign_trust_bundle(&bundle, &publisher).unwrap();
-    let seeds = [bundle.encode(), signed];
+    let mut seeds = vec![bundle.encode(), signed];
+    seeds.extend(seeds_in("test-vectors/bundles", "cose"));
     let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
     for seed in seeds.iter().chain(&corpus("trust_bundle")) {
         targets::trust_bundle(seed);

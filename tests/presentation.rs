@@ -357,6 +357,20 @@ fn a_rendered_qr_code_reads_back_with_an_independent_decoder_within_the_size_bud
         text.len(),
         code.version()
     );
+    // The plain rotating code (no verifier request): 1,126 characters measured.
+    let unrequested = presenter
+        .present_qr_text(
+            &PresentationOptions::revealing(&["性别", "age_over_18", "出生日期"]),
+            now(),
+        )
+        .unwrap();
+    let plain = QrCode::new(&unrequested, QrLevel::M).unwrap();
+    println!(
+        "without nonce, audience and purpose: {} chars; version {} at M",
+        unrequested.len(),
+        plain.version()
+    );
+    assert!(plain.version() <= 22, "{} chars", unrequested.len());
     // PNG → pixels (png crate) → rqrr, which shares no code with the encoder.
     let png = code.to_png(4).unwrap();
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png));

@@ -348,3 +348,52 @@ fn trust_path_vectors_fail_for_their_reason() {
         assert!(reason(rejected.error()), "{id}: {rejected}");
     }
 }
+
+#[test]
+fn every_trust_bundle_vector_gives_its_expected_outcome() {
+    use yinzheng::Limits;
+    use yinzheng::verify::TrustBundleError;
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/bundles");
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let key: [u8; 32] = hex::decode(m["publisher_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let publisher = PublicKey::ed25519(&key).unwrap();
+    let ctx = VerificationContext::at(UnixTime::from_secs(m["time"].as_u64().unwrap()));
+    let vectors = m["vectors"].as_array().unwrap();
+    assert!(vectors.len() >= 10);
+    for v in vectors {
+        let id = v["id"].as_str().unwrap();
+        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let outcome =
+            match Verifier::from_trust_bundle(&bytes, &publisher, &ctx, &Limits::default()) {
+                Ok(builder) => {
+                    // The bundle alone lets a desk verify a stamp offline, seal status included.
+                    let verifier = builder.build().unwrap();
+                    let seals = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/seals");
+                    let stamped = verifier
+                        .verify_stamp(
+                            &std::fs::read(seals.join("stamp-valid.cose")).unwrap(),
+                            &std::fs::read(seals.join("document.pdf")).unwrap(),
+                            &ctx,
+                        )
+                        .unwrap();
+                    assert_eq!(stamped.seal.id, "2200000000000001", "{id}");
+                    "accept"
+                }
+                Err(TrustBundleError::WrongType) => "wrong-type",
+                Err(TrustBundleError::BadSignature) => "bad-signature",
+                Err(TrustBundleError::NotYetValid { .. }) => "not-yet-valid",
+                Err(TrustBundleError::Expired { .. }) => "expired",
+                Err(TrustBundleError::InvalidKey { .. }) => "invalid-key",
+                Err(TrustBundleError::Seal { index: 4, .. }) => "seal",
+                Err(TrustBundleError::StatusList { index: 0, .. }) => "status-list",
+                Err(TrustBundleError::NoAnchors) => "no-anchors",
+                Err(other) => panic!("{id}: unexpected {other}"),
+            };
+        assert_eq!(outcome, v["outcome"].as_str().unwrap(), "{id}");
+    }
+}

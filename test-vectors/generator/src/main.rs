@@ -4,6 +4,7 @@
 //!
 //! Usage: `cargo run -p yinzheng-vectors [-- OUTPUT_DIR]` (default `test-vectors/certificates`).
 
+mod bundles;
 mod presentations;
 mod seals;
 mod x509;
@@ -605,6 +606,14 @@ fn main() -> Result<()> {
             maker_chain,
             &Ed25519SigningKey::from_seed(&[0x64; 32]),
         ),
+        now,
+    )?;
+
+    bundles::bundle_vectors(
+        &out_dir.parent().unwrap_or(&out_dir).join("bundles"),
+        &seal_keys,
+        &keys.jilin,
+        &hex::decode(&x509_roots[0].der)?,
         now,
     )?;
 

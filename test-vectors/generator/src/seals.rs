@@ -25,9 +25,9 @@ pub(crate) const SEAL_SVG: &str = concat!(
 );
 
 const LIST_URI: &str = "https://status.example.gov.cn/jilin/seals";
-const Y2025: u64 = 1_735_689_600;
+pub(crate) const Y2025: u64 = 1_735_689_600;
 const Y2026: u64 = 1_767_225_600;
-const Y2029: u64 = 1_861_920_000;
+pub(crate) const Y2029: u64 = 1_861_920_000;
 
 pub(crate) struct SealKeys {
     pub(crate) maker: Ed25519SigningKey,
@@ -37,10 +37,10 @@ pub(crate) struct SealKeys {
 
 const MAKER: u8 = 0x61;
 const STAMPER: u8 = 0x62;
-const STRANGER: u8 = 0x63;
+pub(crate) const STRANGER: u8 = 0x63;
 
 /// A fresh copy of the key with `seed` (signing keys are not `Clone`).
-fn key(seed: u8) -> Ed25519SigningKey {
+pub(crate) fn key(seed: u8) -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&[seed; 32])
 }
 
@@ -53,7 +53,12 @@ pub(crate) fn seal_keys() -> SealKeys {
 }
 
 /// The agency seal with esID `id`, authorising the stamper key.
-fn seal(keys: &SealKeys, id: &str, until: u64, status_index: Option<u64>) -> Result<Seal> {
+pub(crate) fn seal(
+    keys: &SealKeys,
+    id: &str,
+    until: u64,
+    status_index: Option<u64>,
+) -> Result<Seal> {
     Ok(Seal {
         id: id.to_owned(),
         kind: SealKind::Official,
@@ -90,7 +95,7 @@ pub(crate) fn agency_seals(keys: &SealKeys) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The seals' status list: 3 revoked, 4 suspended, signed by the owner agency's key.
-fn seal_status_list(now: UnixTime, jilin: &dyn Signer) -> Result<Vec<u8>> {
+pub(crate) fn seal_status_list(now: UnixTime, jilin: &dyn Signer) -> Result<Vec<u8>> {
     let mut list = StatusList::new(2, 64)?;
     list.set(3, 1)?;
     list.set(4, 2)?;
