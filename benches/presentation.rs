@@ -111,6 +111,13 @@ fn presentation(c: &mut Criterion) {
     group.bench_function("present (P-256 sign, on the phone)", |b| {
         b.iter(|| presenter.present(black_box(&options), now).unwrap());
     });
+    let text = yinzheng::encoding::qr::to_qr_text(&bytes);
+    group.bench_function("to_qr_text (zlib with the dictionary, Base45)", |b| {
+        b.iter(|| yinzheng::encoding::qr::to_qr_text(black_box(&bytes)));
+    });
+    group.bench_function("from_qr_text (Base45, bounded inflate)", |b| {
+        b.iter(|| yinzheng::encoding::qr::from_qr_text(black_box(&text), &limits).unwrap());
+    });
     group.finish();
 }
 

@@ -1,4 +1,4 @@
-//! Encodings: deterministic CBOR, the `COSE_Sign1` envelope, and Base45 QR text.
+//! Encodings: deterministic CBOR, the `COSE_Sign1` envelope, Base45 QR text, and zlib.
 //!
 //! This layer knows nothing about certificates; it turns bytes into borrowed, strictly
 //! validated structures and back.
@@ -7,6 +7,7 @@ pub mod cbor;
 pub mod cose;
 pub mod frame;
 pub mod qr;
+pub(crate) mod zlib;
 
 pub use cbor::{DecodeError, Reader, Writer};
 pub use cose::CoseSign1;

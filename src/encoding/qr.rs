@@ -13,6 +13,7 @@
 //! (accepting them would make several QR texts decode to the same bytes), and output is
 //! bounded by [`Limits`] before anything is allocated.
 
+use super::zlib;
 use crate::limits::Limits;
 
 /// Prefix of the QR text of an uncompressed object.
@@ -144,9 +145,11 @@ pub fn base45_decode(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
 /// [`QR_DICTIONARY`]) when that is shorter, else `YZ1:` + Base45 of the bytes. Deterministic.
 #[must_use]
 pub fn to_qr_text(bytes: &[u8]) -> String {
-    let (prefix, body) = match deflate_with_dictionary(bytes) {
-        Some(c) if c.len() < bytes.len() => (QR_PREFIX_ZLIB, c),
-        _ => (QR_PREFIX, bytes.to_vec()),
+    let compressed = deflate_with_dictionary(bytes);
+    let (prefix, body) = if compressed.len() < bytes.len() {
+        (QR_PREFIX_ZLIB, compressed)
+    } else {
+        (QR_PREFIX, bytes.to_vec())
     };
     let mut text = String::from(prefix);
     text.push_str(&base45_encode(&body));
@@ -170,125 +173,23 @@ pub fn from_qr_text(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
     inflate_bounded(&compressed, limits.max_input_bytes)
 }
 
-/// zlib `CMF`: deflate with a 32 KiB window.
-const CMF: u8 = 0x78;
-/// zlib `FLG` bit: a preset dictionary follows the header.
-const FDICT: u8 = 0x20;
+const DICTIONARY: zlib::Dictionary = zlib::Dictionary {
+    bytes: QR_DICTIONARY,
+    id: QR_DICTIONARY_ID,
+};
 
-/// A zlib stream (RFC 1950) of `bytes` with the `FDICT` preset [`QR_DICTIONARY`]: the
-/// compressor reads the dictionary, is flushed to a byte boundary, and what it writes for
-/// `bytes` afterwards is the stream body, whose matches may reach back into the dictionary.
-fn deflate_with_dictionary(bytes: &[u8]) -> Option<Vec<u8>> {
-    use miniz_oxide::deflate::core::{
-        CompressorOxide, TDEFLFlush, TDEFLStatus, compress, create_comp_flags_from_zip_params,
-    };
-    // Level 10 (miniz "uber"), raw deflate (negative window bits), default strategy.
-    let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(10, -15, 0));
-    let mut primed = vec![0; QR_DICTIONARY.len() + 1024];
-    let (status, read, _) = compress(
-        &mut compressor,
-        QR_DICTIONARY,
-        &mut primed,
-        TDEFLFlush::Sync,
-    );
-    if status != TDEFLStatus::Okay || read != QR_DICTIONARY.len() {
-        return None;
-    }
-    // FLEVEL 3 (best compression) and FDICT, with FCHECK making the header a multiple of 31.
-    let flags = 0xC0 | FDICT;
-    let check = (31 - (u16::from(CMF) * 256 + u16::from(flags)) % 31) % 31;
-    let flags = flags | u8::try_from(check).ok()?;
-    let mut out = vec![CMF, flags];
-    out.extend_from_slice(&QR_DICTIONARY_ID.to_be_bytes());
-    let header = out.len();
-    out.resize(header + bytes.len() + bytes.len() / 8 + 64, 0);
-    let (status, read, written) = compress(
-        &mut compressor,
-        bytes,
-        &mut out[header..],
-        TDEFLFlush::Finish,
-    );
-    if status != TDEFLStatus::Done || read != bytes.len() {
-        return None;
-    }
-    out.truncate(header + written);
-    out.extend_from_slice(&adler2::adler32_slice(bytes).to_be_bytes());
-    Some(out)
+/// zlib (best level, with [`QR_DICTIONARY`]) of an object's bytes.
+fn deflate_with_dictionary(bytes: &[u8]) -> Vec<u8> {
+    zlib::deflate(bytes, 10, Some(DICTIONARY))
 }
 
-/// Inflates a zlib stream, with [`QR_DICTIONARY`] if it asks for it, refusing output over
-/// `limit` before allocating it and anything after the stream's checksum.
+/// Inflates a `YZ2:` payload, bounded by `limit`.
 fn inflate_bounded(compressed: &[u8], limit: usize) -> Result<Vec<u8>, QrError> {
-    use miniz_oxide::inflate::TINFLStatus;
-    use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
-
-    let [cmf, flags, rest @ ..] = compressed else {
-        return Err(QrError::Inflate);
-    };
-    let header_ok = cmf & 0x0f == 8 && cmf >> 4 <= 7;
-    if !header_ok || (u16::from(*cmf) * 256 + u16::from(*flags)) % 31 != 0 {
-        return Err(QrError::Inflate);
-    }
-    let (dictionary, rest) = if flags & FDICT == 0 {
-        (&[][..], rest)
-    } else {
-        let (id, rest) = rest.split_first_chunk::<4>().ok_or(QrError::Inflate)?;
-        let id = u32::from_be_bytes(*id);
-        if id != QR_DICTIONARY_ID {
-            return Err(QrError::UnknownDictionary { id });
-        }
-        (QR_DICTIONARY, rest)
-    };
-    let (body, checksum) = rest.split_last_chunk::<4>().ok_or(QrError::Inflate)?;
-
-    // The dictionary sits in front of the output, where back-references can reach it.
-    let start = dictionary.len();
-    let mut out = dictionary.to_vec();
-    out.resize(start + limit.min(body.len().saturating_mul(4).max(256)), 0);
-    // Grown by doubling, up to one byte past the limit (which proves the output too large).
-    let mut decompressor = DecompressorOxide::new();
-    let (mut read, mut written) = (0, start);
-    loop {
-        let (status, r, w) = decompress(
-            &mut decompressor,
-            &body[read..],
-            &mut out,
-            written,
-            inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-        );
-        read += r;
-        written += w;
-        match status {
-            TINFLStatus::Done if read == body.len() => break,
-            TINFLStatus::HasMoreOutput => {
-                let capacity = out.len() - start;
-                if capacity > limit {
-                    return Err(QrError::TooLarge {
-                        size: capacity,
-                        limit,
-                    });
-                }
-                let grown = capacity
-                    .saturating_mul(2)
-                    .max(1)
-                    .min(limit.saturating_add(1));
-                out.resize(start + grown, 0);
-            }
-            _ => return Err(QrError::Inflate),
-        }
-    }
-    if written - start > limit {
-        return Err(QrError::TooLarge {
-            size: written - start,
-            limit,
-        });
-    }
-    out.truncate(written);
-    let out = out.split_off(start);
-    if adler2::adler32_slice(&out).to_be_bytes() != *checksum {
-        return Err(QrError::Inflate);
-    }
-    Ok(out)
+    zlib::inflate(compressed, limit, Some(DICTIONARY)).map_err(|e| match e {
+        zlib::InflateError::Malformed => QrError::Inflate,
+        zlib::InflateError::UnknownDictionary { id } => QrError::UnknownDictionary { id },
+        zlib::InflateError::TooLarge { size, limit } => QrError::TooLarge { size, limit },
+    })
 }
 
 #[cfg(test)]
@@ -354,7 +255,7 @@ mod tests {
 
     #[test]
     fn the_dictionary_is_the_frozen_version_1() {
-        assert_eq!(adler2::adler32_slice(QR_DICTIONARY), QR_DICTIONARY_ID);
+        assert_eq!(zlib::adler32(QR_DICTIONARY), QR_DICTIONARY_ID);
         assert!(
             QR_DICTIONARY.len() < 32 * 1024,
             "must fit the deflate window"
@@ -369,7 +270,7 @@ mod tests {
         let l = Limits::default();
         let bytes =
             "application/yz-cert+cwt 1.2.156.3005.2. 吉林省长春市公安局 居住证 性别 男".as_bytes();
-        let ours = deflate_with_dictionary(bytes).unwrap();
+        let ours = deflate_with_dictionary(bytes);
         assert_eq!(&ours[..6], &[0x78, 0xF9, 0x09, 0xDD, 0x38, 0x52]);
         assert_eq!(inflate_bounded(&ours, l.max_input_bytes).unwrap(), bytes);
         assert!(
@@ -384,7 +285,7 @@ mod tests {
             .map(|i| u8::from_str_radix(&python[i..i + 2], 16).unwrap())
             .collect();
         assert_eq!(inflate_bounded(&python, l.max_input_bytes).unwrap(), bytes);
-        let plain = miniz_oxide::deflate::compress_to_vec_zlib(bytes, 9);
+        let plain = zlib::deflate(bytes, 9, None);
         assert_eq!(inflate_bounded(&plain, l.max_input_bytes).unwrap(), bytes);
 
         let mut other = ours.clone();

@@ -1,6 +1,6 @@
 //! Rendering QR text as a QR code (ISO/IEC 18004, via the `qrcode` crate) to SVG or PNG. The
-//! PNG is written here over flate2 (already used for zlib QR text): the `png` crate cost the
-//! mobile library more than the rest of this module.
+//! PNG is written here over the crate's zlib (already used for QR text), with a bitwise
+//! CRC-32: the `png` crate, or a CRC table, cost the mobile library more than this module.
 //! The Base45 alphabet is the QR alphanumeric set, so the text is encoded in alphanumeric
 //! mode (5.5 bits per character).
 
@@ -125,7 +125,6 @@ impl QrCode {
     /// # Errors
     /// [`QrError::Png`] if the image would be too large to encode.
     pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, QrError> {
-        use std::io::Write as _;
         let scale = usize::try_from(scale.max(1)).unwrap_or(1);
         let side = (self.width + 2 * QUIET) * scale;
         let side32 = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
@@ -144,11 +143,7 @@ impl QrCode {
                 }
             }
         }
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        let idat = z
-            .write_all(&raw)
-            .and_then(|()| z.finish())
-            .map_err(|e| QrError::Png(e.to_string()))?;
+        let idat = crate::encoding::zlib::deflate(&raw, 9, None);
         let mut ihdr = Vec::with_capacity(13);
         ihdr.extend_from_slice(&side32.to_be_bytes());
         ihdr.extend_from_slice(&side32.to_be_bytes());
@@ -157,12 +152,9 @@ impl QrCode {
         for (kind, data) in [(b"IHDR", &ihdr), (b"IDAT", &idat), (b"IEND", &Vec::new())] {
             let len = u32::try_from(data.len()).map_err(|e| QrError::Png(e.to_string()))?;
             out.extend_from_slice(&len.to_be_bytes());
-            let mut crc = flate2::Crc::new();
-            crc.update(kind);
-            crc.update(data);
             out.extend_from_slice(kind);
             out.extend_from_slice(data);
-            out.extend_from_slice(&crc.sum().to_be_bytes());
+            out.extend_from_slice(&crc32(&[kind, data]).to_be_bytes());
         }
         Ok(out)
     }
@@ -187,5 +179,31 @@ impl QrCode {
             out.push('\n');
         }
         out
+    }
+}
+
+/// CRC-32 (ISO-HDLC, as PNG chunks use) of the concatenated parts, bit by bit: chunks here
+/// are a few kilobytes, and a lookup table would cost 1–16 KiB of library for no gain.
+fn crc32(parts: &[&[u8]]) -> u32 {
+    let mut crc = u32::MAX;
+    for &byte in parts.iter().flat_map(|p| p.iter()) {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crc32;
+
+    #[test]
+    fn crc32_check_values() {
+        // The CRC catalogue's check value for CRC-32/ISO-HDLC, and PNG's IEND chunk CRC.
+        assert_eq!(crc32(&[b"123456789"]), 0xCBF4_3926);
+        assert_eq!(crc32(&[b"1234", b"56789"]), 0xCBF4_3926);
+        assert_eq!(crc32(&[b"IEND", b""]), 0xAE42_6082);
     }
 }

@@ -11,11 +11,10 @@
 //! external format, so the one map not in RFC 8949 key order); the decoder accepts either order.
 //! Decompression is bounded by [`Limits::max_status_list_bytes`].
 
-use std::io::{Read as _, Write as _};
-
 use crate::crypto::{Algorithm, Signer};
 use crate::encoding::cbor::{DecodeError, Reader, Writer};
 use crate::encoding::cose::CoseSign1;
+use crate::encoding::zlib;
 use crate::limits::Limits;
 use crate::model::Uscc;
 use crate::time::UnixTime;
@@ -195,12 +194,7 @@ impl StatusList {
     /// The `{"bits", "lst"}` map, `lst` deflated at the best compression level.
     #[must_use]
     pub fn encode(&self) -> Vec<u8> {
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        // Writing to a Vec cannot fail.
-        let compressed = z
-            .write_all(&self.raw)
-            .and_then(|()| z.finish())
-            .unwrap_or_default();
+        let compressed = zlib::deflate(&self.raw, 9, None);
         let mut w = Writer::with_capacity(compressed.len() + 16);
         w.map(2)
             .text("bits")
@@ -244,22 +238,13 @@ impl StatusList {
     }
 }
 
-/// zlib-inflates `data`, refusing output over `limit` and trailing bytes.
+/// zlib-inflates `data` (no preset dictionary), refusing output over `limit` and trailing
+/// bytes.
 fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, StatusListError> {
-    let mut decoder = flate2::read::ZlibDecoder::new(data);
-    let mut out = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    (&mut decoder)
-        .take(cap)
-        .read_to_end(&mut out)
-        .map_err(|_| StatusListError::Zlib)?;
-    if out.len() > limit {
-        return Err(StatusListError::TooLarge { limit });
-    }
-    if decoder.total_in() != data.len() as u64 {
-        return Err(StatusListError::Zlib);
-    }
-    Ok(out)
+    zlib::inflate(data, limit, None).map_err(|e| match e {
+        zlib::InflateError::TooLarge { .. } => StatusListError::TooLarge { limit },
+        _ => StatusListError::Zlib,
+    })
 }
 
 /// The claims of a status list token.
