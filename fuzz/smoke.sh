@@ -2,7 +2,7 @@
 # Runs every fuzz target under libFuzzer (cargo +nightly fuzz) for SECONDS each, starting from a
 # corpus of the matching test vectors plus fuzz/corpus/<target>/. Crashes fail the run and
 # leave their input in fuzz/artifacts/<target>/.
-# Usage: fuzz/smoke.sh [SECONDS]   (default 10)
+# Usage: fuzz/smoke.sh [SECONDS [TARGET...]]   (default 10 s, every target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -22,6 +22,7 @@ seeds_for() {
   esac
 }
 targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^yinzheng-fuzz$')
+if [ $# -gt 1 ]; then shift; targets="$*"; fi
 cd fuzz
 cargo +nightly fuzz build --release >/dev/null
 for t in $targets; do
@@ -50,7 +51,7 @@ PY
   [ -d "corpus/$t" ] && cp corpus/"$t"/* "$corpus/" 2>/dev/null || true
   printf '%-20s ' "$t"
   cargo +nightly fuzz run --release "$t" "$corpus" -- -max_total_time="$seconds" -print_final_stats=1 2>&1 \
-    | grep -E '^stat::number_of_executed_units|^stat::peak_rss|ERROR|panicked' | tr '\n' ' '
+    | grep -E '^stat::number_of_executed_units|^stat::peak_rss|DONE|ERROR|panicked' | tr '\n' ' '
   echo
   rm -rf "$corpus"
 done
