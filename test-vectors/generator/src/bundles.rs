@@ -10,7 +10,7 @@ use yinzheng::model::Uscc;
 use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
 use yinzheng::time::UnixTime;
 
-use super::{JILIN, Result, write};
+use super::{JILIN, Result, write, write_manifest};
 use crate::seals::{self, STRANGER, SealKeys, Y2025, Y2029};
 
 /// The publisher verifier apps pin.
@@ -187,9 +187,6 @@ pub(crate) fn bundle_vectors(
         publisher_key: hex::encode(publisher.public_key().to_bytes()),
         vectors,
     };
-    std::fs::write(
-        dir.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    write_manifest(dir, &manifest)?;
     Ok(())
 }

@@ -660,8 +660,7 @@ fn main() -> Result<()> {
             )
             .collect::<Result<_>>()?,
     };
-    let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    std::fs::write(out_dir.join("manifest.json"), json)?;
+    write_manifest(&out_dir, &manifest)?;
     write_tsv(&out_dir, &manifest)?;
     audit_vectors(&out_dir.parent().unwrap_or(&out_dir).join("audit"))?;
     Ok(())
@@ -890,10 +889,7 @@ fn audit_vectors(out: &Path) -> Result<()> {
         vkey,
         vectors,
     };
-    std::fs::write(
-        out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    write_manifest(out, &manifest)?;
     let mut index = String::from("id\tkind\tfile\theld\toutcome\n");
     for v in &manifest.vectors {
         index += &format!(
@@ -1203,6 +1199,15 @@ fn status_vectors(
         with_status(reject("status"), "unknown"),
         vec![("list-zip-bomb.cwt".into(), raw("bomb", bomb)?)],
         false,
+    )?;
+    Ok(())
+}
+
+/// Writes `manifest` as `dir/manifest.json` (pretty JSON, final newline).
+fn write_manifest(dir: &Path, manifest: &impl Serialize) -> Result<()> {
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(manifest)? + "\n",
     )?;
     Ok(())
 }

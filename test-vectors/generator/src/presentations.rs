@@ -16,7 +16,7 @@ use yinzheng::time::UnixTime;
 
 use super::{
     Expected, JILIN, Parts, Result, TrustEntry, accept, parts, reject, resident_certificate,
-    ten_years, with_status,
+    ten_years, with_status, write_manifest,
 };
 
 #[derive(Serialize)]
@@ -338,9 +338,6 @@ pub(crate) fn presentation_vectors(
         trust: vec![jilin.1],
         vectors,
     };
-    std::fs::write(
-        dir.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    write_manifest(dir, &manifest)?;
     Ok(())
 }

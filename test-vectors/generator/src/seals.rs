@@ -13,7 +13,7 @@ use yinzheng::time::UnixTime;
 
 use super::{
     CertVectors, Expected, JILIN, Parts, Result, TrustEntry, accept, business_licence, parts,
-    reject, with_status,
+    reject, with_status, write_manifest,
 };
 
 /// The seal picture: a red circle with the agency's name, as SVG.
@@ -398,9 +398,6 @@ pub(crate) fn stamp_vectors(
         x509_roots: roots,
         vectors,
     };
-    std::fs::write(
-        dir.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest)? + "\n",
-    )?;
+    write_manifest(dir, &manifest)?;
     Ok(())
 }
