@@ -37,6 +37,7 @@ Examples:
       --request licence.json --out licence.cbor --log audit/ --log-key log.pem
   yinzheng present --certificate resident.cbor --device-key phone.pem --reveal age_over_18 --qr terminal
   yinzheng verify presentation --trust trust.json --qr-text 'YZ2:...' --nonce 0011 --json
+  yinzheng verify certificate --trust trust.json --in inbox/ --allow-cofactored-batch --json
   yinzheng status set --journal status.journal --prefix https://status.example/ \\
       --certificate 1.2.156.3005.2.… --status revoked --operator op-7
   yinzheng log verify --dir audit/ --origin audit.example/agency --vkey \"$(cat log.vkey)\"
