@@ -42,6 +42,13 @@ def b45(b):
 for f in sys.argv[2:]:
     p = pathlib.Path(f)
     (pathlib.Path(sys.argv[1]) / p.name).write_text("YZ1:" + b45(p.read_bytes()))
+# The manifests' own QR texts: YZ2 streams with the preset dictionary.
+import json
+for m in ("certificates", "presentations"):
+    manifest = pathlib.Path(sys.argv[2]).parent.parent / m / "manifest.json"
+    for v in json.loads(manifest.read_text(encoding="utf-8"))["vectors"]:
+        if "qr" in v:
+            (pathlib.Path(sys.argv[1]) / (v["id"] + ".qr")).write_text(v["qr"])
 PY
     ;;
     CODES) printf '91350100M000100Y43' > "$corpus/uscc"; printf '11010519491231002X' > "$corpus/id" ;;
