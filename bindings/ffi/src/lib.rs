@@ -1565,7 +1565,7 @@ impl Verifier {
 
     /// Verifies a queue of certificates as of `at`: one verdict per certificate, in order,
     /// each the one `verify_certificate` would give. With the policy's
-    /// `allow_cofactored_batch`, Ed25519 issuer signatures are checked together (about three
+    /// `allow_cofactored_batch`, Ed25519 issuer signatures are checked together (about 2.7
     /// times the throughput).
     ///
     /// # Errors

@@ -314,7 +314,7 @@ struct VerifyArgs {
     #[arg(long)]
     allow_unknown_status: bool,
     /// For a directory of certificates: check Ed25519 issuer signatures with one cofactored
-    /// batch equation (≈3× faster; also accepts signatures a trusted issuer deliberately
+    /// batch equation (≈2.7× faster; also accepts signatures a trusted issuer deliberately
     /// gave a small-order component, which strict verification refuses).
     #[arg(long)]
     allow_cofactored_batch: bool,
