@@ -169,7 +169,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         agency.code.clone(),
         public_key.clone(),
     )?;
-    let verifier = Verifier::builder(trust)
+    let verifier = Verifier::builder(trust.clone())
         .replay_cache(Arc::new(ReplayCache::new(10_000)))
         .build()?;
     let ctx = VerificationContext::at(now);
@@ -303,13 +303,43 @@ fn main() -> Result<(), Box<dyn Error>> {
         status_of(licence.as_bytes())
     );
 
-    // 8. Seals (电子印章) and stamps (电子签章).
+    // 8. Bulk: the agency issues 200 licences with one audit-log commit, and a bank's back
+    //    office re-checks them as one queue, with the Ed25519 batch equation.
+    let licences: Vec<CertificateBuilder> = (0..200)
+        .map(|i| -> Result<CertificateBuilder, Box<dyn Error>> {
+            Ok(CertificateBuilder::new(
+                CertificateType::new("11100000MB0341032Y002", "营业执照")?,
+                format!("JL2026{i:06}"),
+                Holder::organisation(&format!("长春示例商店{i:03}"), &company),
+                today,
+                Validity::long_term(today),
+            )
+            .field("类型", "个体工商户"))
+        })
+        .collect::<Result<_, Box<dyn Error>>>()?;
+    let issued = issuer.issue_batch(licences, now)?;
+    let back_office = Verifier::builder(trust).allow_cofactored_batch().build()?;
+    for token in publish_all(now.saturating_add(3))? {
+        back_office.add_status_list(&token)?;
+    }
+    let queue: Vec<&[u8]> = issued.iter().map(|c| c.as_bytes()).collect();
+    let verdicts = back_office.verify_certificates(&queue, &later);
+    if let Some(Err(first)) = verdicts.iter().find(|v| v.is_err()) {
+        println!("first refusal: {first}");
+    }
+    println!(
+        "\n== 8. {} licences issued in one audit commit; the back office verifies them as one queue: {} accepted ==",
+        issued.len(),
+        verdicts.iter().filter(|v| v.is_ok()).count(),
+    );
+
+    // 9. Seals (电子印章) and stamps (电子签章).
     seals_and_stamps(&log, &agency, &public_key, &registry, &list_signer, now)?;
 
-    // 9. The auditor: the whole log and one inclusion proof, with only the log's public key.
+    // 10. The auditor: the whole log and one inclusion proof, with only the log's public key.
     let summary = verify_segment(&std::fs::read(log_dir.join("log.seg"))?, origin, log.key())?;
     println!(
-        "\n== 9. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
+        "\n== 10. Audit log verified: {} entries, every frame, the hash chain and every signed checkpoint ==",
         summary.size
     );
     let bundle = log
@@ -330,7 +360,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Step 8: the seal maker makes the agency's seal, the agency stamps a document and signs a
+/// Step 9: the seal maker makes the agency's seal, the agency stamps a document and signs a
 /// certificate under the seal; a verifier loaded from a trust bundle checks both offline.
 fn seals_and_stamps(
     log: &Arc<AuditLog>,
@@ -345,7 +375,7 @@ fn seals_and_stamps(
     use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
     use yinzheng::model::{Seal, SealKind, SealPicture};
 
-    println!("\n== 8. Seal, stamp and trust bundle ==");
+    println!("\n== 9. Seal, stamp and trust bundle ==");
     let maker_key = Ed25519SigningKey::generate(&OsRandom)?;
     let maker_public = maker_key.public_key();
     let stamping_key = Ed25519SigningKey::generate(&OsRandom)?;
