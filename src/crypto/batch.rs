@@ -27,7 +27,7 @@ const TRANSCRIPT_DOMAIN: &[u8] = b"yinzheng ed25519 batch v1";
 /// Signatures waiting to be checked together.
 #[derive(Default)]
 pub struct Ed25519Batch {
-    /// Distinct keys, each with the sum of `zᵢ·kᵢ` of its signatures (filled in `verify`).
+    /// Distinct keys (encoded and decompressed), each checked torsion-free once.
     keys: Vec<([u8; 32], EdwardsPoint)>,
     entries: Vec<Entry>,
 }
@@ -69,11 +69,9 @@ impl Ed25519Batch {
         let Ok(signature) = <&[u8; 64]>::try_from(signature) else {
             return false;
         };
-        let (r_bytes, s_bytes) = signature.split_at(32);
-        let Ok(r_bytes) = <[u8; 32]>::try_from(r_bytes) else {
-            return false;
-        };
-        let Ok(s_bytes) = <[u8; 32]>::try_from(s_bytes) else {
+        let (Some(&r_bytes), Some(&s_bytes)) =
+            (signature.first_chunk::<32>(), signature.last_chunk::<32>())
+        else {
             return false;
         };
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {

@@ -67,19 +67,25 @@ pub(crate) fn deflate(bytes: &[u8], level: u8, dictionary: Option<Dictionary>) -
     let remainder = (u16::from(CMF) * 256 + u16::from(flags)) % 31;
     out[1] = flags | u8::try_from((31 - remainder) % 31).unwrap_or(0);
     let header = out.len();
-    let mut capacity = bytes.len() + bytes.len() / 8 + 64;
-    loop {
-        out.resize(header + capacity, 0);
-        // A fresh copy per attempt: a compressor that ran out of room cannot resume here.
-        let mut attempt = compressor.clone();
-        let (status, read, written) =
-            compress(&mut attempt, bytes, &mut out[header..], TDEFLFlush::Finish);
-        if status == TDEFLStatus::Done && read == bytes.len() {
-            out.truncate(header + written);
-            break;
+    out.resize(header + bytes.len() + bytes.len() / 8 + 64, 0);
+    let (mut read, mut written) = (0, header);
+    let status = loop {
+        let (status, r, w) = compress(
+            &mut compressor,
+            &bytes[read..],
+            &mut out[written..],
+            TDEFLFlush::Finish,
+        );
+        read += r;
+        written += w;
+        if status != TDEFLStatus::Okay {
+            break status;
         }
-        capacity *= 2;
-    }
+        // Out of room (not with the margin above, but cheap to handle): continue.
+        out.resize(out.len() * 2, 0);
+    };
+    debug_assert_eq!(status, TDEFLStatus::Done);
+    out.truncate(written);
     out.extend_from_slice(&adler32(bytes).to_be_bytes());
     out
 }
