@@ -30,7 +30,11 @@ fn x509_chain(c: &mut Criterion) {
     for root in manifest["x509_roots"].as_array().unwrap() {
         let der = hex::decode(root["der"].as_str().unwrap()).unwrap();
         trust
-            .add_x509_root(root["name"].as_str().unwrap(), &der)
+            .add_x509_root(
+                root["name"].as_str().unwrap(),
+                &der,
+                yinzheng::trust::Roles::ISSUER,
+            )
             .unwrap();
     }
     let verifier = Verifier::builder(trust).build().unwrap();

@@ -25,7 +25,7 @@ use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validit
 use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel, select_disclosures};
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, Date, SystemClock};
-use yinzheng::trust::TrustStore;
+use yinzheng::trust::{Roles, TrustStore};
 use yinzheng::verify::{ReplayCache, VerificationContext, Verifier};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -164,10 +164,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 5. The verifier trusts the agency's key (from a trust bundle, normally) and checks the
     //    QR text fully offline.
     let mut trust = TrustStore::new();
-    trust.add_issuer_key(
+    // Trusted for its roles: it issues the agency's certificates and signs its status lists.
+    trust.add_agency_key(
         "吉林省市场监督管理局 2026",
         agency.code.clone(),
         public_key.clone(),
+        Roles::AGENCY,
     )?;
     let verifier = Verifier::builder(trust.clone())
         .replay_cache(Arc::new(ReplayCache::new(10_000)))
@@ -185,7 +187,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .collect()
     };
     for token in publish_all(now)? {
-        verifier.add_status_list(&token)?;
+        verifier.add_status_list(&token, &ctx)?;
     }
     let verified = verifier.verify_presentation_qr(&qr_text, &scan)?;
     println!("\n== 5. The desk scans the code and verifies it offline ==");
@@ -276,7 +278,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         now,
     )?;
     for token in publish_all(now.saturating_add(1))? {
-        verifier.add_status_list(&token)?;
+        verifier.add_status_list(&token, &later)?;
     }
     println!(
         "resident's certificate after {} (revoked): {}",
@@ -295,7 +297,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         now,
     )?;
     for token in publish_all(now.saturating_add(2))? {
-        verifier.add_status_list(&token)?;
+        verifier.add_status_list(&token, &later)?;
     }
     println!(
         "business licence reinstated ({}): {}",
@@ -320,7 +322,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let issued = issuer.issue_batch(licences, now)?;
     let back_office = Verifier::builder(trust).allow_cofactored_batch().build()?;
     for token in publish_all(now.saturating_add(3))? {
-        back_office.add_status_list(&token)?;
+        back_office.add_status_list(&token, &later)?;
     }
     let queue: Vec<&[u8]> = issued.iter().map(|c| c.as_bytes()).collect();
     let verdicts = back_office.verify_certificates(&queue, &later);
@@ -456,15 +458,18 @@ fn seals_and_stamps(
             agency: agency.code.clone(),
             alg: agency_key.algorithm().cose_id(),
             key: agency_key.to_bytes(),
+            roles: Roles::STATUS_LISTS.bits(),
         }],
         x509_roots: Vec::new(),
         seal_makers: vec![BundleNamed {
             name: "吉林省印章制作中心（示例）".into(),
             alg: maker_public.algorithm().cose_id(),
             bytes: maker_public.to_bytes(),
+            roles: Roles::SEAL_MAKER.bits(),
         }],
         seals: vec![sealed.clone()],
         status_lists: lists,
+        revoked_keys: Vec::new(),
     };
     let bundle_bytes = sign_trust_bundle(&bundle, &publisher)?;
     let ctx = VerificationContext::at(now);

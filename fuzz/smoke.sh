@@ -18,6 +18,7 @@ seeds_for() {
     trust_bundle) echo "$tv/bundles/*.cose" ;;
     x509_chain) echo "$tv/x509/*.der" ;;
     presentation) echo "$tv/presentations/*.cbor" ;;
+    envelope) echo "$tv/security/*.cose $tv/certificates/*.cbor $tv/presentations/*.cbor $tv/seals/*.cose $tv/bundles/*.cose" ;;
     *) echo "" ;;
   esac
 }
@@ -53,7 +54,7 @@ PY
     ;;
     CODES) printf '91350100M000100Y43' > "$corpus/uscc"; printf '11010519491231002X' > "$corpus/id" ;;
     "") : ;;
-    *) for f in ../$(seeds_for "$t"); do cp "$f" "$corpus/"; done ;;
+    *) for pattern in $(seeds_for "$t"); do for f in ../$pattern; do [ -f "$f" ] && cp "$f" "$corpus/"; done; done ;;
   esac
   [ -d "corpus/$t" ] && cp corpus/"$t"/* "$corpus/" 2>/dev/null || true
   printf '%-20s ' "$t"

@@ -162,18 +162,52 @@ fn bundles_auditors_and_fork_evidence() {
     match auditor.update(&fork.consistency_bundle(40).unwrap()) {
         Err(yinzheng::audit::bundle::UpdateError::Inconsistent(evidence)) => {
             assert!(evidence.held.contains("\n40\n") && evidence.offered.contains("\n50\n"));
+            evidence.check(ORIGIN, &[note_key()]).unwrap();
+            let mut forged = evidence.as_ref().clone();
+            forged.proof[0][0] ^= 1;
+            assert!(forged.check(ORIGIN, &[note_key()]).is_err());
         }
         other => panic!("fork not detected: {other:?}"),
     }
-    // Rollback (an older checkpoint) is refused too.
-    assert!(
+    // Refusals that prove nothing against the log are plain errors, never evidence: an
+    // older checkpoint, a wrong `old` line, a garbage proof.
+    use yinzheng::audit::bundle::UpdateError;
+    assert!(matches!(
+        auditor.update(&ConsistencyBundle {
+            old_size: 40,
+            proof: vec![],
+            checkpoint_note: first[0].checkpoint.note.clone()
+        }),
+        Err(UpdateError::Older {
+            held: 40,
+            offered: 3
+        })
+    ));
+    for i in 40..45 {
+        log.append(event(i), at(i)).unwrap();
+    }
+    let mut wrong_old = log.consistency_bundle(39).unwrap();
+    wrong_old.old_size = 39;
+    assert!(matches!(
+        auditor.update(&wrong_old),
+        Err(UpdateError::WrongOldSize {
+            held: 40,
+            stated: 39
+        })
+    ));
+    let mut garbage = log.consistency_bundle(40).unwrap();
+    garbage.proof.iter_mut().for_each(|h| *h = [7; 32]);
+    assert!(matches!(
+        auditor.update(&garbage),
+        Err(UpdateError::BadProof)
+    ));
+    assert_eq!(
         auditor
-            .update(&ConsistencyBundle {
-                old_size: 40,
-                proof: vec![],
-                checkpoint_note: first[0].checkpoint.note.clone()
-            })
-            .is_err()
+            .update(&log.consistency_bundle(40).unwrap())
+            .unwrap()
+            .checkpoint
+            .size,
+        45
     );
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(fork_dir);
@@ -480,21 +514,38 @@ fn audit_vectors_give_their_expected_outcomes() {
         let id = v["id"].as_str().unwrap();
         let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
         let text = || String::from_utf8(bytes.clone()).unwrap();
-        let accepted = match v["kind"].as_str().unwrap() {
+        let outcome = match v["kind"].as_str().unwrap() {
             "checkpoint" => SignedCheckpoint::verify(&text(), origin, &keys).is_ok(),
             "segment" => verify_segment(&bytes, origin, &key).is_ok(),
             "inclusion" => {
                 InclusionBundle::parse(&text()).is_ok_and(|b| b.verify(origin, &keys).is_ok())
             }
             "consistency" => {
+                use yinzheng::audit::bundle::UpdateError;
                 let held = std::fs::read_to_string(dir.join(v["held"].as_str().unwrap())).unwrap();
                 let (held, _) = SignedCheckpoint::verify(&held, origin, &keys).unwrap();
                 let mut auditor = CheckpointAuditor::new(origin, keys.to_vec(), Some(held));
-                ConsistencyBundle::parse(&text()).is_ok_and(|b| auditor.update(&b).is_ok())
+                let bundle = ConsistencyBundle::parse(&text()).unwrap();
+                match auditor.update(&bundle) {
+                    Ok(_) => true,
+                    Err(UpdateError::Inconsistent(evidence)) => {
+                        // Evidence is proof a third party can re-check with the key alone.
+                        evidence.check(origin, &keys).unwrap();
+                        assert_eq!(
+                            v["outcome"], "fork",
+                            "{id}: evidence from honest checkpoints"
+                        );
+                        false
+                    }
+                    Err(_) => {
+                        assert_ne!(v["outcome"], "fork", "{id}: a fork without evidence");
+                        false
+                    }
+                }
             }
             other => panic!("{id}: unknown kind {other}"),
         };
-        assert_eq!(accepted, v["outcome"] == "accept", "{id}");
+        assert_eq!(outcome, v["outcome"] == "accept", "{id}");
         seen.insert((
             v["kind"].as_str().unwrap().to_owned(),
             v["outcome"].as_str().unwrap().to_owned(),
@@ -507,6 +558,7 @@ fn audit_vectors_give_their_expected_outcomes() {
             "{kind}"
         );
     }
+    assert!(seen.contains(&("consistency".to_owned(), "fork".to_owned())));
 }
 
 #[test]

@@ -148,7 +148,8 @@ fn the_whole_agency_story_from_the_command_line() {
     // The trust a verifier holds: the seal maker, and the agency key for its status lists.
     let trust = format!(
         r#"{{ "seal_makers": [ {{ "name": "制章中心", "public_key": "{}" }} ],
-             "issuer_keys": [ {{ "name": "吉林省测试局", "agency": "{AGENCY}", "public_key": "{}" }} ] }}"#,
+             "issuer_keys": [ {{ "name": "吉林省测试局", "agency": "{AGENCY}", "public_key": "{}",
+                                 "roles": ["status-lists"] }} ] }}"#,
         maker_pub.trim(),
         agency_pub.trim()
     );
@@ -496,7 +497,8 @@ value = "壹佰万元整"
     std::fs::write(
         d.join("trust.json"),
         format!(
-            r#"{{ "issuer_keys": [ {{ "name": "某局", "agency": "{AGENCY}", "public_key": "{}" }} ] }}"#,
+            r#"{{ "issuer_keys": [ {{ "name": "某局", "agency": "{AGENCY}", "public_key": "{}",
+                                   "roles": ["issuer", "status-lists"] }} ] }}"#,
             agency_pub.trim()
         ),
     )

@@ -221,24 +221,35 @@ fn status_parsers_on_vectors_and_mutations() {
         }
     }
     // The Jilin-signed tokens among the vectors verify under the fuzz trust store.
-    let limits = yinzheng::Limits::default();
-    let mut trust = yinzheng::trust::TrustStore::new();
-    let key = {
-        use yinzheng::crypto::Signer as _;
-        yinzheng::crypto::Ed25519SigningKey::from_seed(&[0x11; 32]).public_key()
-    };
-    trust
-        .add_issuer_key(
-            "fuzz",
-            yinzheng::model::Uscc::parse("11220000013544541J").unwrap(),
-            key,
-        )
-        .unwrap();
+    let ctx = yinzheng::verify::VerificationContext::at(targets::VECTOR_TIME);
     let verified = tokens
         .iter()
-        .filter(|t| yinzheng::status::verify_status_list(t, &trust, &limits).is_ok())
+        .filter(|t| targets::verifier().verify_status_list(t, &ctx).is_ok())
         .count();
     assert!(verified >= 6, "only {verified} tokens verified");
+}
+
+#[test]
+fn envelope_on_every_signed_vector_and_mutations() {
+    let mut seeds = Vec::new();
+    for (dir, extension) in [
+        ("test-vectors/certificates", "cbor"),
+        ("test-vectors/certificates", "cwt"),
+        ("test-vectors/presentations", "cbor"),
+        ("test-vectors/seals", "cose"),
+        ("test-vectors/bundles", "cose"),
+        ("test-vectors/security", "cose"),
+    ] {
+        seeds.extend(seeds_in(dir, extension));
+    }
+    assert!(seeds.len() >= 80, "only {} seeds", seeds.len());
+    let mut m = Mutator(0x6A09_E667_F3BC_C908);
+    for seed in seeds.iter().chain(&corpus("envelope")) {
+        targets::envelope(seed);
+        for _ in 0..MUTATIONS_PER_SEED / 8 {
+            targets::envelope(&m.mutate(seed));
+        }
+    }
 }
 
 #[test]
@@ -299,6 +310,7 @@ fn trust_bundle_parser_on_seeds_and_mutations() {
             agency: Uscc::parse("11220000013544541J").unwrap(),
             alg: -19,
             key: vec![0xD0; 32],
+            roles: 5,
         }],
         ..TrustBundle::default()
     };
@@ -404,6 +416,7 @@ fn a_million_mutations_never_panic_any_public_verify_path() {
             targets::status_list_token,
             seeds_in("test-vectors/certificates", "cwt"),
         ),
+        (targets::envelope, seeds_in("test-vectors/security", "cose")),
         (targets::audit_text, seeds_in("test-vectors/audit", "")),
         (
             targets::x509_chain,

@@ -14,7 +14,7 @@ use yinzheng::model::presentation::PresentationRequest;
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::present::{PresentError, PresentationOptions, Presenter, QrCode, QrLevel};
 use yinzheng::time::{Date, UnixTime};
-use yinzheng::trust::TrustStore;
+use yinzheng::trust::{Role, Roles, TrustStore};
 use yinzheng::verify::{Check, Outcome, ReplayCache, VerificationContext, Verifier, VerifyError};
 
 const JILIN: &str = "11220000013544541J";
@@ -30,11 +30,18 @@ fn trust(manifest: &Value) -> TrustStore {
             .unwrap()
             .try_into()
             .unwrap();
+        let roles: Roles = t["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| Role::from_name(r.as_str().unwrap()).unwrap())
+            .collect();
         trust
-            .add_issuer_key(
+            .add_agency_key(
                 t["name"].as_str().unwrap(),
                 Uscc::parse(t["agency"].as_str().unwrap()).unwrap(),
                 PublicKey::ed25519(&key).unwrap(),
+                roles,
             )
             .unwrap();
     }
@@ -55,8 +62,12 @@ fn every_presentation_vector_gives_its_expected_outcome() {
             .build()
             .unwrap();
         for list in v["status_lists"].as_array().unwrap() {
+            let at = VerificationContext::at(UnixTime::from_secs(v["time"].as_u64().unwrap()));
             verifier
-                .add_status_list(&std::fs::read(dir().join(list.as_str().unwrap())).unwrap())
+                .add_status_list(
+                    &std::fs::read(dir().join(list.as_str().unwrap())).unwrap(),
+                    &at,
+                )
                 .unwrap();
         }
         let bytes = std::fs::read(dir().join(v["file"].as_str().unwrap())).unwrap();

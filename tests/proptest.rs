@@ -245,22 +245,36 @@ fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn trust_bundle() -> impl Strategy<Value = yinzheng::model::bundle::TrustBundle> {
+    use yinzheng::model::bundle::BundleRevokedKey;
     use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
-    let key = (".{1,8}", uscc(), any::<i64>(), bytes(40)).prop_map(|(name, agency, alg, key)| {
-        BundleIssuerKey {
+    let roles = 1u64..16;
+    let key = (".{1,8}", uscc(), any::<i64>(), bytes(40), roles.clone()).prop_map(
+        |(name, agency, alg, key, roles)| BundleIssuerKey {
             name,
             agency,
             alg,
             key,
-        }
-    });
-    let named = |with_alg: bool| {
-        (".{1,8}", any::<i64>(), bytes(40)).prop_map(move |(name, alg, bytes)| BundleNamed {
-            name,
-            alg: if with_alg { alg } else { 0 },
-            bytes,
-        })
+            roles,
+        },
+    );
+    let named = move |with_alg: bool| {
+        (".{1,8}", any::<i64>(), bytes(40), roles.clone()).prop_map(
+            move |(name, alg, bytes, roles)| BundleNamed {
+                name,
+                alg: if with_alg { alg } else { 0 },
+                bytes,
+                // Seal makers are seal makers; roots carry their roles.
+                roles: if with_alg { 2 } else { roles },
+            },
+        )
     };
+    let revoked =
+        (any::<[u8; 32]>(), proptest::option::of(any::<u64>())).prop_map(|(digest, since)| {
+            BundleRevokedKey {
+                digest,
+                since: since.map(UnixTime::from_secs),
+            }
+        });
     (
         ".{0,12}",
         0u64..u64::MAX - 1,
@@ -270,9 +284,20 @@ fn trust_bundle() -> impl Strategy<Value = yinzheng::model::bundle::TrustBundle>
         proptest::collection::vec(named(true), 0..3),
         proptest::collection::vec(bytes(30), 0..3),
         proptest::collection::vec(bytes(30), 0..3),
+        proptest::collection::vec(revoked, 0..3),
     )
         .prop_map(
-            |(publisher, iat, life, issuer_keys, x509_roots, seal_makers, seals, lists)| {
+            |(
+                publisher,
+                iat,
+                life,
+                issuer_keys,
+                x509_roots,
+                seal_makers,
+                seals,
+                lists,
+                revoked,
+            )| {
                 TrustBundle {
                     publisher,
                     issued_at: UnixTime::from_secs(iat),
@@ -282,6 +307,7 @@ fn trust_bundle() -> impl Strategy<Value = yinzheng::model::bundle::TrustBundle>
                     seal_makers,
                     seals,
                     status_lists: lists,
+                    revoked_keys: revoked,
                 }
             },
         )

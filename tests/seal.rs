@@ -10,8 +10,11 @@ use yinzheng::model::seal::{SHA256_ALG, STAMP_TYP};
 use yinzheng::model::{Agency, Seal, SealKind, SealPicture, StampClaims, Uscc};
 use yinzheng::status::{StatusList, StatusListToken};
 use yinzheng::time::UnixTime;
-use yinzheng::trust::TrustStore;
-use yinzheng::verify::{Check, Outcome, VerificationContext, Verifier, VerifyError};
+use yinzheng::trust::{Roles, TrustStore};
+use yinzheng::verify::{
+    Check, EnvelopeError, Outcome, SealAdded, SealAuthorityError, VerificationContext, Verifier,
+    VerifyError,
+};
 
 const OWNER: &str = "91350100M000100Y43";
 const SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 42 42"><circle cx="21" cy="21" r="20" fill="none" stroke="red"/></svg>"#;
@@ -62,10 +65,11 @@ fn verifier(w: &World) -> Verifier {
         .add_seal_maker("福州市公安局印章制作系统（测试）", w.maker.public_key())
         .unwrap();
     trust
-        .add_issuer_key(
+        .add_agency_key(
             "owner",
             Uscc::parse(OWNER).unwrap(),
             w.owner_list_key.public_key(),
+            Roles::STATUS_LISTS,
         )
         .unwrap();
     Verifier::builder(trust).build().unwrap()
@@ -124,12 +128,9 @@ fn a_stamp_verifies_offline_and_round_trips() {
         .iter()
         .map(|r| (r.check, &r.outcome))
         .collect();
-    assert_eq!(checks.len(), 7);
-    assert!(
-        checks
-            .iter()
-            .all(|(c, o)| matches!(o, Outcome::Passed) || (*c == Check::SealStatus))
-    );
+    assert_eq!(checks.len(), 8);
+    assert!(checks.iter().all(|(c, o)| matches!(o, Outcome::Passed)
+        || matches!(c, Check::SealStatus | Check::TrustBundle)));
     // Byte-exact round trips of both objects.
     let limits = Limits::default();
     let s = CoseSign1::decode(&stamped, &limits).unwrap();
@@ -247,12 +248,14 @@ fn a_revoked_seal_is_rejected_and_an_unknown_status_is_not_revoked() {
         .sign(&w.owner_list_key as &dyn Signer)
         .unwrap()
     };
-    v.add_status_list(&publish(0, t(150))).unwrap();
+    v.add_status_list(&publish(0, t(150)), &VerificationContext::at(at))
+        .unwrap();
     assert!(
         v.verify_stamp(&stamped, DOCUMENT, &VerificationContext::at(at))
             .is_ok()
     );
-    v.add_status_list(&publish(1, t(160))).unwrap();
+    v.add_status_list(&publish(1, t(160)), &VerificationContext::at(at))
+        .unwrap();
     let err = v
         .verify_stamp(&stamped, DOCUMENT, &VerificationContext::at(at))
         .unwrap_err();
@@ -304,12 +307,17 @@ fn a_certificate_signed_under_a_seal_verifies_through_the_seal_and_shows_it() {
     assert!(
         matches!(
             err.error(),
-            VerifyError::IssuerSeal(yinzheng::verify::SealAuthorityError::UnknownSeal(_))
+            VerifyError::IssuerSeal(SealAuthorityError::UnknownSeal(_))
         ),
         "{err}"
     );
-    let held = verifier.add_seal(&sealed).unwrap();
-    assert_eq!(held.id, reference.id);
+    let held = verifier.add_seal(&sealed, &ctx).unwrap();
+    assert_eq!(held.seal.id, reference.id);
+    assert_eq!(held.outcome, SealAdded::Stored);
+    assert_eq!(
+        verifier.add_seal(&sealed, &ctx).unwrap().outcome,
+        SealAdded::AlreadyHeld
+    );
     let verified = verifier
         .verify_certificate(certificate.as_bytes(), &ctx)
         .unwrap();
@@ -322,24 +330,69 @@ fn a_certificate_signed_under_a_seal_verifies_through_the_seal_and_shows_it() {
             .contains("制章中心")
     );
 
-    // A seal with the same esID but other content is not the one named.
+    // Another seal with the same esID and creation time conflicts and is not held.
     let mut other = seal(&w, None);
     other.name = "另一枚章".into();
-    verifier
-        .add_seal(&make_seal(&other, &w.maker).unwrap())
-        .unwrap();
-    assert!(matches!(
+    assert_eq!(
+        verifier
+            .add_seal(&make_seal(&other, &w.maker).unwrap(), &ctx)
+            .unwrap_err(),
+        VerifyError::IssuerSeal(SealAuthorityError::Conflict)
+    );
+    assert!(
         verifier
             .verify_certificate(certificate.as_bytes(), &ctx)
+            .is_ok()
+    );
+    // A newer version that still authorises the key leaves the certificate valid.
+    let mut renewed = seal(&w, None);
+    renewed.created = t(50);
+    renewed
+        .authorised_keys
+        .push(sha256(b"another stamping key"));
+    renewed.authorised_keys.sort_unstable();
+    let renewed_bytes = make_seal(&renewed, &w.maker).unwrap();
+    assert_eq!(
+        verifier.add_seal(&renewed_bytes, &ctx).unwrap().outcome,
+        SealAdded::Replaced {
+            previous_created: t(0)
+        }
+    );
+    assert!(
+        verifier
+            .verify_certificate(certificate.as_bytes(), &ctx)
+            .is_ok()
+    );
+    // A newer version without the key kills it under every older version; adding an older
+    // version again (a rollback) does not bring it back.
+    let mut removed = renewed.clone();
+    removed.created = t(60);
+    removed.authorised_keys = vec![sha256(b"another stamping key")];
+    verifier
+        .add_seal(&make_seal(&removed, &w.maker).unwrap(), &ctx)
+        .unwrap();
+    let superseded = VerifyError::IssuerSeal(SealAuthorityError::Superseded);
+    let refused = |v: &Verifier| {
+        v.verify_certificate(certificate.as_bytes(), &ctx)
             .unwrap_err()
-            .error(),
-        VerifyError::IssuerSeal(yinzheng::verify::SealAuthorityError::DigestMismatch)
-    ));
+            .error()
+            .clone()
+    };
+    assert_eq!(refused(&verifier), superseded);
+    assert_eq!(
+        verifier.add_seal(&renewed_bytes, &ctx).unwrap().outcome,
+        SealAdded::AlreadyHeld
+    );
+    assert_eq!(
+        verifier.add_seal(&sealed, &ctx).unwrap().outcome,
+        SealAdded::AlreadyHeld
+    );
+    assert_eq!(refused(&verifier), superseded);
     // A seal from an untrusted maker is not held.
     let rogue = Ed25519SigningKey::from_seed(&[0x99; 32]);
     assert_eq!(
         verifier
-            .add_seal(&make_seal(&seal(&w, None), &rogue).unwrap())
+            .add_seal(&make_seal(&seal(&w, None), &rogue).unwrap(), &ctx)
             .unwrap_err(),
         VerifyError::UnknownSealMaker
     );
@@ -437,15 +490,18 @@ fn a_trust_bundle_configures_an_offline_verifier() {
             agency: Uscc::parse(OWNER).unwrap(),
             alg: -19,
             key: w.owner_list_key.public_key().to_bytes(),
+            roles: Roles::STATUS_LISTS.bits(),
         }],
         x509_roots: vec![],
         seal_makers: vec![BundleNamed {
             name: "制章中心".into(),
             alg: -19,
             bytes: w.maker.public_key().to_bytes(),
+            roles: Roles::SEAL_MAKER.bits(),
         }],
         seals: vec![sealed.clone()],
         status_lists: vec![token],
+        revoked_keys: vec![],
     };
     let bytes = yinzheng::issue::sign_trust_bundle(&bundle, &publisher).unwrap();
     let limits = Limits::default();
@@ -472,10 +528,10 @@ fn a_trust_bundle_configures_an_offline_verifier() {
     let refuse = |bytes: &[u8], key: &yinzheng::crypto::PublicKey, at: UnixTime| {
         Verifier::from_trust_bundle(bytes, key, &VerificationContext::at(at), &limits).unwrap_err()
     };
-    assert_eq!(
+    assert!(matches!(
         refuse(&bytes, &other, t(200)),
-        TrustBundleError::BadSignature
-    );
+        TrustBundleError::Envelope(EnvelopeError::UnknownKey { .. })
+    ));
     assert!(matches!(
         refuse(&bytes, &publisher.public_key(), t(150 + 7 * 86_400)),
         TrustBundleError::Expired { .. }
@@ -500,6 +556,7 @@ fn a_trust_bundle_configures_an_offline_verifier() {
         agency: Uscc::parse(OWNER).unwrap(),
         alg: -19,
         key: w.maker.public_key().to_bytes(),
+        roles: Roles::ISSUER.bits(),
     });
     let bad = yinzheng::issue::sign_trust_bundle(&bad, &publisher).unwrap();
     assert!(matches!(

@@ -11,9 +11,10 @@ use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::status::{LegalStatus, RegistryConfig, RegistryError, StatusRegistry};
 use yinzheng::time::{Date, UnixTime};
-use yinzheng::trust::TrustStore;
+use yinzheng::trust::{Roles, TrustStore};
 use yinzheng::verify::{
-    Check, StatusOutcome, UnknownStatus, VerificationContext, Verifier, VerifyError,
+    Check, ListAdded, StatusListRejected, StatusOutcome, UnknownStatus, VerificationContext,
+    Verifier, VerifyError,
 };
 
 const AGENCY: &str = "11220000013544541J";
@@ -232,7 +233,7 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
     assert!(reference.uri.starts_with(PREFIX));
     let mut trust = TrustStore::new();
     trust
-        .add_issuer_key("jilin", Uscc::parse(AGENCY).unwrap(), public)
+        .add_agency_key("jilin", Uscc::parse(AGENCY).unwrap(), public, Roles::AGENCY)
         .unwrap();
     let ctx = VerificationContext::at(now().saturating_add(60));
     let verify = |verifier: &Verifier, bytes: &[u8]| verifier.verify_certificate(bytes, &ctx);
@@ -254,7 +255,9 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
             .publish(&reference.uri, &list_signer, at, 3600)
             .unwrap()
     };
-    verifier.add_status_list(&publish(now())).unwrap();
+    let added = verifier.add_status_list(&publish(now()), &ctx).unwrap();
+    assert_eq!(added.outcome, ListAdded::Stored);
+    assert_eq!(added.agency.as_str(), AGENCY);
     assert_eq!(
         verify(&verifier, a.as_bytes()).unwrap().report().status(),
         Some(StatusOutcome::Valid)
@@ -277,7 +280,7 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
         )
         .unwrap();
     verifier
-        .add_status_list(&publish(now().saturating_add(1)))
+        .add_status_list(&publish(now().saturating_add(1)), &ctx)
         .unwrap();
     let revoked = verify(&verifier, a.as_bytes()).unwrap_err();
     assert_eq!(revoked.failed_check(), Check::Status);
@@ -300,8 +303,24 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
         )
         .unwrap();
     let newest = publish(now().saturating_add(2));
-    verifier.add_status_list(&newest).unwrap();
-    verifier.add_status_list(&publish(now())).unwrap();
+    verifier.add_status_list(&newest, &ctx).unwrap();
+    assert!(matches!(
+        verifier
+            .add_status_list(&publish(now()), &ctx)
+            .unwrap()
+            .outcome,
+        ListAdded::KeptHeld { .. }
+    ));
+    assert_eq!(
+        verifier.add_status_list(&newest, &ctx).unwrap().outcome,
+        ListAdded::AlreadyHeld
+    );
+    // A list dated in the future is refused, so it cannot lock the real ones out (its
+    // publication is still in the audit log: the registry signed it).
+    assert!(matches!(
+        verifier.add_status_list(&publish(now().saturating_add(3600)), &ctx),
+        Err(StatusListRejected::FromTheFuture { .. })
+    ));
     assert_eq!(
         verify(&verifier, b.as_bytes()).unwrap().report().status(),
         Some(StatusOutcome::Valid)
@@ -320,7 +339,7 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
         .allow_unknown_status()
         .build()
         .unwrap();
-    lenient.add_status_list(&newest).unwrap();
+    lenient.add_status_list(&newest, &ctx).unwrap();
     assert!(lenient.verify_certificate(b.as_bytes(), &later).is_ok());
     assert_eq!(
         lenient
@@ -359,7 +378,7 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
             .iter()
             .filter(|k| **k == EventKind::StatusListPublished)
             .count(),
-        4
+        5
     );
     let segment =
         String::from_utf8_lossy(&std::fs::read(dir.join("log/log.seg")).unwrap()).into_owned();

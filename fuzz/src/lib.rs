@@ -10,12 +10,13 @@ use yinzheng::encoding::cose::CoseSign1;
 use yinzheng::encoding::qr;
 use yinzheng::model::{Certificate, Disclosure, Uscc};
 use yinzheng::time::UnixTime;
-use yinzheng::trust::TrustStore;
+use yinzheng::trust::{Roles, TrustStore};
 use yinzheng::verify::{VerificationContext, Verifier};
 
 /// A verifier trusting the test-vector anchors: the Jilin key (seed 0x11, agency
-/// 11220000013544541J), the seal maker (seed 0x61) and the two X.509 test roots, so mutated
-/// vectors of every kind reach every check.
+/// 11220000013544541J, issuer and status lists), the seal maker (seed 0x61) and the two
+/// X.509 test roots (issuer, seal maker, status lists), so mutated vectors of every kind
+/// reach every check.
 pub fn verifier() -> &'static Verifier {
     static VERIFIER: OnceLock<Verifier> = OnceLock::new();
     VERIFIER.get_or_init(|| Verifier::builder(vector_trust()).build().unwrap())
@@ -35,18 +36,25 @@ pub fn batch_verifier() -> &'static Verifier {
 fn vector_trust() -> TrustStore {
     let mut trust = TrustStore::new();
     let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
+    let agency = Uscc::parse("11220000013544541J").unwrap();
     trust
-        .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
+        .add_agency_key("fuzz", agency, key, Roles::AGENCY)
         .unwrap();
     let maker = Ed25519SigningKey::from_seed(&[0x61; 32]).public_key();
     trust.add_seal_maker("fuzz maker", maker).unwrap();
+    let roles = Roles::AGENCY | Roles::SEAL_MAKER;
     trust
-        .add_x509_root("root", include_bytes!("../../test-vectors/x509/root.der"))
+        .add_x509_root(
+            "root",
+            include_bytes!("../../test-vectors/x509/root.der"),
+            roles,
+        )
         .unwrap();
     trust
         .add_x509_root(
             "root-p256",
             include_bytes!("../../test-vectors/x509/root-p256.der"),
+            roles,
         )
         .unwrap();
     trust
@@ -58,11 +66,7 @@ pub fn decode_certificate(data: &[u8]) {
     let Ok(sign1) = CoseSign1::decode(data, &limits) else {
         return;
     };
-    assert_eq!(
-        sign1.with_disclosures(&sign1.disclosures),
-        data,
-        "envelope re-encoding differs"
-    );
+    assert_eq!(sign1.encode(), data, "envelope re-encoding differs");
     assert_eq!(
         sign1.protected.encode(),
         sign1.protected_bytes,
@@ -233,22 +237,59 @@ pub fn status_list(data: &[u8]) {
     }
 }
 
-/// Status list tokens: verification never panics; a verified token's claims re-encode to the
-/// signed payload.
+/// Status list tokens: verification never panics; a verified token's claims are the signed
+/// payload's, for the agency its key speaks for.
 pub fn status_list_token(data: &[u8]) {
-    use yinzheng::status::{StatusListToken, verify_status_list};
+    use yinzheng::status::StatusListToken;
     let limits = Limits::default();
-    let mut trust = TrustStore::new();
-    let key = Ed25519SigningKey::from_seed(&[0x11; 32]).public_key();
-    trust
-        .add_issuer_key("fuzz", Uscc::parse("11220000013544541J").unwrap(), key)
-        .unwrap();
-    if let Ok(verified) = verify_status_list(data, &trust, &limits) {
+    let ctx = VerificationContext::at(VECTOR_TIME);
+    if let Ok(verified) = verifier().verify_status_list(data, &ctx) {
         let sign1 = CoseSign1::decode(data, &limits).unwrap();
         let claims = StatusListToken::decode_claims(sign1.payload, &limits).unwrap();
-        assert_eq!(claims, verified.token);
+        assert_eq!(&claims, verified.token());
+        assert!(
+            claims.issued_at <= VECTOR_TIME,
+            "a list from the future was accepted"
+        );
     }
     let _ = StatusListToken::decode_claims(data, &limits);
+}
+
+/// The envelope every signed object goes through: whatever decodes re-encodes to the same
+/// bytes; no input is accepted as two kinds of object; and an accepted object carries only
+/// the unsigned items its kind allows.
+pub fn envelope(data: &[u8]) {
+    let limits = Limits::default();
+    let ctx = VerificationContext::at(VECTOR_TIME)
+        .with_nonce(b"verifier-nonce-0001".to_vec())
+        .with_audience("长春示例酒店前台");
+    let Ok(sign1) = CoseSign1::decode(data, &limits) else {
+        return;
+    };
+    assert_eq!(sign1.encode(), data, "envelope re-encoding differs");
+    let v = verifier();
+    let accepted = [
+        ("certificate", v.verify_certificate(data, &ctx).is_ok()),
+        ("presentation", v.verify_presentation(data, &ctx).is_ok()),
+        ("stamp", v.verify_stamp(data, b"document", &ctx).is_ok()),
+        ("status list", v.verify_status_list(data, &ctx).is_ok()),
+        (
+            "trust bundle",
+            Verifier::from_trust_bundle(data, &bundle_publisher(), &ctx, &limits).is_ok(),
+        ),
+    ];
+    let kinds: Vec<&str> = accepted
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(k, _)| *k)
+        .collect();
+    assert!(kinds.len() <= 1, "accepted as {kinds:?}");
+    match kinds.first() {
+        Some(&"certificate") => assert!(sign1.unprotected_kid.is_none()),
+        Some(&"status list") => assert!(sign1.disclosures.is_empty()),
+        Some(_) => assert!(sign1.disclosures.is_empty() && sign1.unprotected_kid.is_none()),
+        None => {}
+    }
 }
 
 /// Seals and stamps: seal info and stamp claims that decode re-encode to the same bytes, and
@@ -303,12 +344,21 @@ pub fn x509_chain(data: &[u8]) {
         rest = &rest[at + 2..];
     }
     parts.push(rest);
+    let roles = Roles::AGENCY | Roles::SEAL_MAKER | Roles::BUNDLE_PUBLISHER;
     let roots: Vec<X509Anchor> = parts
         .iter()
-        .filter_map(|p| X509Anchor::from_der("fuzz", p).ok())
+        .filter_map(|p| X509Anchor::from_der("fuzz", p, roles).ok())
         .collect();
     let _ = leaf_identity(parts[0]);
-    let _ = validate_chain(&parts, &roots, VECTOR_TIME, &Limits::default());
+    for role in yinzheng::trust::Role::ALL {
+        if let Ok(chain) = validate_chain(&parts, &roots, role, VECTOR_TIME, &Limits::default()) {
+            assert_eq!(chain.role, role);
+            // The leaf's key first, the root's last: every key on the path can be revoked.
+            assert!(chain.key_digests.len() >= 2);
+            let leaf = yinzheng::trust::key_digest(&chain.leaf_key);
+            assert_eq!(chain.key_digests[0], leaf);
+        }
+    }
 }
 
 /// Presentations and presentation requests: whatever decodes re-encodes to the same bytes;

@@ -203,23 +203,82 @@ impl ConsistencyBundle {
     }
 }
 
-/// Two signed checkpoints that cannot both be honest: portable evidence of a fork or rollback.
+/// Signed statements by one log that cannot all be true: portable proof of a fork. Anyone
+/// holding the log's key can re-check it with [`Evidence::check`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {
     /// The checkpoint the auditor held.
     pub held: String,
-    /// The checkpoint offered, signed by the same log, inconsistent with it.
+    /// The checkpoint offered, signed by the same log.
     pub offered: String,
+    /// Empty when both checkpoints have one size and different roots; otherwise a
+    /// consistency proof from the held size that reproduces the offered root but implies
+    /// another root for the held size.
+    pub proof: Vec<Hash>,
 }
 
-/// Why an auditor refused a newer checkpoint.
+impl Evidence {
+    /// Whether the evidence proves a fork of the log `origin` signed by `keys`.
+    ///
+    /// # Errors
+    /// [`BundleError`] if a checkpoint does not verify or the statements do not contradict
+    /// each other.
+    pub fn check(&self, origin: &str, keys: &[NoteKey]) -> Result<(), BundleError> {
+        let (held, _) = SignedCheckpoint::verify(&self.held, origin, keys)?;
+        let (offered, _) = SignedCheckpoint::verify(&self.offered, origin, keys)?;
+        if contradiction(&held, &offered, &self.proof) {
+            Ok(())
+        } else {
+            Err(BundleError::Malformed(
+                "the checkpoints do not contradict each other",
+            ))
+        }
+    }
+}
+
+/// Whether `held` and `offered` (both verified) with `proof` are a fork: one size with two
+/// roots, or a proof that yields the offered root and another head for the held size.
+fn contradiction(held: &SignedCheckpoint, offered: &SignedCheckpoint, proof: &[Hash]) -> bool {
+    let (h, o) = (&held.checkpoint, &offered.checkpoint);
+    if h.size == o.size {
+        return proof.is_empty() && h.root != o.root;
+    }
+    // Only a proof that does not carry the held head itself can contradict it.
+    h.size < o.size
+        && !h.size.is_power_of_two()
+        && merkle::consistency_roots(h.size, o.size, proof, &h.root)
+            .is_ok_and(|(old, new)| new == o.root && old != h.root)
+}
+
+/// Why an auditor refused a checkpoint. Only [`UpdateError::Inconsistent`] accuses the log;
+/// every other refusal may be a damaged or stale message.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpdateError {
     /// The bundle is malformed or its checkpoint does not verify.
     #[error(transparent)]
     Bundle(#[from] BundleError),
-    /// The offered checkpoint is validly signed but does not extend the held one.
+    /// The offered checkpoint is older than the one held (a stale copy, or a rollback).
+    #[error("the offered checkpoint (size {offered}) is older than the held one ({held})")]
+    Older {
+        /// Size of the held checkpoint.
+        held: u64,
+        /// Size of the offered one.
+        offered: u64,
+    },
+    /// The bundle's `old` line is not the size of the held checkpoint.
+    #[error("the bundle proves from size {stated}, but the held checkpoint has size {held}")]
+    WrongOldSize {
+        /// Size of the held checkpoint.
+        held: u64,
+        /// Size the bundle names.
+        stated: u64,
+    },
+    /// The proof does not lead from the held checkpoint to the offered one (damaged, or made
+    /// for other trees); it proves nothing either way.
+    #[error("the consistency proof does not verify")]
+    BadProof,
+    /// Signed checkpoints that contradict each other: the log forked.
     #[error("the log presented inconsistent checkpoints")]
     Inconsistent(Box<Evidence>),
 }
@@ -251,27 +310,40 @@ impl CheckpointAuditor {
         self.newest.as_ref()
     }
 
-    /// Accepts a newer checkpoint if it is signed and consistent with the one held.
+    /// Accepts a checkpoint if it is signed and consistent with the one held (the same one
+    /// again is accepted).
     ///
     /// # Errors
-    /// [`UpdateError::Inconsistent`] with both checkpoints as evidence, or a bundle error.
+    /// [`UpdateError::Inconsistent`] with the evidence when the log provably forked; any
+    /// other [`UpdateError`] when the bundle proves nothing.
     pub fn update(&mut self, bundle: &ConsistencyBundle) -> Result<&SignedCheckpoint, UpdateError> {
         let (offered, _) =
             SignedCheckpoint::verify(&bundle.checkpoint_note, &self.origin, &self.keys)
                 .map_err(BundleError::from)?;
         if let Some(held) = &self.newest {
             let (h, o) = (&held.checkpoint, &offered.checkpoint);
-            let evidence = || {
-                UpdateError::Inconsistent(Box::new(Evidence {
+            if o.size < h.size {
+                return Err(UpdateError::Older {
+                    held: h.size,
+                    offered: o.size,
+                });
+            }
+            let proof: &[Hash] = if o.size == h.size { &[] } else { &bundle.proof };
+            if contradiction(held, &offered, proof) {
+                return Err(UpdateError::Inconsistent(Box::new(Evidence {
                     held: held.note.clone(),
                     offered: offered.note.clone(),
-                }))
-            };
-            if bundle.old_size != h.size || o.size < h.size {
-                return Err(evidence());
+                    proof: proof.to_vec(),
+                })));
+            }
+            if bundle.old_size != h.size {
+                return Err(UpdateError::WrongOldSize {
+                    held: h.size,
+                    stated: bundle.old_size,
+                });
             }
             merkle::verify_consistency(h.size, o.size, &bundle.proof, &h.root, &o.root)
-                .map_err(|_| evidence())?;
+                .map_err(|_| UpdateError::BadProof)?;
         }
         Ok(self.newest.insert(offered))
     }

@@ -339,6 +339,31 @@ pub fn verify_consistency(
             })
         };
     }
+    let (old_computed, new_computed) = consistency_roots(old, new, proof, old_root)?;
+    if old_computed == *old_root && new_computed == *new_root {
+        Ok(())
+    } else {
+        Err(ProofError::RootMismatch)
+    }
+}
+
+/// The heads of the trees of sizes `old` and `new` that a consistency proof implies, for
+/// `0 < old < new` (RFC 9162 §2.1.4.2). When `old` is a power of two its head is the first
+/// node and is omitted from the proof, so `old_root` stands in for it (and is then returned
+/// as the old head); otherwise `old_root` is not used, and a proof that gives the signed new
+/// head but another old head proves the two heads inconsistent.
+///
+/// # Errors
+/// [`ProofError`] if the sizes are out of range or the proof has the wrong shape.
+pub fn consistency_roots(
+    old: u64,
+    new: u64,
+    proof: &[Hash],
+    old_root: &Hash,
+) -> Result<(Hash, Hash), ProofError> {
+    if old == 0 || old >= new {
+        return Err(ProofError::SizeOutOfRange { old, new });
+    }
     if proof.is_empty() || proof.len() > MAX_PROOF_LEN {
         return Err(ProofError::WrongProofLength {
             got: proof.len(),
@@ -380,11 +405,10 @@ pub fn verify_consistency(
         fnode >>= 1;
         snode >>= 1;
     }
-    if fr == *old_root && sr == *new_root && snode == 0 {
-        Ok(())
-    } else {
-        Err(ProofError::RootMismatch)
+    if snode != 0 {
+        return Err(ProofError::RootMismatch);
     }
+    Ok((fr, sr))
 }
 
 /// Length of the consistency proof from `old` to `new` (0 < old < new): the recursion of

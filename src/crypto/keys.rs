@@ -136,7 +136,8 @@ impl Signer for P256SigningKey {
         use p256::ecdsa::signature::Signer as _;
         let signature: p256::ecdsa::Signature =
             self.0.try_sign(message).map_err(SignError::from_source)?;
-        Ok(signature.to_bytes().to_vec())
+        // Low S: the one form of the two that verify (see `crypto::sign_cose`).
+        Ok(signature.normalize_s().to_bytes().to_vec())
     }
 }
 

@@ -12,6 +12,7 @@ mod random;
 
 use core::fmt;
 
+use crate::encoding::cose::{ProtectedHeader, encode_sign1};
 pub use batch::Ed25519Batch;
 pub use keys::{Ed25519SigningKey, P256SigningKey};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
@@ -315,27 +316,38 @@ pub trait Signer: Send + Sync {
 /// # Errors
 /// [`SignError`] if the signer fails.
 pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, SignError> {
-    let (protected, to_be_signed) = header_and_to_be_signed(&signer.public_key(), typ, payload);
-    let signature = signer.sign(&to_be_signed)?;
-    Ok(crate::encoding::cose::encode_sign1(
-        &protected,
-        &[],
-        payload,
-        &signature,
-    ))
+    let key = signer.public_key();
+    let kid = key.key_id();
+    let header = ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), typ);
+    let (protected, to_be_signed) = header_and_to_be_signed(&header, payload);
+    let signature = low_s(key.algorithm(), signer.sign(&to_be_signed)?);
+    Ok(encode_sign1(&protected, &[], payload, &signature))
 }
 
-/// The protected header `{alg, kid, typ}` for `key` and the `Sig_structure` over `payload`.
-fn header_and_to_be_signed(key: &PublicKey, typ: &str, payload: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let protected = crate::encoding::cose::ProtectedHeader {
-        alg: key.algorithm().cose_id(),
-        kid: key.key_id().as_bytes(),
-        typ,
-        x5chain: Vec::new(),
-    }
-    .encode();
+/// The encoded `header` and the `Sig_structure` over `payload`.
+fn header_and_to_be_signed(header: &ProtectedHeader<'_>, payload: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let protected = header.encode();
     let to_be_signed = crate::encoding::cose::sig_structure(&protected, payload);
     (protected, to_be_signed)
+}
+
+/// The one canonical form of a signature: ES256 with `s` in the lower half of the group order
+/// (BIP 62 / "low S"). `(r, s)` and `(r, n − s)` both verify, so every ES256 signature this
+/// library emits, its own or a device's, is put in this form; the verifier accepts both,
+/// because phones' keystores emit either, and keys nothing on signature bytes.
+pub(crate) fn canonical_signature(alg: Algorithm, signature: &[u8]) -> Vec<u8> {
+    low_s(alg, signature.to_vec())
+}
+
+/// [`canonical_signature`] of an owned signature.
+fn low_s(alg: Algorithm, signature: Vec<u8>) -> Vec<u8> {
+    if alg != Algorithm::Es256 {
+        return signature;
+    }
+    match p256::ecdsa::Signature::from_slice(&signature) {
+        Ok(parsed) => parsed.normalize_s().to_bytes().to_vec(),
+        Err(_) => signature,
+    }
 }
 
 /// An ECDSA P-256 signature in DER (`Ecdsa-Sig-Value`, as X.509 carries it) as the raw
@@ -370,16 +382,29 @@ pub fn sign_cose_verified(
     payload: &[u8],
 ) -> Result<Vec<u8>, CheckedSignError> {
     let key = signer.public_key();
-    let (protected, to_be_signed) = header_and_to_be_signed(&key, typ, payload);
-    let signature = signer.sign(&to_be_signed)?;
-    key.verify(key.algorithm(), &to_be_signed, &signature)
+    let kid = key.key_id();
+    let header = ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), typ);
+    sign_cose_with_header(signer, &header, payload)
+}
+
+/// As [`sign_cose_verified`] under a header the caller built (an `x5chain`, a seal); its
+/// `alg` and `kid` must be the signer's.
+///
+/// # Errors
+/// [`CheckedSignError`]; [`CheckedSignError::Rejected`] too if the header names another
+/// algorithm than the signer's.
+pub fn sign_cose_with_header(
+    signer: &dyn Signer,
+    header: &ProtectedHeader<'_>,
+    payload: &[u8],
+) -> Result<Vec<u8>, CheckedSignError> {
+    let key = signer.public_key();
+    let alg = Algorithm::from_cose(header.alg).ok_or(CheckedSignError::Rejected)?;
+    let (protected, to_be_signed) = header_and_to_be_signed(header, payload);
+    let signature = low_s(alg, signer.sign(&to_be_signed)?);
+    key.verify(alg, &to_be_signed, &signature)
         .map_err(|_| CheckedSignError::Rejected)?;
-    Ok(crate::encoding::cose::encode_sign1(
-        &protected,
-        &[],
-        payload,
-        &signature,
-    ))
+    Ok(encode_sign1(&protected, &[], payload, &signature))
 }
 
 /// SHA-256 of `bytes`.
@@ -461,5 +486,48 @@ mod tests {
             reparsed.verify(Algorithm::Es256, b"other", &sig),
             Err(CryptoError::BadSignature)
         );
+    }
+
+    #[test]
+    fn es256_signatures_come_out_low_s() {
+        /// A keystore that returns the high-S twin of every signature.
+        struct HighS(P256SigningKey);
+        impl Signer for HighS {
+            fn public_key(&self) -> PublicKey {
+                self.0.public_key()
+            }
+            fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+                let low = p256::ecdsa::Signature::from_slice(&self.0.sign(message)?)
+                    .map_err(SignError::from_source)?;
+                let (r, s) = low.split_scalars();
+                let high =
+                    p256::ecdsa::Signature::from_scalars(r, -s).map_err(SignError::from_source)?;
+                Ok(high.to_bytes().to_vec())
+            }
+        }
+        let device = HighS(P256SigningKey::from_bytes(&[0x11; 32]).unwrap());
+        let public = device.public_key();
+        for i in 0u8..16 {
+            let raw = device.sign(&[i]).unwrap();
+            let raw = p256::ecdsa::Signature::from_slice(&raw).unwrap();
+            assert_ne!(raw.normalize_s(), raw, "the wrapper signs high-S");
+            let signed = sign_cose_verified(&device, "t", &[i]).unwrap();
+            let limits = crate::Limits::default();
+            let sign1 = crate::encoding::cose::CoseSign1::decode(&signed, &limits).unwrap();
+            let parsed = p256::ecdsa::Signature::from_slice(sign1.signature).unwrap();
+            assert_eq!(parsed.normalize_s(), parsed, "signature {i} is high-S");
+            let tbs = sign1.to_be_signed();
+            assert_eq!(
+                public.verify(Algorithm::Es256, &tbs, sign1.signature),
+                Ok(())
+            );
+            // The verifier still accepts the high-S twin: phones emit either.
+            let (r, s) = parsed.split_scalars();
+            let twin = p256::ecdsa::Signature::from_scalars(r, -s).unwrap();
+            assert_eq!(
+                public.verify(Algorithm::Es256, &tbs, &twin.to_bytes()),
+                Ok(())
+            );
+        }
     }
 }

@@ -624,7 +624,8 @@ impl PreparedCertificate {
 
     fn assemble(self, signature: &[u8]) -> Result<IssuedCertificate, IssueError> {
         let items: Vec<&[u8]> = self.disclosures.iter().map(Disclosure::as_bytes).collect();
-        let bytes = cose::encode_sign1(&self.protected, &items, &self.payload, signature);
+        let signature = crate::crypto::canonical_signature(self.algorithm(), signature);
+        let bytes = cose::encode_sign1(&self.protected, &items, &self.payload, &signature);
         let audit_index = match &self.audit {
             Some(log) => Some(
                 log.record(
@@ -646,13 +647,11 @@ impl PreparedCertificate {
 
 /// The protected header of this issuer's certificates, with its X.509 chain if it has one.
 fn certificate_header(key: &PublicKey, chain: &[Vec<u8>]) -> Vec<u8> {
-    ProtectedHeader {
-        alg: key.algorithm().cose_id(),
-        kid: key.key_id().as_bytes(),
-        typ: CERTIFICATE_TYP,
-        x5chain: chain.iter().map(Vec::as_slice).collect(),
-    }
-    .encode()
+    let kid = key.key_id();
+    let mut header =
+        ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), CERTIFICATE_TYP);
+    header.x5chain = chain.iter().map(Vec::as_slice).collect();
+    header.encode()
 }
 
 /// The audit event of an issuance: identifiers and digests only.

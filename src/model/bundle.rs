@@ -6,12 +6,16 @@
 //!   1 => tstr,                      ; publisher name
 //!   2 => uint,                      ; issued at
 //!   3 => uint,                      ; expires at (exclusive)
-//!   ? 4 => [+ [tstr, tstr, int, bstr]],  ; issuer keys: name, agency USCC, COSE alg, key
-//!   ? 5 => [+ [tstr, bstr]],        ; X.509 roots: name, DER
+//!   ? 4 => [+ [tstr, tstr, int, bstr, roles]],  ; agency keys: name, agency USCC, COSE alg,
+//!                                   ;   key, roles (issuer and/or status lists)
+//!   ? 5 => [+ [tstr, bstr, roles]], ; X.509 roots: name, DER, roles
 //!   ? 6 => [+ [tstr, int, bstr]],   ; seal makers: name, COSE alg, key
 //!   ? 7 => [+ bstr],                ; agency seals (COSE_Sign1 bytes)
 //!   ? 8 => [+ bstr],                ; status list tokens (COSE_Sign1 bytes)
+//!   ? 9 => [+ [bstr .size 32, ? uint]],  ; revoked keys: SHA-256 of the key bytes, since
 //! }
+//! roles = uint                      ; bits: 1 issuer, 2 seal maker, 4 status lists,
+//!                                   ;       8 bundle publisher (no other bit, not 0)
 //! ```
 //! Keys are Ed25519 (32 bytes, alg -19 or -8) or P-256 (SEC1, alg -7 or -9).
 
@@ -23,7 +27,10 @@ use crate::time::UnixTime;
 /// COSE `typ` of a trust bundle.
 pub const TRUST_BUNDLE_TYP: &str = "application/yz-trust-bundle+cose";
 
-/// A raw issuer key in a bundle.
+/// The role bits a bundle may give an anchor.
+pub const ROLE_BITS: u64 = 0b1111;
+
+/// A raw agency key in a bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleIssuerKey {
     /// A name for reports.
@@ -34,6 +41,8 @@ pub struct BundleIssuerKey {
     pub alg: i64,
     /// Key bytes.
     pub key: Vec<u8>,
+    /// Its roles, as bits (see the CDDL).
+    pub roles: u64,
 }
 
 /// A named key (seal makers) or certificate (X.509 roots) in a bundle.
@@ -45,6 +54,17 @@ pub struct BundleNamed {
     pub alg: i64,
     /// Key bytes, or the root's DER.
     pub bytes: Vec<u8>,
+    /// Its roles, as bits (X.509 roots; seal makers are seal makers).
+    pub roles: u64,
+}
+
+/// A compromised key in a bundle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BundleRevokedKey {
+    /// SHA-256 of the key's bytes.
+    pub digest: [u8; 32],
+    /// From when; `None` is always.
+    pub since: Option<UnixTime>,
 }
 
 /// The signed content of a trust bundle.
@@ -66,10 +86,21 @@ pub struct TrustBundle {
     pub seals: Vec<Vec<u8>>,
     /// Status list tokens.
     pub status_lists: Vec<Vec<u8>>,
+    /// Compromised keys: nothing they signed is accepted.
+    pub revoked_keys: Vec<BundleRevokedKey>,
 }
 
 fn invalid(offset: usize, what: &'static str) -> DecodeError {
     DecodeError::InvalidValue { offset, what }
+}
+
+fn read_roles(r: &mut Reader<'_>) -> Result<u64, DecodeError> {
+    let at = r.position();
+    let roles = r.uint()?;
+    if roles == 0 || roles & !ROLE_BITS != 0 {
+        return Err(invalid(at, "roles"));
+    }
+    Ok(roles)
 }
 
 impl TrustBundle {
@@ -89,6 +120,7 @@ impl TrustBundle {
             !self.seal_makers.is_empty(),
             !self.seals.is_empty(),
             !self.status_lists.is_empty(),
+            !self.revoked_keys.is_empty(),
         ];
         w.map(3 + optional.iter().filter(|o| **o).count());
         w.uint(1).text(&self.publisher);
@@ -97,17 +129,18 @@ impl TrustBundle {
         if optional[0] {
             w.uint(4).array(self.issuer_keys.len());
             for k in &self.issuer_keys {
-                w.array(4)
+                w.array(5)
                     .text(&k.name)
                     .text(k.agency.as_str())
                     .int(k.alg)
-                    .bytes(&k.key);
+                    .bytes(&k.key)
+                    .uint(k.roles);
             }
         }
         if optional[1] {
             w.uint(5).array(self.x509_roots.len());
             for r in &self.x509_roots {
-                w.array(2).text(&r.name).bytes(&r.bytes);
+                w.array(3).text(&r.name).bytes(&r.bytes).uint(r.roles);
             }
         }
         if optional[2] {
@@ -121,6 +154,15 @@ impl TrustBundle {
                 w.uint(key).array(items.len());
                 for item in items {
                     w.bytes(item);
+                }
+            }
+        }
+        if optional[5] {
+            w.uint(9).array(self.revoked_keys.len());
+            for r in &self.revoked_keys {
+                w.array(1 + usize::from(r.since.is_some())).bytes(&r.digest);
+                if let Some(since) = r.since {
+                    w.uint(since.as_secs());
                 }
             }
         }
@@ -144,30 +186,34 @@ impl TrustBundle {
                 3 => b.expires_at = UnixTime::from_secs(r.uint()?),
                 4 => {
                     for _ in 0..r.non_empty_array(max, "empty issuer key list")? {
-                        r.array_of(4)?;
+                        r.array_of(5)?;
                         let name = r.text()?.to_owned();
                         let code_at = r.position();
                         let agency =
                             Uscc::parse(r.text()?).map_err(|_| invalid(code_at, "agency code"))?;
                         let alg = r.int()?;
                         let key = r.bytes()?.to_vec();
+                        let roles = read_roles(&mut r)?;
                         b.issuer_keys.push(BundleIssuerKey {
                             name,
                             agency,
                             alg,
                             key,
+                            roles,
                         });
                     }
                 }
                 5 => {
                     for _ in 0..r.non_empty_array(max, "empty root list")? {
-                        r.array_of(2)?;
+                        r.array_of(3)?;
                         let name = r.text()?.to_owned();
                         let bytes = r.bytes()?.to_vec();
+                        let roles = read_roles(&mut r)?;
                         b.x509_roots.push(BundleNamed {
                             name,
                             alg: 0,
                             bytes,
+                            roles,
                         });
                     }
                 }
@@ -177,7 +223,12 @@ impl TrustBundle {
                         let name = r.text()?.to_owned();
                         let alg = r.int()?;
                         let bytes = r.bytes()?.to_vec();
-                        b.seal_makers.push(BundleNamed { name, alg, bytes });
+                        b.seal_makers.push(BundleNamed {
+                            name,
+                            alg,
+                            bytes,
+                            roles: 2,
+                        });
                     }
                 }
                 7 | 8 => {
@@ -189,6 +240,26 @@ impl TrustBundle {
                     };
                     for _ in 0..n {
                         items.push(r.bytes()?.to_vec());
+                    }
+                }
+                9 => {
+                    for _ in 0..r.non_empty_array(max, "empty revoked key list")? {
+                        let at = r.position();
+                        let len = r.array()?;
+                        if !(1..=2).contains(&len) {
+                            return Err(invalid(at, "revoked key entry"));
+                        }
+                        let digest_at = r.position();
+                        let digest: [u8; 32] = r
+                            .bytes()?
+                            .try_into()
+                            .map_err(|_| invalid(digest_at, "revoked key digest length"))?;
+                        let since = if len == 2 {
+                            Some(UnixTime::from_secs(r.uint()?))
+                        } else {
+                            None
+                        };
+                        b.revoked_keys.push(BundleRevokedKey { digest, since });
                     }
                 }
                 _ => return Err(DecodeError::UnknownKey { offset: at }),

@@ -11,14 +11,12 @@
 //! external format, so the one map not in RFC 8949 key order); the decoder accepts either order.
 //! Decompression is bounded by [`Limits::max_status_list_bytes`].
 
-use crate::crypto::{Algorithm, Signer};
+use crate::crypto::{Signer, sign_cose_with_header};
 use crate::encoding::cbor::{DecodeError, Reader, Writer};
-use crate::encoding::cose::CoseSign1;
+use crate::encoding::cose::{HeaderSeal, ProtectedHeader};
 use crate::encoding::zlib;
 use crate::limits::Limits;
-use crate::model::Uscc;
 use crate::time::UnixTime;
-use crate::trust::TrustStore;
 
 /// COSE `typ` of a status list token.
 pub const STATUS_LIST_TYP: &str = "application/statuslist+cwt";
@@ -74,19 +72,7 @@ pub enum StatusListError {
         /// The list length.
         len: u64,
     },
-    /// The token's `typ` is not a status list.
-    #[error("not a status list token")]
-    WrongType,
-    /// The algorithm is not allowed or does not fit the key.
-    #[error("algorithm not allowed for this key")]
-    Algorithm,
-    /// No trusted key has the token's `kid`.
-    #[error("status list signed by an unknown key")]
-    UnknownKey,
-    /// The signature does not verify.
-    #[error("status list signature does not verify")]
-    BadSignature,
-    /// The signer failed.
+    /// The signer failed, or returned a signature that does not verify under its key.
     #[error("signer: {0}")]
     Signer(String),
 }
@@ -319,55 +305,69 @@ impl StatusListToken {
         })
     }
 
-    /// Signs the token as a tagged `COSE_Sign1` with `typ` `application/statuslist+cwt`.
+    /// Signs the token as a tagged `COSE_Sign1` with `typ` `application/statuslist+cwt`,
+    /// under the signer's key as configured at verifiers.
     ///
     /// # Errors
     /// [`StatusListError::Signer`].
     pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>, StatusListError> {
-        crate::crypto::sign_cose(signer, STATUS_LIST_TYP, &self.encode_claims())
+        self.sign_as(signer, &ListAuthority::Key)
+    }
+
+    /// Signs the token, naming the signing key's authority in the protected header: an
+    /// X.509 chain (leaf first, marked for the status-lists role) or the agency seal that
+    /// authorises the key.
+    ///
+    /// # Errors
+    /// [`StatusListError::Signer`].
+    pub fn sign_as(
+        &self,
+        signer: &dyn Signer,
+        authority: &ListAuthority<'_>,
+    ) -> Result<Vec<u8>, StatusListError> {
+        let key = signer.public_key();
+        let (kid, key_bytes) = (key.key_id(), key.to_bytes());
+        let mut header =
+            ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), STATUS_LIST_TYP);
+        let (seal_digest, id);
+        match authority {
+            ListAuthority::Key => {}
+            ListAuthority::X509Chain(chain) => {
+                header.x5chain = chain.iter().map(Vec::as_slice).collect();
+            }
+            ListAuthority::Seal(seal) => {
+                id = seal_id(seal)?;
+                seal_digest = crate::crypto::sha256(seal);
+                header.seal = Some(HeaderSeal {
+                    id: &id,
+                    digest: &seal_digest,
+                    signer_key: &key_bytes,
+                });
+            }
+        }
+        sign_cose_with_header(signer, &header, &self.encode_claims())
             .map_err(|e| StatusListError::Signer(e.to_string()))
     }
 }
 
-/// A status list token whose signature verified under a trusted key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerifiedStatusList {
-    /// The token.
-    pub token: StatusListToken,
-    /// The agency the signing key speaks for.
-    pub agency: Uscc,
+/// How a status list names the authority of its signing key (see
+/// [`StatusListToken::sign_as`]).
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum ListAuthority<'a> {
+    /// The key itself, which verifiers trust for the agency.
+    Key,
+    /// The key's X.509 chain, leaf first.
+    X509Chain(&'a [Vec<u8>]),
+    /// The agency seal (its `COSE_Sign1` bytes) that authorises the key.
+    Seal(&'a [u8]),
 }
 
-/// Verifies a status list token against `trust`: `typ`, algorithm and key type, signature over
-/// the received bytes, claims. Freshness is judged when the list is used, against that time.
-///
-/// # Errors
-/// [`StatusListError`] describing the first failure.
-pub fn verify_status_list(
-    bytes: &[u8],
-    trust: &TrustStore,
-    limits: &Limits,
-) -> Result<VerifiedStatusList, StatusListError> {
-    let sign1 = CoseSign1::decode(bytes, limits)?;
-    if !matches!(sign1.protected.typ, STATUS_LIST_TYP | STATUS_LIST_TYP_SHORT) {
-        return Err(StatusListError::WrongType);
-    }
-    let alg = Algorithm::from_cose(sign1.protected.alg).ok_or(StatusListError::Algorithm)?;
-    let candidates = trust.candidates(sign1.protected.kid);
-    if candidates.is_empty() {
-        return Err(StatusListError::UnknownKey);
-    }
-    let tbs = sign1.to_be_signed();
-    let key = candidates
-        .iter()
-        .filter(|k| k.public_key().algorithm() == alg)
-        .take(limits.max_key_candidates)
-        .find(|k| k.public_key().verify(alg, &tbs, sign1.signature).is_ok())
-        .ok_or(StatusListError::BadSignature)?;
-    Ok(VerifiedStatusList {
-        token: StatusListToken::decode_claims(sign1.payload, limits)?,
-        agency: key.agency().clone(),
-    })
+/// The esID of a seal, read without verifying it (the signer names its own seal).
+fn seal_id(seal: &[u8]) -> Result<String, StatusListError> {
+    let limits = Limits::default();
+    let sign1 = crate::encoding::cose::CoseSign1::decode(seal, &limits)?;
+    Ok(crate::model::Seal::decode(sign1.payload, &limits)?.id)
 }
 
 #[cfg(test)]

@@ -2,9 +2,7 @@
 
 pub mod list;
 
-pub use list::{
-    StatusList, StatusListError, StatusListToken, VerifiedStatusList, verify_status_list,
-};
+pub use list::{ListAuthority, StatusList, StatusListError, StatusListToken};
 pub mod registry;
 
 pub use registry::{

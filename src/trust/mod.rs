@@ -1,16 +1,22 @@
-//! The verifier's trust anchors: named issuer keys, X.509 roots and seal makers.
+//! The verifier's trust anchors: raw keys and X.509 roots, each trusted for named [`Role`]s,
+//! and the keys known to be compromised.
 //!
 //! A key speaks for an agency (USCC) in one of three ways: it was added for that agency, an
-//! X.509 chain to a trusted root certifies it (the agency code in the leaf), or a seal made
-//! by a trusted seal maker authorises it (the seal owner's code). The verifier requires that
-//! agency to equal the certificate's claimed issuer.
+//! X.509 chain to a root trusted for the role certifies it (the agency code in the leaf, the
+//! role in the leaf's key purposes), or a seal made by a trusted seal maker authorises it (the
+//! seal owner's code). The verifier requires that agency to equal the one the signed object
+//! claims. A key marked revoked ([`TrustStore::revoke_key`]) verifies nothing, whatever
+//! signing time an object claims.
 
+mod roles;
 pub mod x509;
 
 use std::collections::HashMap;
 
-use crate::crypto::{KeyId, PublicKey};
+use crate::crypto::{KeyId, PublicKey, sha256};
 use crate::model::Uscc;
+use crate::time::UnixTime;
+pub use roles::{Role, Roles};
 pub use x509::{ChainError, ValidatedChain, X509Anchor};
 
 /// Why a trust anchor was not added.
@@ -23,33 +29,79 @@ pub enum TrustError {
     /// The anchor's name is empty.
     #[error("a trusted key needs a name")]
     EmptyName,
+    /// An anchor trusted for no role could never verify anything.
+    #[error("anchor {name}: no role given")]
+    NoRoles {
+        /// The anchor's name.
+        name: String,
+    },
+    /// Issuers and status-list signers speak for one agency, which must be named.
+    #[error("anchor {name}: the {role} role needs the agency the key speaks for")]
+    AgencyRequired {
+        /// The anchor's name.
+        name: String,
+        /// The role that needs it.
+        role: Role,
+    },
     /// An X.509 root that cannot serve as one.
     #[error("X.509 root refused: {0}")]
     Root(#[from] ChainError),
     /// The same X.509 root is already in the store.
     #[error("this X.509 root is already trusted")]
     DuplicateRoot,
+    /// No X.509 root of that name is in the store.
+    #[error("no X.509 root named {0} is trusted")]
+    UnknownRoot(String),
+    /// Unmarked leaves can only be accepted under a root trusted for that one role.
+    #[error("root {name}: unmarked leaves need a root trusted for the {role} role alone")]
+    UnmarkedLeavesNeedOneRole {
+        /// The root's name.
+        name: String,
+        /// The role asked for.
+        role: Role,
+    },
 }
 
-/// An issuer key the verifier trusts, and what it is trusted for.
+/// A key the verifier trusts, and what it is trusted for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustedKey {
     name: String,
-    agency: Uscc,
+    agency: Option<Uscc>,
     key: PublicKey,
     key_id: KeyId,
+    roles: Roles,
+    external_key_id: Option<Vec<u8>>,
 }
 
 impl TrustedKey {
-    /// A key established by a chain or a seal rather than configured.
-    pub(crate) fn established(name: String, agency: Uscc, key: PublicKey) -> Self {
-        let key_id = key.key_id();
+    /// `key`, named `name` in reports, trusted for `roles`. Issuer and status-list roles also
+    /// need [`TrustedKey::for_agency`].
+    #[must_use]
+    pub fn new(name: &str, key: PublicKey, roles: Roles) -> Self {
         Self {
-            name,
-            agency,
+            name: name.to_owned(),
+            agency: None,
+            key_id: key.key_id(),
             key,
-            key_id,
+            roles,
+            external_key_id: None,
         }
+    }
+
+    /// The agency the key speaks for.
+    #[must_use]
+    pub fn for_agency(mut self, agency: Uscc) -> Self {
+        self.agency = Some(agency);
+        self
+    }
+
+    /// Also finds the key under `kid`, the key identifier another issuer's objects carry (an
+    /// IETF status list's `kid` is whatever its issuer chose, e.g. `"12"`); our own 8-byte
+    /// identifier still works.
+    #[must_use]
+    pub fn with_key_id(mut self, kid: &[u8]) -> Self {
+        self.external_key_id = Some(kid.to_vec());
+        self
     }
 
     /// A human-readable name for reports, e.g. "北京市市场监督管理局 2026".
@@ -58,10 +110,10 @@ impl TrustedKey {
         &self.name
     }
 
-    /// The agency this key speaks for.
+    /// The agency this key speaks for, if it speaks for one.
     #[must_use]
-    pub fn agency(&self) -> &Uscc {
-        &self.agency
+    pub fn agency(&self) -> Option<&Uscc> {
+        self.agency.as_ref()
     }
 
     /// The public key.
@@ -75,77 +127,147 @@ impl TrustedKey {
     pub fn key_id(&self) -> KeyId {
         self.key_id
     }
+
+    /// What the key is trusted for.
+    #[must_use]
+    pub fn roles(&self) -> Roles {
+        self.roles
+    }
 }
 
-/// A set of trusted issuer keys, looked up by key identifier.
+/// A compromised key: nothing it signed is accepted when verifying at or after `since`
+/// (always, without it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RevokedKey {
+    /// SHA-256 of the key's bytes ([`PublicKey::to_bytes`]; for an X.509 certificate, of the
+    /// key it certifies).
+    pub digest: [u8; 32],
+    /// When the key stopped being trustworthy; `None` is "always".
+    pub since: Option<UnixTime>,
+}
+
+impl RevokedKey {
+    /// Whether the revocation applies when verifying at `now`.
+    #[must_use]
+    pub fn applies_at(&self, now: UnixTime) -> bool {
+        self.since.is_none_or(|since| now >= since)
+    }
+}
+
+/// The SHA-256 digest by which keys are revoked and seals authorise them.
+#[must_use]
+pub fn key_digest(key: &PublicKey) -> [u8; 32] {
+    sha256(&key.to_bytes())
+}
+
+/// Trusted keys (by key identifier) and X.509 roots, each for roles, and revoked keys.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
-    by_kid: HashMap<KeyId, Vec<TrustedKey>>,
-    seal_makers: HashMap<KeyId, Vec<(String, PublicKey)>>,
+    by_kid: HashMap<Vec<u8>, Vec<TrustedKey>>,
     roots: Vec<X509Anchor>,
+    revoked: HashMap<[u8; 32], Option<UnixTime>>,
 }
 
 impl TrustStore {
-    /// An empty store. A verifier refuses to be built on an empty store.
+    /// An empty store. A verifier refuses to be built on a store without anchors.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Trusts `key` to sign certificates for the agency `agency`.
+    /// Trusts a key for its roles.
     ///
     /// # Errors
-    /// [`TrustError`] for an empty name or a key already present.
+    /// [`TrustError`] for an empty name, no roles, an issuer or status-list key without an
+    /// agency, or a key already present.
+    pub fn add(&mut self, anchor: TrustedKey) -> Result<&mut Self, TrustError> {
+        if anchor.name.trim().is_empty() {
+            return Err(TrustError::EmptyName);
+        }
+        if anchor.roles.is_empty() {
+            return Err(TrustError::NoRoles { name: anchor.name });
+        }
+        if anchor.agency.is_none()
+            && let Some(role) = [Role::Issuer, Role::StatusLists]
+                .into_iter()
+                .find(|r| anchor.roles.contains(*r))
+        {
+            return Err(TrustError::AgencyRequired {
+                name: anchor.name,
+                role,
+            });
+        }
+        if self.keys().any(|k| k.key == anchor.key) {
+            return Err(TrustError::DuplicateKey(anchor.key_id));
+        }
+        let mut ids = vec![anchor.key_id.as_bytes().to_vec()];
+        ids.extend(anchor.external_key_id.clone());
+        for id in ids {
+            self.by_kid.entry(id).or_default().push(anchor.clone());
+        }
+        Ok(self)
+    }
+
+    /// Trusts `key` for `roles` on behalf of `agency` (usually [`Roles::AGENCY`]: it issues
+    /// certificates and signs the agency's status lists).
+    ///
+    /// # Errors
+    /// As [`TrustStore::add`].
+    pub fn add_agency_key(
+        &mut self,
+        name: &str,
+        agency: Uscc,
+        key: PublicKey,
+        roles: Roles,
+    ) -> Result<&mut Self, TrustError> {
+        self.add(TrustedKey::new(name, key, roles).for_agency(agency))
+    }
+
+    /// Trusts `key` to sign certificates for `agency` (and nothing else).
+    ///
+    /// # Errors
+    /// As [`TrustStore::add`].
     pub fn add_issuer_key(
         &mut self,
         name: &str,
         agency: Uscc,
         key: PublicKey,
     ) -> Result<&mut Self, TrustError> {
-        if name.trim().is_empty() {
-            return Err(TrustError::EmptyName);
-        }
-        let key_id = key.key_id();
-        let slot = self.by_kid.entry(key_id).or_default();
-        if slot.iter().any(|t| t.key == key) {
-            return Err(TrustError::DuplicateKey(key_id));
-        }
-        slot.push(TrustedKey {
-            name: name.to_owned(),
-            agency,
-            key,
-            key_id,
-        });
-        Ok(self)
+        self.add_agency_key(name, agency, key, Roles::ISSUER)
     }
 
-    /// Trusts `key` to make electronic seals (制章者): seals it signs are genuine.
+    /// Trusts `key` to make electronic seals (制章者): seals it signs are genuine, for any
+    /// organisation. It issues nothing.
     ///
     /// # Errors
-    /// [`TrustError`] for an empty name or a key already present.
+    /// As [`TrustStore::add`].
     pub fn add_seal_maker(&mut self, name: &str, key: PublicKey) -> Result<&mut Self, TrustError> {
-        if name.trim().is_empty() {
-            return Err(TrustError::EmptyName);
-        }
-        let key_id = key.key_id();
-        let slot = self.seal_makers.entry(key_id).or_default();
-        if slot.iter().any(|(_, k)| *k == key) {
-            return Err(TrustError::DuplicateKey(key_id));
-        }
-        slot.push((name.to_owned(), key));
-        Ok(self)
+        self.add(TrustedKey::new(name, key, Roles::SEAL_MAKER))
     }
 
-    /// Trusts an X.509 root (DER): keys certified by a valid chain to it speak for the
-    /// agency named in their leaf certificate.
+    /// Trusts an X.509 root (DER) for `roles`: a chain to it is accepted for one of them when
+    /// its leaf is marked for that role (the role's key purpose in extendedKeyUsage, see
+    /// [`Role::key_purpose_oid`]), and speaks for the agency in the leaf's
+    /// organizationIdentifier.
     ///
     /// # Errors
-    /// [`TrustError`] for an empty name, a certificate that cannot be a root, or a duplicate.
-    pub fn add_x509_root(&mut self, name: &str, der: &[u8]) -> Result<&mut Self, TrustError> {
+    /// [`TrustError`] for an empty name, no roles, a certificate that cannot be a root, or a
+    /// duplicate.
+    pub fn add_x509_root(
+        &mut self,
+        name: &str,
+        der: &[u8],
+        roles: Roles,
+    ) -> Result<&mut Self, TrustError> {
         if name.trim().is_empty() {
             return Err(TrustError::EmptyName);
         }
-        let root = X509Anchor::from_der(name, der)?;
+        if roles.is_empty() {
+            return Err(TrustError::NoRoles {
+                name: name.to_owned(),
+            });
+        }
+        let root = X509Anchor::from_der(name, der, roles)?;
         if self.roots.iter().any(|r| r.der() == der) {
             return Err(TrustError::DuplicateRoot);
         }
@@ -153,12 +275,17 @@ impl TrustStore {
         Ok(self)
     }
 
-    /// Trusts every certificate of a PEM text as an X.509 root, numbering the names
-    /// (`name`, `name #2`, …) when there are several.
+    /// Trusts every certificate of a PEM text as an X.509 root for `roles`, numbering the
+    /// names (`name`, `name #2`, …) when there are several.
     ///
     /// # Errors
     /// As [`TrustStore::add_x509_root`]; nothing is added unless every root is accepted.
-    pub fn add_x509_roots_pem(&mut self, name: &str, pem: &str) -> Result<&mut Self, TrustError> {
+    pub fn add_x509_roots_pem(
+        &mut self,
+        name: &str,
+        pem: &str,
+        roles: Roles,
+    ) -> Result<&mut Self, TrustError> {
         let ders = x509::pem_certificates(pem)?;
         let mut staged = self.clone();
         for (i, der) in ders.iter().enumerate() {
@@ -167,23 +294,90 @@ impl TrustStore {
             } else {
                 format!("{name} #{}", i + 1)
             };
-            staged.add_x509_root(&numbered, der)?;
+            staged.add_x509_root(&numbered, der, roles)?;
         }
         *self = staged;
         Ok(self)
     }
 
-    /// Every trusted issuer key.
-    pub fn issuer_keys(&self) -> impl Iterator<Item = &TrustedKey> {
-        self.by_kid.values().flatten()
+    /// Loosening for a PKI that marks no roles: leaves under the root `root_name` that carry
+    /// none of the yinzheng key purposes are accepted for `role`. The root must be trusted
+    /// for that role alone, so an unmarked leaf can never serve two roles.
+    ///
+    /// # Errors
+    /// [`TrustError::UnknownRoot`], [`TrustError::UnmarkedLeavesNeedOneRole`].
+    pub fn allow_unmarked_leaves(
+        &mut self,
+        root_name: &str,
+        role: Role,
+    ) -> Result<&mut Self, TrustError> {
+        let root = self
+            .roots
+            .iter_mut()
+            .find(|r| r.name() == root_name)
+            .ok_or_else(|| TrustError::UnknownRoot(root_name.to_owned()))?;
+        if root.roles().single() != Some(role) {
+            return Err(TrustError::UnmarkedLeavesNeedOneRole {
+                name: root_name.to_owned(),
+                role,
+            });
+        }
+        root.allow_unmarked_leaves();
+        Ok(self)
     }
 
-    /// Every trusted seal maker: (name, key).
-    pub fn seal_makers(&self) -> impl Iterator<Item = (&str, &PublicKey)> {
-        self.seal_makers
-            .values()
+    /// Marks the key with SHA-256 `digest` (see [`key_digest`]) compromised: from `since` (or
+    /// always), everything it signed is refused whatever signing time it claims — as issuer,
+    /// seal maker, stamping key, status-list signer, bundle publisher or X.509 certificate of
+    /// a chain. The earliest `since` given for a key wins.
+    pub fn revoke_key(&mut self, digest: [u8; 32], since: Option<UnixTime>) -> &mut Self {
+        let held = self.revoked.entry(digest).or_insert(since);
+        *held = match (*held, since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+        self
+    }
+
+    /// As [`TrustStore::revoke_key`] for a key at hand.
+    pub fn revoke_public_key(&mut self, key: &PublicKey, since: Option<UnixTime>) -> &mut Self {
+        self.revoke_key(key_digest(key), since)
+    }
+
+    /// The revocation of the key with SHA-256 `digest` that applies when verifying at `now`.
+    #[must_use]
+    pub fn revocation(&self, digest: &[u8; 32], now: UnixTime) -> Option<RevokedKey> {
+        let since = *self.revoked.get(digest)?;
+        let revoked = RevokedKey {
+            digest: *digest,
+            since,
+        };
+        revoked.applies_at(now).then_some(revoked)
+    }
+
+    /// Every revoked key.
+    pub fn revoked_keys(&self) -> impl Iterator<Item = RevokedKey> + '_ {
+        self.revoked.iter().map(|(digest, since)| RevokedKey {
+            digest: *digest,
+            since: *since,
+        })
+    }
+
+    /// Every trusted key (each once).
+    pub fn keys(&self) -> impl Iterator<Item = &TrustedKey> {
+        self.by_kid
+            .iter()
+            .flat_map(|(kid, keys)| keys.iter().filter(move |k| k.key_id.as_bytes() == &kid[..]))
+    }
+
+    /// The keys with identifier `kid` trusted for `role` (usually one; more on a collision,
+    /// which the verifier resolves by trying each, up to its candidate limit).
+    pub fn candidates(&self, kid: &[u8], role: Role) -> impl Iterator<Item = &TrustedKey> {
+        self.by_kid
+            .get(kid)
+            .into_iter()
             .flatten()
-            .map(|(name, key)| (name.as_str(), key))
+            .filter(move |k| k.roles.contains(role))
     }
 
     /// The trusted X.509 roots.
@@ -192,37 +386,16 @@ impl TrustStore {
         &self.roots
     }
 
-    /// The trusted seal makers whose key identifier is `kid`: (name, key).
-    #[must_use]
-    pub fn seal_maker_candidates(&self, kid: &[u8]) -> &[(String, PublicKey)] {
-        <[u8; 8]>::try_from(kid)
-            .ok()
-            .and_then(|id| self.seal_makers.get(&KeyId(id)))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The trusted keys whose identifier is `kid` (usually one; more on a collision, which
-    /// the verifier resolves by trying each).
-    #[must_use]
-    pub fn candidates(&self, kid: &[u8]) -> &[TrustedKey] {
-        <[u8; 8]>::try_from(kid)
-            .ok()
-            .and_then(|id| self.by_kid.get(&KeyId(id)))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// Number of anchors (issuer keys, seal makers and X.509 roots).
+    /// Number of anchors (keys and X.509 roots).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.by_kid.values().map(Vec::len).sum::<usize>()
-            + self.seal_makers.values().map(Vec::len).sum::<usize>()
-            + self.roots.len()
+        self.keys().count() + self.roots.len()
     }
 
-    /// Whether the store holds no anchor.
+    /// Whether the store holds no anchor (revoked keys alone verify nothing).
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.by_kid.is_empty() && self.seal_makers.is_empty() && self.roots.is_empty()
+        self.by_kid.is_empty() && self.roots.is_empty()
     }
 }
 
@@ -232,7 +405,7 @@ mod tests {
     use crate::crypto::{Ed25519SigningKey, Signer as _};
 
     #[test]
-    fn lookup_and_duplicates() {
+    fn lookup_roles_and_duplicates() {
         let key = Ed25519SigningKey::from_seed(&[1; 32]).public_key();
         let agency = Uscc::parse("11100000000013338W").unwrap();
         let mut store = TrustStore::new();
@@ -241,18 +414,59 @@ mod tests {
             .add_issuer_key("MOHURD", agency.clone(), key.clone())
             .unwrap();
         assert_eq!(store.len(), 1);
-        assert_eq!(store.candidates(key.key_id().as_bytes()).len(), 1);
-        assert!(store.candidates(&[0; 8]).is_empty());
-        assert!(store.candidates(&[0; 3]).is_empty());
+        let kid = key.key_id();
+        assert_eq!(store.candidates(kid.as_bytes(), Role::Issuer).count(), 1);
+        assert_eq!(
+            store.candidates(kid.as_bytes(), Role::StatusLists).count(),
+            0
+        );
+        assert_eq!(store.candidates(kid.as_bytes(), Role::SealMaker).count(), 0);
+        assert_eq!(store.candidates(&[0; 8], Role::Issuer).count(), 0);
         assert_eq!(
             store
                 .add_issuer_key("again", agency.clone(), key.clone())
                 .unwrap_err(),
-            TrustError::DuplicateKey(key.key_id())
+            TrustError::DuplicateKey(kid)
         );
         assert_eq!(
-            store.add_issuer_key(" ", agency, key).unwrap_err(),
+            store.add_issuer_key(" ", agency, key.clone()).unwrap_err(),
             TrustError::EmptyName
         );
+        let other = Ed25519SigningKey::from_seed(&[2; 32]).public_key();
+        assert!(matches!(
+            store.add(TrustedKey::new("lists", other.clone(), Roles::STATUS_LISTS)),
+            Err(TrustError::AgencyRequired {
+                role: Role::StatusLists,
+                ..
+            })
+        ));
+        assert!(matches!(
+            store.add(TrustedKey::new("nothing", other.clone(), Roles::NONE)),
+            Err(TrustError::NoRoles { .. })
+        ));
+        store
+            .add(TrustedKey::new("maker", other.clone(), Roles::SEAL_MAKER).with_key_id(b"12"))
+            .unwrap();
+        assert_eq!(store.candidates(b"12", Role::SealMaker).count(), 1);
+        assert_eq!(store.keys().count(), 2);
+    }
+
+    #[test]
+    fn revocations_apply_from_their_time() {
+        let key = Ed25519SigningKey::from_seed(&[1; 32]).public_key();
+        let digest = key_digest(&key);
+        let mut store = TrustStore::new();
+        store.revoke_public_key(&key, Some(UnixTime::from_secs(100)));
+        assert_eq!(store.revocation(&digest, UnixTime::from_secs(99)), None);
+        assert!(
+            store
+                .revocation(&digest, UnixTime::from_secs(100))
+                .is_some()
+        );
+        store.revoke_key(digest, Some(UnixTime::from_secs(50)));
+        assert!(store.revocation(&digest, UnixTime::from_secs(60)).is_some());
+        store.revoke_key(digest, None);
+        assert!(store.revocation(&digest, UnixTime::from_secs(0)).is_some());
+        assert!(store.is_empty(), "revoked keys are not anchors");
     }
 }

@@ -8,16 +8,19 @@
 //! Checked for every certificate: DER that parses with nothing left over, version 3, the
 //! same signature algorithm inside and outside the TBS, validity at the signing time, no
 //! critical extension we do not understand. Leaf: not a CA, keyUsage with digitalSignature,
-//! an Ed25519 or P-256 key, the agency's USCC in the subject's organizationIdentifier
-//! (2.5.4.97). Each issuer: basicConstraints CA, keyUsage with keyCertSign, path length,
-//! subject equal (byte for byte) to the issuer name below it, and its key verifies the
-//! signature below it (Ed25519 per RFC 8410, ECDSA P-256 with SHA-256).
+//! an Ed25519 or P-256 key, the role it is used for among its extendedKeyUsage key purposes
+//! (unless its root allows unmarked leaves and it carries no yinzheng purpose), and the
+//! agency's USCC, if any, in the subject's organizationIdentifier (2.5.4.97). Each issuer:
+//! basicConstraints CA, keyUsage with keyCertSign, path length, subject equal (byte for byte)
+//! to the issuer name below it, and its key verifies the signature below it (Ed25519 per RFC
+//! 8410, ECDSA P-256 with SHA-256). The root must be trusted for the role.
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer as _;
 use x509_parser::x509::{AlgorithmIdentifier, X509Version};
 
+use super::{Role, Roles, key_digest};
 use crate::crypto::{Algorithm, PublicKey};
 use crate::limits::Limits;
 use crate::model::Uscc;
@@ -32,6 +35,7 @@ mod oid {
     pub(super) const ORGANIZATION_IDENTIFIER: &[u8] = &[0x55, 0x04, 0x61];
     pub(super) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
     pub(super) const KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
+    pub(super) const EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25];
     /// The whole DER `AlgorithmIdentifier`s accepted for signatures (no parameters).
     pub(super) const ED25519_ALGORITHM: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70];
     pub(super) const ECDSA_SHA256_ALGORITHM: &[u8] = &[
@@ -119,18 +123,35 @@ pub enum ChainError {
     /// No trusted root issued the top of the chain.
     #[error("the chain does not lead to a trusted root")]
     UntrustedRoot,
-    /// The leaf names no agency, or the code is not a valid USCC.
-    #[error("the leaf certificate carries no valid USCC in organizationIdentifier")]
+    /// The leaf names no agency where one is needed, names several, or the code is not a
+    /// valid USCC.
+    #[error("the leaf certificate carries no single valid USCC in organizationIdentifier")]
     NoAgencyCode,
     /// The leaf's key is not the key the signed object names (`kid`).
     #[error("the leaf certificate's key is not the signing key")]
     LeafKeyMismatch,
+    /// The root the chain ends at is not trusted for the role the chain is used for.
+    #[error("the root {root} is not trusted for the {role} role")]
+    RootNotTrustedFor {
+        /// The root's name.
+        root: String,
+        /// The role the chain was used for.
+        role: Role,
+    },
+    /// The leaf's key purposes (extendedKeyUsage) do not include the role it is used for.
+    #[error("the leaf certificate is not marked for the {role} role")]
+    LeafNotMarkedFor {
+        /// The role the chain was used for.
+        role: Role,
+    },
 }
 
 /// A trusted X.509 root (or any certificate chosen as an anchor).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct X509Anchor {
     name: String,
+    roles: Roles,
+    unmarked_leaves: bool,
     der: Vec<u8>,
     subject: Vec<u8>,
     key: PublicKey,
@@ -140,18 +161,21 @@ pub struct X509Anchor {
 }
 
 impl X509Anchor {
-    /// Reads a root certificate, which must be a CA with keyCertSign and a supported key.
-    /// Its own signature is not checked: it is trusted by being configured.
+    /// Reads a root certificate, trusted for `roles`, which must be a CA with keyCertSign
+    /// and a supported key. Its own signature is not checked: it is trusted by being
+    /// configured.
     ///
     /// # Errors
     /// [`ChainError`] (with index 0) when the certificate cannot serve as a root.
-    pub fn from_der(name: &str, der: &[u8]) -> Result<Self, ChainError> {
+    pub fn from_der(name: &str, der: &[u8], roles: Roles) -> Result<Self, ChainError> {
         let cert = parse(0, der)?;
         check_common(0, &cert)?;
         let path_len = check_issuer(0, &cert)?;
         let validity = cert.validity();
         Ok(Self {
             name: name.to_owned(),
+            roles,
+            unmarked_leaves: false,
             der: der.to_vec(),
             subject: cert.subject().as_raw().to_vec(),
             key: subject_key(0, &cert)?,
@@ -178,6 +202,22 @@ impl X509Anchor {
     pub fn public_key(&self) -> &PublicKey {
         &self.key
     }
+
+    /// The roles chains to this root are accepted for.
+    #[must_use]
+    pub fn roles(&self) -> Roles {
+        self.roles
+    }
+
+    /// Whether leaves without any yinzheng key purpose are accepted (for its one role).
+    #[must_use]
+    pub fn allows_unmarked_leaves(&self) -> bool {
+        self.unmarked_leaves
+    }
+
+    pub(super) fn allow_unmarked_leaves(&mut self) {
+        self.unmarked_leaves = true;
+    }
 }
 
 /// What a valid chain establishes about its leaf.
@@ -186,10 +226,24 @@ impl X509Anchor {
 pub struct ValidatedChain {
     /// The leaf's key: the key that signed the object carrying the chain.
     pub leaf_key: PublicKey,
-    /// The agency the leaf certifies (organizationIdentifier).
-    pub agency: Uscc,
+    /// The agency the leaf certifies (organizationIdentifier), if it names one.
+    pub agency: Option<Uscc>,
     /// The name of the root the chain ends at.
     pub anchor: String,
+    /// The leaf's subject (RFC 4514 text), for reports.
+    pub leaf_subject: String,
+    /// The role the chain was accepted for.
+    pub role: Role,
+    /// SHA-256 of every key on the path, leaf first, the root's last (for revocation).
+    pub key_digests: Vec<[u8; 32]>,
+}
+
+impl ValidatedChain {
+    /// How a report names the signer: the leaf and the root it chains to.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        format!("{} (X.509, root {})", self.leaf_subject, self.anchor)
+    }
 }
 
 /// Reads every `CERTIFICATE` block of a PEM text as DER.
@@ -224,16 +278,18 @@ pub fn pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, ChainError> {
 /// [`ChainError`] if the certificate does not parse or lacks a supported key or a USCC.
 pub fn leaf_identity(der: &[u8]) -> Result<(PublicKey, Uscc), ChainError> {
     let leaf = parse(0, der)?;
-    Ok((subject_key(0, &leaf)?, agency_code(&leaf)?))
+    let agency = agency_code(&leaf)?.ok_or(ChainError::NoAgencyCode)?;
+    Ok((subject_key(0, &leaf)?, agency))
 }
 
-/// Validates `chain` (leaf first) at `at` against `roots`.
+/// Validates `chain` (leaf first) at `at` against `roots`, for `role`.
 ///
 /// # Errors
 /// The first [`ChainError`] met, checking leaf to root.
 pub fn validate_chain(
     chain: &[&[u8]],
     roots: &[X509Anchor],
+    role: Role,
     at: UnixTime,
     limits: &Limits,
 ) -> Result<ValidatedChain, ChainError> {
@@ -308,11 +364,52 @@ pub fn validate_chain(
     {
         return Err(ChainError::PathLength { index: root_index });
     }
+    if !root.roles.contains(role) {
+        return Err(ChainError::RootNotTrustedFor {
+            root: root.name.clone(),
+            role,
+        });
+    }
+    check_role_marking(leaf, role, root.unmarked_leaves)?;
+    let mut key_digests = certs
+        .iter()
+        .enumerate()
+        .map(|(index, cert)| subject_key(index, cert).map(|k| key_digest(&k)))
+        .collect::<Result<Vec<_>, _>>()?;
+    key_digests.push(key_digest(&root.key));
     Ok(ValidatedChain {
         leaf_key: subject_key(0, leaf)?,
         agency: agency_code(leaf)?,
         anchor: root.name.clone(),
+        leaf_subject: leaf.subject().to_string(),
+        role,
+        key_digests,
     })
+}
+
+/// The leaf's extendedKeyUsage must list `role`'s key purpose; a leaf with none of the
+/// yinzheng purposes passes only under a root that allows unmarked leaves.
+fn check_role_marking(
+    leaf: &X509Certificate<'_>,
+    role: Role,
+    unmarked_allowed: bool,
+) -> Result<(), ChainError> {
+    let eku = leaf
+        .extended_key_usage()
+        .map_err(|_| ChainError::Malformed {
+            index: 0,
+            reason: "duplicate extendedKeyUsage",
+        })?;
+    let purposes: Vec<Role> = eku
+        .iter()
+        .flat_map(|e| e.value.other.iter())
+        .filter_map(|oid| Role::from_key_purpose_oid(oid.as_bytes()))
+        .collect();
+    if purposes.contains(&role) || (purposes.is_empty() && unmarked_allowed) {
+        Ok(())
+    } else {
+        Err(ChainError::LeafNotMarkedFor { role })
+    }
 }
 
 fn parse(index: usize, der: &[u8]) -> Result<X509Certificate<'_>, ChainError> {
@@ -390,7 +487,12 @@ fn check_common(index: usize, cert: &X509Certificate<'_>) -> Result<(), ChainErr
                 reason: "extension",
             });
         }
-        let known = [oid::BASIC_CONSTRAINTS, oid::KEY_USAGE].contains(&ext.oid.as_bytes());
+        let known = [
+            oid::BASIC_CONSTRAINTS,
+            oid::KEY_USAGE,
+            oid::EXTENDED_KEY_USAGE,
+        ]
+        .contains(&ext.oid.as_bytes());
         if ext.critical && !known {
             return Err(ChainError::UnsupportedCriticalExtension { index });
         }
@@ -503,14 +605,19 @@ fn verify_signed_by(
     result.map_err(|_| bad)
 }
 
-fn agency_code(leaf: &X509Certificate<'_>) -> Result<Uscc, ChainError> {
+/// The leaf's organizationIdentifier as a USCC: none, or exactly one valid code.
+fn agency_code(leaf: &X509Certificate<'_>) -> Result<Option<Uscc>, ChainError> {
     let mut codes = leaf
         .subject()
         .iter_attributes()
         .filter(|a| a.attr_type().as_bytes() == oid::ORGANIZATION_IDENTIFIER);
-    let (Some(code), None) = (codes.next(), codes.next()) else {
-        return Err(ChainError::NoAgencyCode);
+    let code = match (codes.next(), codes.next()) {
+        (None, _) => return Ok(None),
+        (Some(code), None) => code,
+        (Some(_), Some(_)) => return Err(ChainError::NoAgencyCode),
     };
     let text = code.as_str().map_err(|_| ChainError::NoAgencyCode)?;
-    Uscc::parse(text).map_err(|_| ChainError::NoAgencyCode)
+    Uscc::parse(text)
+        .map(Some)
+        .map_err(|_| ChainError::NoAgencyCode)
 }

@@ -81,11 +81,11 @@ impl Verifier {
         if self.allow_cofactored_batch {
             for ((item, _), joined) in prepared.iter().zip(&mut batched) {
                 if let Ok(p) = item
-                    && p.alg == Algorithm::Ed25519
+                    && p.decoded.envelope.algorithm() == Ok(Algorithm::Ed25519)
                     && let [key] = p.candidates.as_slice()
                 {
-                    *joined =
-                        batch.push(key.public_key(), &p.to_be_signed, p.decoded.sign1.signature);
+                    let signature = p.decoded.envelope.sign1.signature;
+                    *joined = batch.push(&key.key, &p.to_be_signed, signature);
                 }
             }
         }

@@ -1,18 +1,18 @@
-//! Loading a trust bundle: the publisher's signature (under a key the app pins), the
-//! bundle's own freshness, then every anchor, seal and status list in it, each checked as if
-//! added one by one.
+//! Loading a trust bundle: the publisher's signature (under a key the app pins, through the
+//! one envelope check), the bundle's own freshness, then every anchor (with its roles),
+//! revoked key, seal and status list in it, each checked as if added one by one. The
+//! verifier keeps the bundle's validity and checks it at every verification (check 0).
 
-use std::collections::HashMap;
-
-use super::{VerificationContext, Verifier, VerifierBuilder, VerifyError};
+use super::envelope::{Envelope, EnvelopeError, ObjectKind};
+use super::{
+    BundleTerms, StatusListRejected, VerificationContext, Verifier, VerifierBuilder, VerifyError,
+};
 use crate::crypto::{Algorithm, PublicKey};
 use crate::encoding::cbor::DecodeError;
-use crate::encoding::cose::CoseSign1;
 use crate::limits::Limits;
-use crate::model::bundle::{TRUST_BUNDLE_TYP, TrustBundle};
-use crate::status::StatusListError;
+use crate::model::bundle::TrustBundle;
 use crate::time::UnixTime;
-use crate::trust::{TrustError, TrustStore};
+use crate::trust::{Role, Roles, TrustError, TrustStore, TrustedKey};
 
 /// Why a trust bundle was refused. Nothing from a refused bundle is used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -21,12 +21,9 @@ pub enum TrustBundleError {
     /// Not a canonical, bounded bundle.
     #[error("trust bundle does not decode: {0}")]
     Decode(#[from] DecodeError),
-    /// Not a trust bundle (`typ`).
-    #[error("not a trust bundle")]
-    WrongType,
-    /// Not signed by the pinned publisher key.
-    #[error("trust bundle signature does not verify under the publisher key")]
-    BadSignature,
+    /// The envelope: `typ`, header rules, algorithm, or not signed by a publisher key.
+    #[error("trust bundle: {0}")]
+    Envelope(#[from] EnvelopeError),
     /// Issued after the verification time.
     #[error("trust bundle issued at {issued_at}, after {now}")]
     NotYetValid {
@@ -43,10 +40,10 @@ pub enum TrustBundleError {
         /// Verification time.
         now: UnixTime,
     },
-    /// A key in the bundle is not a valid key of its algorithm.
+    /// A key in the bundle is not a valid key of its algorithm, or has roles it cannot have.
     #[error("key {index} in the bundle is invalid")]
     InvalidKey {
-        /// Position among the bundle's keys (issuer keys, then seal makers).
+        /// Position among the bundle's keys (agency keys, then seal makers).
         index: usize,
     },
     /// An anchor could not be trusted (duplicate, bad X.509 root, …).
@@ -66,16 +63,11 @@ pub enum TrustBundleError {
         /// Position in the bundle's status lists.
         index: usize,
         /// Why.
-        error: StatusListError,
+        error: StatusListRejected,
     },
     /// The bundle holds no anchor.
     #[error("the trust bundle holds no anchor")]
     NoAnchors,
-}
-
-fn into_map<V>(lock: std::sync::RwLock<HashMap<String, V>>) -> HashMap<String, V> {
-    lock.into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn key(alg: i64, bytes: &[u8]) -> Option<PublicKey> {
@@ -85,7 +77,8 @@ fn key(alg: i64, bytes: &[u8]) -> Option<PublicKey> {
 impl Verifier {
     /// A verifier configured from a trust bundle signed by `publisher` (a key the app pins),
     /// fresh at `ctx`: its anchors become the trust store, its seals and status lists are
-    /// verified and held. Set the policy on the returned builder.
+    /// verified and held, and every later verification checks the bundle is still in force.
+    /// Set the policy on the returned builder.
     ///
     /// # Errors
     /// [`TrustBundleError`]; nothing is loaded from a refused bundle.
@@ -95,17 +88,38 @@ impl Verifier {
         ctx: &VerificationContext,
         limits: &Limits,
     ) -> Result<VerifierBuilder, TrustBundleError> {
-        let sign1 = CoseSign1::decode(bytes, limits)?;
-        if sign1.protected.typ != TRUST_BUNDLE_TYP {
-            return Err(TrustBundleError::WrongType);
-        }
-        let alg =
-            Algorithm::from_cose(sign1.protected.alg).ok_or(TrustBundleError::BadSignature)?;
-        publisher
-            .verify(alg, &sign1.to_be_signed(), sign1.signature)
-            .map_err(|_| TrustBundleError::BadSignature)?;
-        let bundle = TrustBundle::decode(sign1.payload, limits)?;
+        let mut publishers = TrustStore::new();
+        publishers.add(TrustedKey::new(
+            "pinned bundle publisher",
+            publisher.clone(),
+            Roles::BUNDLE_PUBLISHER,
+        ))?;
+        Self::from_trust_bundle_trusting(bytes, &publishers, ctx, limits)
+    }
+
+    /// As [`Verifier::from_trust_bundle`], with the publishers in a trust store: keys or
+    /// X.509 roots trusted for [`Role::BundlePublisher`] (and its revoked keys).
+    ///
+    /// # Errors
+    /// [`TrustBundleError`]; nothing is loaded from a refused bundle.
+    pub fn from_trust_bundle_trusting(
+        bytes: &[u8],
+        publishers: &TrustStore,
+        ctx: &VerificationContext,
+        limits: &Limits,
+    ) -> Result<VerifierBuilder, TrustBundleError> {
+        let kind = ObjectKind::TrustBundle;
+        let envelope = Envelope::open(bytes, kind, limits)?;
+        let bundle = TrustBundle::decode(envelope.sign1.payload, limits)?;
         let now = ctx.now;
+        let candidates = envelope.resolve(
+            Role::BundlePublisher,
+            publishers,
+            bundle.issued_at,
+            now,
+            limits,
+        )?;
+        envelope.verify(&candidates)?;
         if bundle.issued_at > now {
             return Err(TrustBundleError::NotYetValid {
                 issued_at: bundle.issued_at,
@@ -118,20 +132,7 @@ impl Verifier {
                 now,
             });
         }
-
-        let mut trust = TrustStore::new();
-        for (index, k) in bundle.issuer_keys.iter().enumerate() {
-            let public = key(k.alg, &k.key).ok_or(TrustBundleError::InvalidKey { index })?;
-            trust.add_issuer_key(&k.name, k.agency.clone(), public)?;
-        }
-        for root in &bundle.x509_roots {
-            trust.add_x509_root(&root.name, &root.bytes)?;
-        }
-        for (i, m) in bundle.seal_makers.iter().enumerate() {
-            let index = bundle.issuer_keys.len() + i;
-            let public = key(m.alg, &m.bytes).ok_or(TrustBundleError::InvalidKey { index })?;
-            trust.add_seal_maker(&m.name, public)?;
-        }
+        let trust = anchors(&bundle)?;
         // Items are verified by a verifier on the bundle's anchors, then handed over.
         let staging = Self::builder(trust.clone())
             .limits(limits.clone())
@@ -139,17 +140,52 @@ impl Verifier {
             .map_err(|_| TrustBundleError::NoAnchors)?;
         for (index, seal) in bundle.seals.iter().enumerate() {
             staging
-                .add_seal(seal)
+                .add_seal(seal, ctx)
                 .map_err(|error| TrustBundleError::Seal { index, error })?;
         }
         for (index, token) in bundle.status_lists.iter().enumerate() {
             staging
-                .add_status_list(token)
+                .add_status_list(token, ctx)
                 .map_err(|error| TrustBundleError::StatusList { index, error })?;
         }
         let mut builder = Self::builder(trust).limits(limits.clone());
-        builder.seals = into_map(staging.seals);
-        builder.status_lists = into_map(staging.status_lists);
+        builder.seals = staging
+            .seals
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        builder.status_lists = staging
+            .status_lists
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        builder.bundle = Some(BundleTerms {
+            issued_at: bundle.issued_at,
+            expires_at: bundle.expires_at,
+        });
         Ok(builder)
     }
+}
+
+/// The trust store a bundle describes: agency keys and roots with their roles, seal makers,
+/// revoked keys.
+fn anchors(bundle: &TrustBundle) -> Result<TrustStore, TrustBundleError> {
+    let mut trust = TrustStore::new();
+    for (index, k) in bundle.issuer_keys.iter().enumerate() {
+        let invalid = TrustBundleError::InvalidKey { index };
+        let public = key(k.alg, &k.key).ok_or(invalid.clone())?;
+        let roles = Roles::from_bits(k.roles).ok_or(invalid)?;
+        trust.add_agency_key(&k.name, k.agency.clone(), public, roles)?;
+    }
+    for root in &bundle.x509_roots {
+        let roles = Roles::from_bits(root.roles).unwrap_or(Roles::NONE);
+        trust.add_x509_root(&root.name, &root.bytes, roles)?;
+    }
+    for (i, m) in bundle.seal_makers.iter().enumerate() {
+        let index = bundle.issuer_keys.len() + i;
+        let public = key(m.alg, &m.bytes).ok_or(TrustBundleError::InvalidKey { index })?;
+        trust.add_seal_maker(&m.name, public)?;
+    }
+    for revoked in &bundle.revoked_keys {
+        trust.revoke_key(revoked.digest, revoked.since);
+    }
+    Ok(trust)
 }

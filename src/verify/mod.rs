@@ -11,32 +11,39 @@
 mod authority;
 mod batch;
 mod bundle;
+mod envelope;
 mod presentation;
 mod report;
+mod seals;
 mod stamp;
+mod status;
 
 pub use batch::BATCH_SIZE;
 pub use bundle::TrustBundleError;
+pub use envelope::{EnvelopeError, HeaderItem, ObjectKind};
 pub use presentation::{ReplayCache, VerifiedPresentation};
+pub use seals::{AddedSeal, SealAdded};
 pub use stamp::VerifiedStamp;
+pub use status::{ListAdded, StatusListAdded, StatusListRejected, VerifiedStatusList};
 
 use core::fmt;
 use core::ops::Deref;
+use std::sync::{Arc, RwLock};
 
 pub use report::{
     Check, CheckResult, Outcome, Report, SealAuthorityError, SkipReason, StatusOutcome,
     UnknownStatus, VerifyError,
 };
 
-use crate::crypto::{Algorithm, sha256};
-use crate::encoding::cose::CoseSign1;
+use crate::crypto::sha256;
 use crate::encoding::qr;
 use crate::limits::Limits;
-use crate::model::certificate::CERTIFICATE_TYP;
-use crate::model::{Certificate, Disclosure, StatusReference};
-use crate::status::{StatusListError, VerifiedStatusList, verify_status_list};
+use crate::model::{Certificate, Disclosure};
 use crate::time::{Clock, ClockError, UnixTime};
-use crate::trust::{TrustStore, TrustedKey};
+use crate::trust::TrustStore;
+use envelope::{Authority, Envelope};
+use seals::{HeldSeal, SealStore};
+use status::StatusCache;
 
 /// Largest clock skew a verifier may allow, in seconds.
 pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
@@ -195,11 +202,20 @@ pub struct VerifierBuilder {
     clock_skew: u64,
     allow_unknown_status: bool,
     max_status_age: u64,
-    seals: std::collections::HashMap<String, authority::HeldSeal>,
-    status_lists: std::collections::HashMap<String, VerifiedStatusList>,
-    replay: Option<std::sync::Arc<ReplayCache>>,
+    seals: SealStore,
+    status_lists: StatusCache,
+    replay: Option<Arc<ReplayCache>>,
     allow_static_holder_bound: bool,
     allow_cofactored_batch: bool,
+    bundle: Option<BundleTerms>,
+}
+
+/// The validity of the trust bundle a verifier was loaded from, checked at every
+/// verification (check 0).
+#[derive(Clone, Copy, Debug)]
+struct BundleTerms {
+    issued_at: UnixTime,
+    expires_at: UnixTime,
 }
 
 impl VerifierBuilder {
@@ -233,7 +249,7 @@ impl VerifierBuilder {
     /// Rejects a presentation already verified within its lifetime, remembering up to the
     /// cache's capacity of unexpired presentations (share one cache between verifiers at
     /// the same desk). Without one, a presentation can be replayed until it expires.
-    pub fn replay_cache(mut self, cache: std::sync::Arc<ReplayCache>) -> Self {
+    pub fn replay_cache(mut self, cache: Arc<ReplayCache>) -> Self {
         self.replay = Some(cache);
         self
     }
@@ -271,11 +287,12 @@ impl VerifierBuilder {
             clock_skew: self.clock_skew,
             allow_unknown_status: self.allow_unknown_status,
             max_status_age: self.max_status_age,
-            status_lists: std::sync::RwLock::new(self.status_lists),
-            seals: std::sync::RwLock::new(self.seals),
+            status_lists: RwLock::new(self.status_lists),
+            seals: RwLock::new(self.seals),
             replay: self.replay,
             allow_static_holder_bound: self.allow_static_holder_bound,
             allow_cofactored_batch: self.allow_cofactored_batch,
+            bundle: self.bundle,
         })
     }
 }
@@ -288,16 +305,17 @@ pub struct Verifier {
     clock_skew: u64,
     allow_unknown_status: bool,
     max_status_age: u64,
-    status_lists: std::sync::RwLock<std::collections::HashMap<String, VerifiedStatusList>>,
-    seals: std::sync::RwLock<std::collections::HashMap<String, authority::HeldSeal>>,
-    replay: Option<std::sync::Arc<ReplayCache>>,
+    status_lists: RwLock<StatusCache>,
+    seals: RwLock<SealStore>,
+    replay: Option<Arc<ReplayCache>>,
     allow_static_holder_bound: bool,
     allow_cofactored_batch: bool,
+    bundle: Option<BundleTerms>,
 }
 
 /// Everything decoded in check 1.
 struct Decoded<'a> {
-    sign1: CoseSign1<'a>,
+    envelope: Envelope<'a>,
     certificate: Certificate,
     disclosures: Vec<Disclosure>,
 }
@@ -305,25 +323,19 @@ struct Decoded<'a> {
 /// A certificate up to its issuer's signature: decoded, its candidate keys resolved.
 struct Prepared<'a> {
     decoded: Decoded<'a>,
-    alg: Algorithm,
     /// Usually one; on a `kid` collision, every key that the `kid` names.
-    candidates: Vec<TrustedKey>,
-    seal: Option<authority::HeldSeal>,
+    candidates: Vec<Authority>,
+    seal: Option<Arc<HeldSeal>>,
     to_be_signed: Vec<u8>,
 }
 
 impl Prepared<'_> {
     /// Check 4 on its own: the index of the candidate whose signature verifies.
     fn signing_key(&self) -> Result<usize, VerifyError> {
-        let signature = self.decoded.sign1.signature;
-        self.candidates
-            .iter()
-            .position(|k| {
-                k.public_key()
-                    .verify(self.alg, &self.to_be_signed, signature)
-                    .is_ok()
-            })
-            .ok_or(VerifyError::BadSignature)
+        self.decoded
+            .envelope
+            .verify_over(&self.candidates, &self.to_be_signed)
+            .map_err(|e| e.reject(ObjectKind::Certificate))
     }
 }
 
@@ -336,11 +348,12 @@ impl Verifier {
             clock_skew: 0,
             allow_unknown_status: false,
             max_status_age: DEFAULT_MAX_STATUS_AGE_SECS,
-            seals: std::collections::HashMap::new(),
-            status_lists: std::collections::HashMap::new(),
+            seals: SealStore::default(),
+            status_lists: StatusCache::default(),
             replay: None,
             allow_static_holder_bound: false,
             allow_cofactored_batch: false,
+            bundle: None,
         }
     }
 
@@ -350,92 +363,52 @@ impl Verifier {
         &self.limits
     }
 
-    /// Feeds the status cache with a status list token (fetched by the app: the library does
-    /// no network I/O). The signature must verify under a trusted key; a list replaces the
-    /// cached one for its URI only if it is not older. Freshness is judged at verification.
-    ///
-    /// # Errors
-    /// [`StatusListError`] if the token does not verify.
-    pub fn add_status_list(&self, token: &[u8]) -> Result<(), StatusListError> {
-        let verified = verify_status_list(token, &self.trust, &self.limits)?;
-        let mut lists = self
-            .status_lists
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let uri = verified.token.uri.clone();
-        if lists
-            .get(&uri)
-            .is_none_or(|held| held.token.issued_at <= verified.token.issued_at)
-        {
-            lists.insert(uri, verified);
-        }
-        Ok(())
+    /// The trust store.
+    #[must_use]
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
     }
 
-    /// Runs a status check (certificate check 9, seal check 10e): records the status in the
-    /// report and gives the check's outcome, or the error `error_for` makes for a status that
-    /// rejects. UNKNOWN passes as `Allowed` only under `allow_unknown_status`.
-    fn status_check(
-        &self,
-        reference: &StatusReference,
-        agency: &crate::model::Uscc,
-        now: UnixTime,
-        report: &mut Report,
-        error_for: impl Fn(StatusOutcome) -> VerifyError,
-    ) -> Result<Outcome, VerifyError> {
-        let status = self.status_of(reference, agency, now);
-        report.set_status(status);
-        match status {
-            StatusOutcome::Valid => Ok(Outcome::Passed),
-            StatusOutcome::Unknown(_) if self.allow_unknown_status => {
-                Ok(Outcome::Allowed(error_for(status)))
-            }
-            _ => Err(error_for(status)),
-        }
-    }
-
-    /// Check 9: the status at `reference`, as of `now`, from a list signed for `agency`.
-    fn status_of(
-        &self,
-        reference: &StatusReference,
-        agency: &crate::model::Uscc,
-        now: UnixTime,
-    ) -> StatusOutcome {
+    /// How many seals and status lists are held (each byte form of a seal counts once).
+    #[must_use]
+    pub fn held(&self) -> (usize, usize) {
+        let seals = self
+            .seals
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
         let lists = self
             .status_lists
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(list) = lists.get(&reference.uri) else {
-            return StatusOutcome::Unknown(UnknownStatus::NoList);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
+        (seals, lists)
+    }
+
+    /// Check 0: the trust bundle the verifier was loaded from is in force at `now`.
+    fn trust_bundle_check(&self, now: UnixTime, report: &mut Report) -> Result<(), VerifyError> {
+        let Some(terms) = self.bundle else {
+            report.set(
+                Check::TrustBundle,
+                Outcome::Skipped(SkipReason::NoTrustBundle),
+            );
+            return Ok(());
         };
-        if &list.agency != agency {
-            return StatusOutcome::Unknown(UnknownStatus::WrongSigner);
-        }
-        let t = &list.token;
         let skew = self.clock_skew;
-        if t.issued_at > now.saturating_add(skew) {
-            return StatusOutcome::Unknown(UnknownStatus::NotYetIssued);
+        if now.saturating_add(skew) < terms.issued_at {
+            return Err(VerifyError::TrustBundleNotYetValid {
+                issued_at: terms.issued_at,
+                now,
+            });
         }
-        let fresh_until = t
-            .issued_at
-            .saturating_add(t.ttl.unwrap_or(if t.expires_at.is_some() {
-                u64::MAX
-            } else {
-                self.max_status_age
-            }));
-        let expired = t
-            .expires_at
-            .is_some_and(|exp| now.saturating_sub(skew) >= exp);
-        if expired || now.saturating_sub(skew) > fresh_until {
-            return StatusOutcome::Unknown(UnknownStatus::Stale);
+        if now.saturating_sub(skew) >= terms.expires_at {
+            return Err(VerifyError::TrustBundleExpired {
+                expires_at: terms.expires_at,
+                now,
+            });
         }
-        match t.list.get(reference.index) {
-            Err(_) => StatusOutcome::Unknown(UnknownStatus::IndexOutOfRange),
-            Ok(0) => StatusOutcome::Valid,
-            Ok(1) => StatusOutcome::Revoked,
-            Ok(2) => StatusOutcome::Suspended,
-            Ok(other) => StatusOutcome::Unknown(UnknownStatus::UnsupportedValue(other)),
-        }
+        report.set(Check::TrustBundle, Outcome::Passed);
+        Ok(())
     }
 
     /// Verifies a certificate from its QR text (`YZ1:` + Base45).
@@ -479,21 +452,21 @@ impl Verifier {
         self.finish(prepared, key, ctx, report, presented)
     }
 
-    /// Checks 1–3: everything before the issuer's signature.
+    /// Checks 0–3: everything before the issuer's signature.
     fn prepare<'a>(
         &self,
         bytes: &'a [u8],
         ctx: &VerificationContext,
         report: &mut Report,
     ) -> Result<Prepared<'a>, VerifyError> {
+        self.trust_bundle_check(ctx.now, report)?;
         let decoded = self.decode(bytes, report)?;
         report.set(Check::Decode, Outcome::Passed);
-        let (alg, candidates, seal) =
-            self.resolve_issuer(&decoded.sign1, &decoded.certificate, ctx, report)?;
-        let to_be_signed = decoded.sign1.to_be_signed();
+        let (candidates, seal) =
+            self.resolve_issuer(&decoded.envelope, &decoded.certificate, ctx, report)?;
+        let to_be_signed = decoded.envelope.to_be_signed();
         Ok(Prepared {
             decoded,
-            alg,
             candidates,
             seal,
             to_be_signed,
@@ -512,7 +485,7 @@ impl Verifier {
         let Prepared {
             decoded:
                 Decoded {
-                    sign1,
+                    envelope,
                     mut certificate,
                     disclosures,
                 },
@@ -522,12 +495,15 @@ impl Verifier {
         } = prepared;
         let key = candidates.get(key).ok_or(VerifyError::BadSignature)?;
         report.set(Check::IssuerSignature, Outcome::Passed);
-        report.set_trusted_key(key.name());
+        report.set_trusted_key(&key.name);
 
-        if key.agency() != &certificate.issuer.code {
+        if key.agency.as_ref() != Some(&certificate.issuer.code) {
             return Err(VerifyError::IssuerMismatch {
                 claimed: certificate.issuer.code.to_string(),
-                certified: key.agency().to_string(),
+                certified: key
+                    .agency
+                    .as_ref()
+                    .map_or_else(|| "no agency".to_owned(), ToString::to_string),
             });
         }
         report.set(Check::IssuerIdentity, Outcome::Passed);
@@ -535,7 +511,7 @@ impl Verifier {
         self.check_validity(&certificate, ctx.now)?;
         report.set(Check::Validity, Outcome::Passed);
 
-        certificate.disclosed = check_disclosures(&certificate, &sign1, disclosures)?;
+        certificate.disclosed = check_disclosures(&certificate, &envelope.sign1, disclosures)?;
         let outcome = if certificate.disclosed.is_empty() {
             Outcome::Skipped(SkipReason::NoDisclosures)
         } else {
@@ -566,17 +542,17 @@ impl Verifier {
             )?,
         };
         report.set(Check::Status, outcome);
-        Ok((certificate, seal.map(|held| Box::new(held.seal))))
+        Ok((certificate, seal.map(|held| Box::new(held.seal.clone()))))
     }
 
     fn decode<'a>(&self, bytes: &'a [u8], report: &mut Report) -> Result<Decoded<'a>, VerifyError> {
-        let sign1 = CoseSign1::decode(bytes, &self.limits)?;
-        if sign1.protected.typ != CERTIFICATE_TYP {
-            return Err(VerifyError::WrongType);
-        }
-        let (certificate, warnings) = Certificate::decode_claims(sign1.payload, &self.limits)?;
+        let kind = ObjectKind::Certificate;
+        let envelope = Envelope::open(bytes, kind, &self.limits).map_err(|e| e.reject(kind))?;
+        let (certificate, warnings) =
+            Certificate::decode_claims(envelope.sign1.payload, &self.limits)?;
         report.add_warnings(warnings);
-        let disclosures = sign1
+        let disclosures = envelope
+            .sign1
             .disclosures
             .iter()
             .enumerate()
@@ -586,7 +562,7 @@ impl Verifier {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Decoded {
-            sign1,
+            envelope,
             certificate,
             disclosures,
         })
@@ -618,7 +594,7 @@ impl Verifier {
 /// Check 7: every received item hashes to a signed digest, once, under a fresh name.
 fn check_disclosures(
     certificate: &Certificate,
-    sign1: &CoseSign1<'_>,
+    sign1: &crate::encoding::cose::CoseSign1<'_>,
     disclosures: Vec<Disclosure>,
 ) -> Result<Vec<crate::model::Field>, VerifyError> {
     let mut seen: Vec<[u8; 32]> = Vec::with_capacity(disclosures.len());

@@ -12,13 +12,13 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::envelope::{Authority, Envelope, ObjectKind};
 use super::report::{Check, Outcome, Report, SkipReason, VerifyError};
 use super::{Rejected, VerificationContext, Verified, Verifier, fail};
-use crate::crypto::{Algorithm, PublicKey, sha256};
-use crate::encoding::cose::CoseSign1;
+use crate::crypto::{PublicKey, sha256};
 use crate::encoding::qr;
 use crate::model::Certificate;
-use crate::model::presentation::{PRESENTATION_TYP, PresentationClaims};
+use crate::model::presentation::PresentationClaims;
 use crate::time::UnixTime;
 
 /// A presentation that passed every check.
@@ -40,8 +40,10 @@ pub struct VerifiedPresentation {
 }
 
 /// Remembers presentations verified within their lifetime, so a replayed one is refused.
-/// Bounded: when full of unexpired entries, new presentations are refused rather than let
-/// through unremembered.
+/// Keyed on what the device signed (the SHA-256 of the `Sig_structure`), never on the
+/// signature bytes: an ES256 signature has two valid forms, so a replay with the other one is
+/// still the same presentation. Bounded: when full of unexpired entries, new presentations
+/// are refused rather than let through unremembered.
 #[derive(Debug)]
 pub struct ReplayCache {
     capacity: usize,
@@ -85,7 +87,7 @@ impl ReplayCache {
 
 /// The received presentation around the certificate.
 pub(super) struct Presented<'a> {
-    sign1: CoseSign1<'a>,
+    envelope: Envelope<'a>,
     claims: PresentationClaims<'a>,
 }
 
@@ -146,12 +148,10 @@ impl Verifier {
     }
 
     fn decode_presentation<'a>(&self, bytes: &'a [u8]) -> Result<Presented<'a>, VerifyError> {
-        let sign1 = CoseSign1::decode(bytes, &self.limits)?;
-        if sign1.protected.typ != PRESENTATION_TYP || !sign1.disclosures.is_empty() {
-            return Err(VerifyError::WrongType);
-        }
-        let claims = PresentationClaims::decode(sign1.payload, &self.limits)?;
-        Ok(Presented { sign1, claims })
+        let kind = ObjectKind::Presentation;
+        let envelope = Envelope::open(bytes, kind, &self.limits).map_err(|e| e.reject(kind))?;
+        let claims = PresentationClaims::decode(envelope.sign1.payload, &self.limits)?;
+        Ok(Presented { envelope, claims })
     }
 
     /// Check 8. Without a presentation: skipped for an unbound certificate, refused for a
@@ -177,13 +177,13 @@ impl Verifier {
             .ok_or(VerifyError::NotHolderBound)?;
         let key =
             PublicKey::from_device_key(device_key).map_err(|_| VerifyError::BadDeviceSignature)?;
-        let alg =
-            Algorithm::from_cose(p.sign1.protected.alg).ok_or(VerifyError::BadDeviceSignature)?;
-        if p.sign1.protected.kid != key.key_id().as_bytes() {
+        if p.envelope.kid() != key.key_id().as_bytes() {
             return Err(VerifyError::BadDeviceSignature);
         }
-        key.verify(alg, &p.sign1.to_be_signed(), p.sign1.signature)
-            .map_err(|_| VerifyError::BadDeviceSignature)?;
+        let device = Authority::new("holder device".to_owned(), None, key);
+        p.envelope
+            .verify_named(device, &self.trust, ctx.now)
+            .map_err(|e| e.reject(ObjectKind::Presentation))?;
 
         let (now, skew, c) = (ctx.now, self.clock_skew, &p.claims);
         if c.issued_at > now.saturating_add(skew) {
@@ -210,7 +210,7 @@ impl Verifier {
         }
         if let Some(cache) = &self.replay {
             cache.check_and_insert(
-                sha256(p.sign1.signature),
+                sha256(&p.envelope.to_be_signed()),
                 c.expires_at.saturating_add(skew),
                 now,
             )?;

@@ -2,17 +2,21 @@
 
 use core::fmt;
 
+use super::envelope::{EnvelopeError, HeaderItem, ObjectKind, describe_revoked};
 use crate::crypto::Algorithm;
 use crate::encoding::cbor::DecodeError;
 use crate::encoding::qr::QrError;
 use crate::model::Warning;
 use crate::time::UnixTime;
-use crate::trust::ChainError;
+use crate::trust::{ChainError, RevokedKey};
 
 /// One check of the verification procedure (DESIGN §5), numbered as there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Check {
+    /// 0. The trust bundle the verifier was loaded from is still in force (skipped for a
+    /// verifier configured directly).
+    TrustBundle,
     /// 1. The bytes decode within limits, canonically, as the expected object.
     Decode,
     /// 2. The algorithm is allowed and the key type matches it.
@@ -47,7 +51,8 @@ pub enum Check {
 
 impl Check {
     /// The checks a stamp goes through, in the GB/T 38540 order.
-    pub const STAMP: [Self; 7] = [
+    pub const STAMP: [Self; 8] = [
+        Self::TrustBundle,
         Self::Decode,
         Self::StampSignature,
         Self::SealAuthorisation,
@@ -58,7 +63,8 @@ impl Check {
     ];
 
     /// The checks a certificate (static, or inside a presentation) goes through, in order.
-    pub const CERTIFICATE: [Self; 9] = [
+    pub const CERTIFICATE: [Self; 10] = [
+        Self::TrustBundle,
         Self::Decode,
         Self::Algorithm,
         Self::IssuerKey,
@@ -74,6 +80,7 @@ impl Check {
     #[must_use]
     pub fn number(self) -> u8 {
         match self {
+            Self::TrustBundle => 0,
             Self::Decode => 1,
             Self::Algorithm => 2,
             Self::IssuerKey => 3,
@@ -93,10 +100,11 @@ impl Check {
     }
 
     /// The step as DESIGN.md numbers it: `"1"` … `"9"`, and `"10a"` … `"10f"` for the stamp
-    /// steps.
+    /// steps; `"0"` for the trust bundle's own validity.
     #[must_use]
     pub fn step(self) -> &'static str {
         match self {
+            Self::TrustBundle => "0",
             Self::Decode => "1",
             Self::Algorithm => "2",
             Self::IssuerKey => "3",
@@ -119,6 +127,7 @@ impl Check {
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
+            Self::TrustBundle => "trust-bundle",
             Self::Decode => "decode",
             Self::Algorithm => "algorithm",
             Self::IssuerKey => "issuer-key",
@@ -141,6 +150,7 @@ impl Check {
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
+            Self::TrustBundle => "信任包有效期",
             Self::Decode => "格式解码",
             Self::Algorithm => "签名算法",
             Self::IssuerKey => "签发密钥可信",
@@ -171,8 +181,50 @@ pub enum VerifyError {
     #[error("QR text does not decode: {0}")]
     QrText(#[from] QrError),
     /// The COSE `typ` names another kind of object.
-    #[error("not a certificate (typ is not application/yz-cert+cwt)")]
-    WrongType,
+    #[error("not a {expected} (typ is not {})", expected.typ())]
+    WrongType {
+        /// The kind expected.
+        expected: ObjectKind,
+    },
+    /// The object carries a header item its kind may not (e.g. unsigned bytes beside a seal).
+    #[error("the object may not carry {item}")]
+    HeaderNotAllowed {
+        /// The item.
+        item: HeaderItem,
+    },
+    /// Another refusal of the signed envelope, at `check`.
+    #[error("{error}")]
+    Envelope {
+        /// The check it fails.
+        check: Check,
+        /// Why.
+        error: EnvelopeError,
+    },
+    /// Signed by a key marked compromised (or under a key that is), whatever the signing time
+    /// claimed.
+    #[error("signed by a revoked key ({})", describe_revoked(revoked))]
+    KeyRevoked {
+        /// The check it fails: the one that resolves the key.
+        check: Check,
+        /// The revoked key.
+        revoked: RevokedKey,
+    },
+    /// The trust bundle the verifier was loaded from has expired: fetch a fresh one.
+    #[error("the trust bundle expired at {expires_at} (now {now})")]
+    TrustBundleExpired {
+        /// The bundle's expiry.
+        expires_at: UnixTime,
+        /// Verification time.
+        now: UnixTime,
+    },
+    /// Verifying at a time before the trust bundle was issued.
+    #[error("the trust bundle was issued at {issued_at}, after {now}")]
+    TrustBundleNotYetValid {
+        /// The bundle's issued-at.
+        issued_at: UnixTime,
+        /// Verification time.
+        now: UnixTime,
+    },
     /// A disclosure item does not decode.
     #[error("disclosure {index} does not decode: {error}")]
     MalformedDisclosure {
@@ -369,6 +421,19 @@ pub enum SealAuthorityError {
     /// The certificate was signed outside the seal's validity.
     #[error("signed at {0}, outside the seal's validity")]
     NotValidAt(UnixTime),
+    /// Another trusted maker already made a seal with this esID: a newer version can only
+    /// come from the maker of the held one.
+    #[error("a seal with this esID from another maker is held")]
+    OtherMaker,
+    /// Another seal with this esID and the same creation time is held.
+    #[error("a different seal with this esID and creation time is held")]
+    Conflict,
+    /// A newer version of the seal is held, and it no longer authorises the key.
+    #[error("the seal was replaced by a version that no longer authorises the key")]
+    Superseded,
+    /// The key in the header's seal reference is not a key of the object's algorithm.
+    #[error("the seal reference does not name a valid key")]
+    InvalidKey,
     /// The seal is revoked or suspended.
     #[error("the seal is {0}")]
     Status(StatusOutcome),
@@ -421,9 +486,14 @@ impl VerifyError {
     #[must_use]
     pub fn check(&self) -> Check {
         match self {
+            Self::Envelope { check, .. } | Self::KeyRevoked { check, .. } => *check,
+            Self::TrustBundleExpired { .. } | Self::TrustBundleNotYetValid { .. } => {
+                Check::TrustBundle
+            }
             Self::Decode(_)
             | Self::QrText(_)
-            | Self::WrongType
+            | Self::WrongType { .. }
+            | Self::HeaderNotAllowed { .. }
             | Self::MalformedDisclosure { .. } => Check::Decode,
             Self::AlgorithmNotAllowed { .. } | Self::KeyTypeMismatch { .. } => Check::Algorithm,
             Self::UnknownIssuerKey { .. } | Self::IssuerChain(_) | Self::IssuerSeal(_) => {
@@ -484,6 +554,8 @@ pub enum SkipReason {
     NoStatusClaim,
     /// The certificate is not bound to a holder device (no `cnf`): shown statically.
     NotHolderBound,
+    /// The verifier was configured directly, not loaded from a trust bundle.
+    NoTrustBundle,
 }
 
 impl fmt::Display for SkipReason {
@@ -493,6 +565,7 @@ impl fmt::Display for SkipReason {
             Self::NoDisclosures => "no disclosed fields were presented",
             Self::NoStatusClaim => "no status reference (none is published)",
             Self::NotHolderBound => "not bound to a holder device (shown statically)",
+            Self::NoTrustBundle => "the verifier was not loaded from a trust bundle",
         })
     }
 }

@@ -3,11 +3,11 @@
 //! → document digest.
 
 use super::authority::parse_key;
+use super::envelope::{Authority, Envelope, ObjectKind};
 use super::report::{Check, Outcome, Report, SkipReason, StatusOutcome, VerifyError};
 use super::{Rejected, VerificationContext, Verified, Verifier, fail};
-use crate::crypto::{Algorithm, PublicKey, sha256};
-use crate::encoding::cose::CoseSign1;
-use crate::model::seal::{SEAL_TYP, SHA256_ALG, STAMP_TYP, Seal, StampClaims};
+use crate::crypto::{PublicKey, sha256};
+use crate::model::seal::{SHA256_ALG, Seal, StampClaims};
 use crate::time::UnixTime;
 
 /// A stamp that passed every check: the seal it was made with and what it says.
@@ -56,28 +56,26 @@ impl Verifier {
         report: &mut Report,
     ) -> Result<VerifiedStamp, VerifyError> {
         let limits = &self.limits;
-        let stamp = CoseSign1::decode(bytes, limits)?;
-        if stamp.protected.typ != STAMP_TYP {
-            return Err(VerifyError::WrongType);
-        }
-        let claims = StampClaims::decode(stamp.payload, limits)?;
-        let seal_sign1 = CoseSign1::decode(claims.seal, limits)?;
-        if seal_sign1.protected.typ != SEAL_TYP {
-            return Err(VerifyError::WrongType);
-        }
-        let seal = Seal::decode(seal_sign1.payload, limits)?;
+        self.trust_bundle_check(ctx.now, report)?;
+        let (stamp_kind, seal_kind) = (ObjectKind::Stamp, ObjectKind::Seal);
+        let stamp = Envelope::open(bytes, stamp_kind, limits).map_err(|e| e.reject(stamp_kind))?;
+        let claims = StampClaims::decode(stamp.sign1.payload, limits)?;
+        let seal_envelope =
+            Envelope::open(claims.seal, seal_kind, limits).map_err(|e| e.reject(seal_kind))?;
+        let seal = Seal::decode(seal_envelope.sign1.payload, limits)?;
         report.set(Check::Decode, Outcome::Passed);
 
         // 10a: the stamp signature, under the key the stamp carries.
-        let alg =
-            Algorithm::from_cose(stamp.protected.alg).ok_or(VerifyError::BadStampSignature)?;
+        let alg = stamp.algorithm().map_err(|e| e.reject(stamp_kind))?;
         let signer = parse_key(alg, claims.signer_key).ok_or(VerifyError::BadStampSignature)?;
-        if signer.key_id().as_bytes() != stamp.protected.kid {
+        if signer.key_id().as_bytes() != stamp.kid() {
             return Err(VerifyError::BadStampSignature);
         }
-        signer
-            .verify(alg, &stamp.to_be_signed(), stamp.signature)
-            .map_err(|_| VerifyError::BadStampSignature)?;
+        let stamping = Authority::new("stamping key".to_owned(), None, signer);
+        let signer = stamp
+            .verify_named(stamping, &self.trust, ctx.now)
+            .map_err(|e| e.reject(stamp_kind))?
+            .key;
         report.set(Check::StampSignature, Outcome::Passed);
 
         // 10b: the seal authorises that key.
@@ -91,7 +89,7 @@ impl Verifier {
         report.set(Check::SealAuthorisation, Outcome::Passed);
 
         // 10c: the seal maker is trusted and signed the seal as received.
-        let maker = self.seal_maker(&seal_sign1, seal.created)?;
+        let maker = self.seal_maker(&seal_envelope, &seal, ctx.now)?.name;
         report.set(Check::SealMaker, Outcome::Passed);
 
         // 10d: the seal was valid when the document was stamped (and that is not in the future).

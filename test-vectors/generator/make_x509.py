@@ -10,7 +10,8 @@ Spec fields: name, cn, org_id (optional organizationIdentifier), issuer (a name 
 earlier, or null for self-signed), key {"ed25519": seed hex} or {"p256": scalar hex},
 serial, not_before, not_after (Unix seconds), ca (true/false, or null for no
 basicConstraints), path_len (optional), key_usage (list of "digital_signature",
-"key_cert_sign", or null for none), critical_policy (adds an unsupported critical extension).
+"key_cert_sign", or null for none), eku (optional list of dotted key-purpose OIDs, e.g. the
+yinzheng role OIDs), critical_policy (adds an unsupported critical extension).
 """
 
 import datetime
@@ -72,6 +73,10 @@ def main():
                 critical=True)
         if spec.get("key_usage") is not None:
             builder = builder.add_extension(key_usage(spec["key_usage"]), critical=True)
+        if spec.get("eku"):
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([x509.ObjectIdentifier(o) for o in spec["eku"]]),
+                critical=False)
         if spec.get("critical_policy"):
             builder = builder.add_extension(
                 x509.CertificatePolicies([x509.PolicyInformation(

@@ -90,6 +90,9 @@ pub enum YinzhengError {
         held: String,
         /// The checkpoint offered, inconsistent with it.
         offered: String,
+        /// The consistency proof that contradicts the held checkpoint (empty when both
+        /// checkpoints have one size and different roots).
+        proof: Vec<Vec<u8>>,
     },
     /// A bug or an unexpected exception from foreign code.
     #[error("internal error: {reason}")]
@@ -184,8 +187,17 @@ fn to_unix(t: SystemTime) -> Result<UnixTime, YinzhengError> {
         .map_err(|_| invalid("time before 1970"))
 }
 
+fn to_unix_opt(t: Option<SystemTime>) -> Result<Option<UnixTime>, YinzhengError> {
+    t.map(to_unix).transpose()
+}
+
+/// The latest instant handed to foreign code: 9999-12-31T23:59:59Z, which every platform's
+/// date type (Python `datetime`, `java.time.Instant`, Swift `Date`) can hold. A signed time
+/// beyond it (a "never expires" of `u64::MAX`) is shown as that instant instead of panicking.
+const LATEST_SHOWN: u64 = 253_402_300_799;
+
 fn to_system(t: UnixTime) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(t.as_secs())
+    UNIX_EPOCH + Duration::from_secs(t.as_secs().min(LATEST_SHOWN))
 }
 
 fn parse_date(text: &str) -> Result<Date, YinzhengError> {
@@ -1007,6 +1019,8 @@ pub fn parse_certificate_id(text: String) -> Result<CertificateIdParts, Yinzheng
 /// The checks of a verification, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Check {
+    /// 0. The trust bundle the verifier was loaded from is in force.
+    TrustBundle,
     /// 1. Decodes canonically within limits.
     Decode,
     /// 2. Algorithm allowed, key type matches.
@@ -1044,6 +1058,7 @@ pub enum Check {
 impl From<verify::Check> for Check {
     fn from(c: verify::Check) -> Self {
         match c {
+            verify::Check::TrustBundle => Self::TrustBundle,
             verify::Check::Decode => Self::Decode,
             verify::Check::Algorithm => Self::Algorithm,
             verify::Check::IssuerKey => Self::IssuerKey,
@@ -1099,9 +1114,9 @@ pub struct CheckOutcome {
     pub name: String,
     /// Its Chinese label.
     pub label: String,
-    /// Passed, failed or skipped.
+    /// Passed, failed, skipped, or failed but allowed by the verifier's policy.
     pub status: CheckStatus,
-    /// Why it failed or was skipped.
+    /// Why it failed, was skipped or was allowed.
     pub detail: Option<String>,
 }
 
@@ -1135,7 +1150,11 @@ impl From<&verify::Report> for Report {
                         verify::Outcome::Skipped(why) => {
                             (CheckStatus::Skipped, Some(why.to_string()))
                         }
-                        _ => (CheckStatus::Skipped, None),
+                        verify::Outcome::Allowed(e) => (CheckStatus::Allowed, Some(e.to_string())),
+                        _ => (
+                            CheckStatus::Failed,
+                            Some("an outcome these bindings do not know".to_owned()),
+                        ),
                     };
                     CheckOutcome {
                         check: result.check.into(),
@@ -1282,13 +1301,51 @@ pub struct VerifiedStamp {
     pub report: Report,
 }
 
-/// An X.509 root certificate the verifier trusts.
+/// A role an anchor is trusted for: a key or chain trusted for one is never accepted for
+/// another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum TrustRole {
+    /// Signs certificates for its agency.
+    Issuer,
+    /// Makes seals (for any organisation); issues nothing.
+    SealMaker,
+    /// Signs its agency's status lists.
+    StatusLists,
+    /// Signs trust bundles.
+    BundlePublisher,
+}
+
+impl From<TrustRole> for yinzheng::trust::Role {
+    fn from(r: TrustRole) -> Self {
+        match r {
+            TrustRole::Issuer => Self::Issuer,
+            TrustRole::SealMaker => Self::SealMaker,
+            TrustRole::StatusLists => Self::StatusLists,
+            TrustRole::BundlePublisher => Self::BundlePublisher,
+        }
+    }
+}
+
+fn roles(roles: &[TrustRole]) -> yinzheng::trust::Roles {
+    roles
+        .iter()
+        .map(|r| yinzheng::trust::Role::from(*r))
+        .collect()
+}
+
+/// An X.509 root certificate the verifier trusts, for roles.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TrustedRoot {
     /// A name for reports.
     pub name: String,
     /// The certificate, DER.
     pub der: Vec<u8>,
+    /// What chains to it are accepted for (each leaf must carry the role's key purpose).
+    pub roles: Vec<TrustRole>,
+    /// Accept leaves with no yinzheng key purpose for the root's single role (a PKI that
+    /// marks none).
+    #[uniffi(default = false)]
+    pub allow_unmarked_leaves: bool,
 }
 
 /// A seal maker (制章者) the verifier trusts.
@@ -1302,10 +1359,22 @@ pub struct TrustedSealMaker {
     pub public_key: Vec<u8>,
 }
 
+/// A compromised key: nothing it signed is accepted when verifying at or after `since`
+/// (always, without it), whatever signing time an object claims.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RevokedKey {
+    /// SHA-256 of the key's bytes (32 raw bytes for Ed25519, 33-byte compressed SEC1 for
+    /// P-256; for an X.509 certificate, of the key it certifies).
+    pub key_sha256: Vec<u8>,
+    /// When the key stopped being trustworthy.
+    #[uniffi(default = None)]
+    pub since: Option<SystemTime>,
+}
+
 /// Everything a verifier may trust. At least one anchor is required.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TrustAnchors {
-    /// Issuer keys, each for one agency.
+    /// Agency keys, each for one agency and its roles.
     #[uniffi(default = [])]
     pub issuer_keys: Vec<TrustedIssuerKey>,
     /// X.509 roots: keys certified by a chain to one speak for the agency in their leaf.
@@ -1314,9 +1383,12 @@ pub struct TrustAnchors {
     /// Seal makers: seals they make authorise keys for the seal's owner.
     #[uniffi(default = [])]
     pub seal_makers: Vec<TrustedSealMaker>,
+    /// Compromised keys.
+    #[uniffi(default = [])]
+    pub revoked_keys: Vec<RevokedKey>,
 }
 
-/// A key the verifier trusts to sign for an agency.
+/// A key the verifier trusts to sign for an agency, in the roles given.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TrustedIssuerKey {
     /// A name for reports.
@@ -1327,6 +1399,92 @@ pub struct TrustedIssuerKey {
     pub algorithm: SignatureAlgorithm,
     /// The public key bytes.
     pub public_key: Vec<u8>,
+    /// What the key is trusted for (`Issuer`, `StatusLists`, or both).
+    pub roles: Vec<TrustRole>,
+}
+
+fn trust_store(anchors: TrustAnchors) -> Result<yinzheng::trust::TrustStore, YinzhengError> {
+    let mut trust = yinzheng::trust::TrustStore::new();
+    for anchor in anchors.issuer_keys {
+        let agency = model::Uscc::parse(&anchor.agency_code).map_err(invalid)?;
+        let key = public_key(anchor.algorithm, &anchor.public_key)?;
+        trust
+            .add_agency_key(&anchor.name, agency, key, roles(&anchor.roles))
+            .map_err(invalid)?;
+    }
+    for root in anchors.x509_roots {
+        let root_roles = roles(&root.roles);
+        trust
+            .add_x509_root(&root.name, &root.der, root_roles)
+            .map_err(invalid)?;
+        if root.allow_unmarked_leaves {
+            let role = root_roles
+                .single()
+                .ok_or_else(|| invalid("unmarked leaves need a root with exactly one role"))?;
+            trust
+                .allow_unmarked_leaves(&root.name, role)
+                .map_err(invalid)?;
+        }
+    }
+    for maker in anchors.seal_makers {
+        let key = public_key(maker.algorithm, &maker.public_key)?;
+        trust.add_seal_maker(&maker.name, key).map_err(invalid)?;
+    }
+    for revoked in anchors.revoked_keys {
+        let digest = digest32(revoked.key_sha256, "key_sha256")?;
+        trust.revoke_key(digest, to_unix_opt(revoked.since)?);
+    }
+    Ok(trust)
+}
+
+/// What `Verifier.add_seal` did with a genuine seal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SealOutcome {
+    /// The first version of its esID: held and current.
+    Stored,
+    /// A newer version from the same maker: now current.
+    Replaced,
+    /// An older version: held for certificates naming it, the newer stays current.
+    KeptNewer,
+    /// Already held.
+    AlreadyHeld,
+}
+
+/// A seal the verifier accepted, and what it did with it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AddedSeal {
+    /// The seal.
+    pub seal: SealInfo,
+    /// Stored, replaced, kept the newer, or already held.
+    pub outcome: SealOutcome,
+    /// The trusted maker, as reports name it.
+    pub maker: String,
+}
+
+/// What `Verifier.add_status_list` did with a genuine list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum StatusListOutcome {
+    /// No list was held for its agency and URI.
+    Stored,
+    /// It replaced an older one.
+    Replaced,
+    /// A list not older was held and kept.
+    KeptHeld,
+    /// Already held.
+    AlreadyHeld,
+}
+
+/// A status list the verifier accepted, and what it did with it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AddedStatusList {
+    /// The agency whose list it is (its signer speaks for it).
+    pub agency_code: String,
+    /// The list's URI.
+    pub uri: String,
+    /// Its issue time.
+    pub issued_at: SystemTime,
+    /// Stored, replaced, kept the held one, or already held.
+    pub outcome: StatusListOutcome,
 }
 
 /// How strict the verifier is. The defaults are strict; each field loosens one check.
@@ -1385,7 +1543,7 @@ impl Verifier {
     /// A verifier trusting `anchors` (at least one).
     ///
     /// # Errors
-    /// [`YinzhengError::InvalidInput`] with no anchors or a bad agency code,
+    /// [`YinzhengError::InvalidInput`] with no anchors, no roles or a bad agency code,
     /// [`YinzhengError::InvalidKey`] for a bad key.
     #[uniffi::constructor]
     pub fn new(
@@ -1397,12 +1555,14 @@ impl Verifier {
                 issuer_keys: anchors,
                 x509_roots: Vec::new(),
                 seal_makers: Vec::new(),
+                revoked_keys: Vec::new(),
             },
             policy,
         )
     }
 
-    /// A verifier trusting issuer keys, X.509 roots and seal makers.
+    /// A verifier trusting agency keys, X.509 roots and seal makers for their roles, and
+    /// refusing what revoked keys signed.
     ///
     /// # Errors
     /// [`YinzhengError::InvalidInput`] with no anchors, a bad agency code or a root that cannot
@@ -1412,23 +1572,7 @@ impl Verifier {
         anchors: TrustAnchors,
         policy: VerifierPolicy,
     ) -> Result<Arc<Self>, YinzhengError> {
-        let mut trust = yinzheng::trust::TrustStore::new();
-        for anchor in anchors.issuer_keys {
-            let agency = model::Uscc::parse(&anchor.agency_code).map_err(invalid)?;
-            let key = public_key(anchor.algorithm, &anchor.public_key)?;
-            trust
-                .add_issuer_key(&anchor.name, agency, key)
-                .map_err(invalid)?;
-        }
-        for root in anchors.x509_roots {
-            trust
-                .add_x509_root(&root.name, &root.der)
-                .map_err(invalid)?;
-        }
-        for maker in anchors.seal_makers {
-            let key = public_key(maker.algorithm, &maker.public_key)?;
-            trust.add_seal_maker(&maker.name, key).map_err(invalid)?;
-        }
+        let trust = trust_store(anchors)?;
         let inner = apply_policy(verify::Verifier::builder(trust), &policy)
             .build()
             .map_err(invalid)?;
@@ -1458,16 +1602,26 @@ impl Verifier {
         Ok(Arc::new(Self { inner }))
     }
 
-    /// Gives the verifier an agency seal (made by a trusted seal maker), so certificates
-    /// signed under it verify. Returns the seal.
+    /// Gives the verifier an agency seal (made by a trusted seal maker, not revoked at
+    /// `at`), so certificates signed under it verify. Returns the seal and what was done
+    /// with it: only its maker can replace it with a newer version.
     ///
     /// # Errors
-    /// [`YinzhengError::InvalidInput`] if it does not decode or its maker is not trusted.
-    pub fn add_seal(&self, seal: Vec<u8>) -> Result<SealInfo, YinzhengError> {
-        self.inner
-            .add_seal(&seal)
-            .map(|s| SealInfo::from(&s))
-            .map_err(invalid)
+    /// [`YinzhengError::InvalidInput`] if it does not decode, its maker is not trusted, or it
+    /// conflicts with the version held.
+    pub fn add_seal(&self, seal: Vec<u8>, at: SystemTime) -> Result<AddedSeal, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let added = self.inner.add_seal(&seal, &ctx).map_err(invalid)?;
+        Ok(AddedSeal {
+            seal: SealInfo::from(&added.seal),
+            outcome: match added.outcome {
+                verify::SealAdded::Stored => SealOutcome::Stored,
+                verify::SealAdded::Replaced { .. } => SealOutcome::Replaced,
+                verify::SealAdded::KeptNewer { .. } => SealOutcome::KeptNewer,
+                _ => SealOutcome::AlreadyHeld,
+            },
+            maker: added.maker,
+        })
     }
 
     /// Verifies a presentation (亮证) from its QR text as of `at`; with `nonce`, it must carry
@@ -1527,12 +1681,30 @@ impl Verifier {
     }
 
     /// Gives the verifier a status list token (fetched by the app; the library does no network
-    /// I/O). It must be signed by a trusted key; a newer list replaces an older one for its URI.
+    /// I/O), verified at `at`. It must be signed by a key trusted for the status-lists role of
+    /// its agency (raw key, X.509 chain or agency seal) and not issued after `at`; a newer list
+    /// replaces an older one of the same agency and URI only.
     ///
     /// # Errors
     /// [`YinzhengError::InvalidInput`] if the token does not verify or decode.
-    pub fn add_status_list(&self, token: Vec<u8>) -> Result<(), YinzhengError> {
-        self.inner.add_status_list(&token).map_err(invalid)
+    pub fn add_status_list(
+        &self,
+        token: Vec<u8>,
+        at: SystemTime,
+    ) -> Result<AddedStatusList, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let added = self.inner.add_status_list(&token, &ctx).map_err(invalid)?;
+        Ok(AddedStatusList {
+            agency_code: added.agency.to_string(),
+            uri: added.uri,
+            issued_at: to_system(added.issued_at),
+            outcome: match added.outcome {
+                verify::ListAdded::Stored => StatusListOutcome::Stored,
+                verify::ListAdded::Replaced { .. } => StatusListOutcome::Replaced,
+                verify::ListAdded::KeptHeld { .. } => StatusListOutcome::KeptHeld,
+                _ => StatusListOutcome::AlreadyHeld,
+            },
+        })
     }
 
     /// Verifies an encoded certificate as of `at`.
@@ -2309,6 +2481,7 @@ impl CheckpointAuditor {
                 Err(YinzhengError::Inconsistent {
                     held: evidence.held,
                     offered: evidence.offered,
+                    proof: evidence.proof.iter().map(|h| h.to_vec()).collect(),
                 })
             }
             Err(e) => Err(audit_rejected(e)),

@@ -139,6 +139,20 @@ fn manifest() -> Value {
         .unwrap()
 }
 
+fn roles_of(entry: &Value) -> Vec<TrustRole> {
+    entry["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| match r.as_str().unwrap() {
+            "issuer" => TrustRole::Issuer,
+            "seal-maker" => TrustRole::SealMaker,
+            "status-lists" => TrustRole::StatusLists,
+            _ => TrustRole::BundlePublisher,
+        })
+        .collect()
+}
+
 fn verifier_from_manifest(m: &Value, allow_unknown_status: bool) -> Arc<Verifier> {
     verifier_with_policy(m, policy(allow_unknown_status))
 }
@@ -165,6 +179,7 @@ fn verifier_with_policy(m: &Value, policy: VerifierPolicy) -> Arc<Verifier> {
                 agency_code: t["agency"].as_str().unwrap().into(),
                 algorithm,
                 public_key,
+                roles: roles_of(t),
             }
         })
         .collect();
@@ -188,6 +203,8 @@ fn verifier_with_policy(m: &Value, policy: VerifierPolicy) -> Arc<Verifier> {
         .map(|r| TrustedRoot {
             name: r["name"].as_str().unwrap().into(),
             der: hex::decode(r["der"].as_str().unwrap()).unwrap(),
+            roles: roles_of(r),
+            allow_unmarked_leaves: false,
         })
         .collect();
     let verifier = Verifier::with_anchors(
@@ -195,13 +212,15 @@ fn verifier_with_policy(m: &Value, policy: VerifierPolicy) -> Arc<Verifier> {
             issuer_keys,
             x509_roots,
             seal_makers,
+            revoked_keys: vec![],
         },
         policy,
     )
     .unwrap();
+    let now = at(m["time"].as_u64().unwrap());
     for seal in m["seals"].as_array().unwrap() {
         verifier
-            .add_seal(hex::decode(seal.as_str().unwrap()).unwrap())
+            .add_seal(hex::decode(seal.as_str().unwrap()).unwrap(), now)
             .unwrap();
     }
     verifier
@@ -216,6 +235,7 @@ fn vectors_through_the_facade() {
         for list in v["status_lists"].as_array().unwrap() {
             let _ = verifier.add_status_list(
                 std::fs::read(vectors_dir().join(list.as_str().unwrap())).unwrap(),
+                now,
             );
         }
         let bytes = std::fs::read(vectors_dir().join(v["file"].as_str().unwrap())).unwrap();
@@ -371,6 +391,7 @@ fn two_phase_and_disclosure_and_errors() {
             agency_code: JILIN.into(),
             algorithm: SignatureAlgorithm::Ed25519,
             public_key: key.public_key(),
+            roles: vec![TrustRole::Issuer, TrustRole::StatusLists],
         }],
         policy(false),
     )
@@ -378,7 +399,8 @@ fn two_phase_and_disclosure_and_errors() {
     let hidden = select_disclosures(issued.bytes.clone(), vec![]).unwrap();
     let verified = verifier.verify_qr_text(to_qr_text(hidden), now).unwrap();
     assert!(verified.certificate.disclosed.is_empty());
-    assert_eq!(verified.report.checks.len(), 9);
+    assert_eq!(verified.report.checks.len(), 10);
+    assert_eq!(verified.report.checks[0].check, Check::TrustBundle);
     assert_eq!(from_qr_text(issued.qr_text.clone()).unwrap(), issued.bytes);
 
     // Clocks: a failing app clock stops verification.
@@ -467,11 +489,18 @@ fn seals_stamps_and_sealed_certificates_through_the_facade() {
                 algorithm: SignatureAlgorithm::Ed25519,
                 public_key: maker.public_key(),
             }],
+            revoked_keys: vec![],
         },
         policy(false),
     )
     .unwrap();
-    assert_eq!(verifier.add_seal(seal.clone()).unwrap().kind_label, "公章");
+    let added = verifier.add_seal(seal.clone(), at(t0)).unwrap();
+    assert_eq!(added.seal.kind_label, "公章");
+    assert_eq!(added.outcome, SealOutcome::Stored);
+    assert_eq!(
+        verifier.add_seal(seal.clone(), at(t0)).unwrap().outcome,
+        SealOutcome::AlreadyHeld
+    );
 
     // A stamp over a document verifies; one altered byte is rejected at the digest check.
     let document = b"%PDF-1.7 ... %%EOF".to_vec();
@@ -547,6 +576,7 @@ fn a_trust_bundle_through_the_facade() {
                 name: r["name"].as_str().unwrap().into(),
                 alg: 0,
                 bytes: hex::decode(r["der"].as_str().unwrap()).unwrap(),
+                roles: yinzheng::trust::Roles::ISSUER.bits(),
             })
             .collect(),
         ..Default::default()
@@ -628,6 +658,7 @@ fn presentations_through_the_facade() {
             agency_code: JILIN.into(),
             algorithm: SignatureAlgorithm::Ed25519,
             public_key: app_signer(0x11, Fault::None).public_key(),
+            roles: vec![TrustRole::Issuer, TrustRole::StatusLists],
         }],
         VerifierPolicy {
             replay_cache_capacity: 100,

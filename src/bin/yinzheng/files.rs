@@ -6,8 +6,8 @@ use serde::Deserialize;
 use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, PublicKey, Signer};
 use yinzheng::issue::CertificateBuilder;
 use yinzheng::model::{CertificateType, Field, FieldValue, Holder, ResidentId, Uscc, Validity};
-use yinzheng::time::Date;
-use yinzheng::trust::TrustStore;
+use yinzheng::time::{Date, UnixTime};
+use yinzheng::trust::{Role, Roles, TrustStore, key_digest};
 
 pub(crate) type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -180,20 +180,43 @@ impl RequestSpec {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct KeySpec {
     name: String,
     agency: Option<String>,
     public_key: String,
+    /// `issuer`, `status-lists`, `seal-maker`, `bundle-publisher` (seal makers: implied).
+    #[serde(default)]
+    roles: Vec<String>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RootSpec {
     name: String,
     /// A DER or PEM file, relative to the trust file.
     file: String,
+    /// What chains to it are accepted for; their leaves must be marked for the role.
+    roles: Vec<String>,
+    /// Accept leaves that carry no yinzheng role marking, for the root's one role.
+    #[serde(default)]
+    allow_unmarked_leaves: bool,
 }
 
-/// A trust file: what a verifier trusts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokedSpec {
+    /// SHA-256 of the key bytes (hex), or the key itself (`public_key`).
+    #[serde(default)]
+    key_sha256: Option<String>,
+    #[serde(default)]
+    public_key: Option<String>,
+    /// Unix seconds from when nothing it signed is accepted (absent: always).
+    #[serde(default)]
+    since: Option<u64>,
+}
+
+/// A trust file: what a verifier trusts, for which roles, and which keys are compromised.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TrustSpec {
@@ -203,6 +226,21 @@ pub(crate) struct TrustSpec {
     x509_roots: Vec<RootSpec>,
     #[serde(default)]
     seal_makers: Vec<KeySpec>,
+    #[serde(default)]
+    revoked_keys: Vec<RevokedSpec>,
+}
+
+fn roles(names: &[String], whose: &str) -> Result<Roles> {
+    if names.is_empty() {
+        return Err(format!(
+            "{whose}: give its roles (issuer, status-lists, seal-maker, bundle-publisher)"
+        )
+        .into());
+    }
+    names
+        .iter()
+        .map(|n| Role::from_name(n).ok_or_else(|| format!("{whose}: unknown role {n:?}").into()))
+        .collect()
 }
 
 impl TrustSpec {
@@ -211,27 +249,62 @@ impl TrustSpec {
         let spec: Self =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let whose = |what: &str, name: &str| format!("{}: {what} {name}", path.display());
         let mut trust = TrustStore::new();
         for k in spec.issuer_keys {
             let agency = k
                 .agency
                 .as_deref()
-                .ok_or_else(|| format!("issuer key {} needs an agency", k.name))?;
-            trust.add_issuer_key(&k.name, Uscc::parse(agency)?, public_key(&k.public_key)?)?;
+                .ok_or_else(|| format!("{}: needs an agency", whose("issuer key", &k.name)))?;
+            let roles = roles(&k.roles, &whose("issuer key", &k.name))?;
+            trust.add_agency_key(
+                &k.name,
+                Uscc::parse(agency)?,
+                public_key(&k.public_key)?,
+                roles,
+            )?;
         }
         for r in spec.x509_roots {
             let bytes = read(&base.join(&r.file))?;
+            let roles = roles(&r.roles, &whose("X.509 root", &r.name))?;
             match std::str::from_utf8(&bytes) {
                 Ok(pem) if pem.contains("-----BEGIN") => {
-                    trust.add_x509_roots_pem(&r.name, pem)?;
+                    trust.add_x509_roots_pem(&r.name, pem, roles)?;
                 }
                 _ => {
-                    trust.add_x509_root(&r.name, &bytes)?;
+                    trust.add_x509_root(&r.name, &bytes, roles)?;
                 }
+            }
+            if r.allow_unmarked_leaves {
+                let role = roles.single().ok_or_else(|| {
+                    format!(
+                        "{}: unmarked leaves need exactly one role",
+                        whose("X.509 root", &r.name)
+                    )
+                })?;
+                trust.allow_unmarked_leaves(&r.name, role)?;
             }
         }
         for m in spec.seal_makers {
             trust.add_seal_maker(&m.name, public_key(&m.public_key)?)?;
+        }
+        for r in spec.revoked_keys {
+            let digest = match (r.key_sha256, r.public_key) {
+                (Some(digest), None) => {
+                    <[u8; 32]>::try_from(hex_decode(&digest)?).map_err(|_| {
+                        format!("{}: revoked key_sha256 is not 32 bytes", path.display())
+                    })?
+                }
+                (None, Some(key)) => key_digest(&public_key(&key)?),
+                _ => {
+                    return Err(format!(
+                        "{}: a revoked key needs key_sha256 or public_key (one of them)",
+                        path.display()
+                    )
+                    .into());
+                }
+            };
+            trust.revoke_key(digest, r.since.map(UnixTime::from_secs));
         }
         Ok(trust)
     }

@@ -19,12 +19,15 @@ use yinzheng::audit::{AuditLog, Event, EventKind, InclusionBundle, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer, sha256};
 use yinzheng::encoding::qr;
 use yinzheng::issue::{Issuer, SealMaker, Stamper, sign_trust_bundle};
-use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
+use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, BundleRevokedKey, TrustBundle};
 use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
 use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel};
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, SystemClock, UnixTime};
-use yinzheng::verify::{Rejected, Report, VerificationContext, Verifier, VerifyError};
+use yinzheng::trust::Roles;
+use yinzheng::verify::{
+    ListAdded, Rejected, Report, SealAdded, VerificationContext, Verifier, VerifyError,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -828,10 +831,28 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
     };
     let verifier = builder.build()?;
     for list in &args.status_list {
-        verifier.add_status_list(&read(list)?)?;
+        let added = verifier
+            .add_status_list(&read(list)?, &ctx)
+            .map_err(|e| format!("{}: {e}", list.display()))?;
+        if let ListAdded::KeptHeld { held_issued_at } = added.outcome {
+            eprintln!(
+                "{}: kept the list held for {} (issued at {held_issued_at}, not older)",
+                list.display(),
+                added.uri
+            );
+        }
     }
     for seal in &args.seal {
-        verifier.add_seal(&read(seal)?)?;
+        let added = verifier
+            .add_seal(&read(seal)?, &ctx)
+            .map_err(|e| format!("{}: {e}", seal.display()))?;
+        if let SealAdded::KeptNewer { current_created } = added.outcome {
+            eprintln!(
+                "{}: an older version of seal {}; the one made at {current_created} stays current",
+                seal.display(),
+                added.seal.id
+            );
+        }
     }
     if let (Kind::Certificate, Some(dir)) = (args.kind, &args.input)
         && dir.is_dir()
@@ -1110,32 +1131,56 @@ fn bundle(cmd: BundleCommand) -> Result<ExitCode> {
                 expires_at: t.saturating_add(days.saturating_mul(86_400)),
                 ..TrustBundle::default()
             };
-            let mut keys: Vec<_> = store.issuer_keys().collect();
+            let mut keys: Vec<_> = store.keys().collect();
             keys.sort_by(|a, b| a.name().cmp(b.name()));
             for key in keys {
-                bundle.issuer_keys.push(BundleIssuerKey {
-                    name: key.name().to_owned(),
-                    agency: key.agency().clone(),
-                    alg: key.public_key().algorithm().cose_id(),
-                    key: key.public_key().to_bytes(),
-                });
+                let (alg, bytes) = (
+                    key.public_key().algorithm().cose_id(),
+                    key.public_key().to_bytes(),
+                );
+                match key.agency() {
+                    Some(agency) => bundle.issuer_keys.push(BundleIssuerKey {
+                        name: key.name().to_owned(),
+                        agency: agency.clone(),
+                        alg,
+                        key: bytes,
+                        roles: key.roles().bits(),
+                    }),
+                    None if key.roles() == Roles::SEAL_MAKER => {
+                        bundle.seal_makers.push(BundleNamed {
+                            name: key.name().to_owned(),
+                            alg,
+                            bytes,
+                            roles: key.roles().bits(),
+                        });
+                    }
+                    None => {
+                        return Err(format!(
+                            "{}: a bundle carries agency keys and seal makers, not {} keys",
+                            key.name(),
+                            key.roles()
+                        )
+                        .into());
+                    }
+                }
             }
             for root in store.x509_roots() {
                 bundle.x509_roots.push(BundleNamed {
                     name: root.name().to_owned(),
                     alg: 0,
                     bytes: root.der().to_vec(),
+                    roles: root.roles().bits(),
                 });
             }
-            let mut makers: Vec<_> = store.seal_makers().collect();
-            makers.sort_by(|a, b| a.0.cmp(b.0));
-            for (maker, key) in makers {
-                bundle.seal_makers.push(BundleNamed {
-                    name: maker.to_owned(),
-                    alg: key.algorithm().cose_id(),
-                    bytes: key.to_bytes(),
-                });
-            }
+            let mut revoked: Vec<_> = store.revoked_keys().collect();
+            revoked.sort_by_key(|r| r.digest);
+            bundle.revoked_keys = revoked
+                .into_iter()
+                .map(|r| BundleRevokedKey {
+                    digest: r.digest,
+                    since: r.since,
+                })
+                .collect();
             for path in &seal {
                 bundle.seals.push(read(path)?);
             }
@@ -1161,14 +1206,15 @@ fn bundle(cmd: BundleCommand) -> Result<ExitCode> {
             let sign1 = yinzheng::encoding::cose::CoseSign1::decode(&bytes, &Limits::default())?;
             let bundle = TrustBundle::decode(sign1.payload, &Limits::default())?;
             println!(
-                "trust bundle from {} verified and fresh until {}: {} issuer keys, {} X.509 roots, {} seal makers, {} seals, {} status lists",
+                "trust bundle from {} verified and fresh until {}: {} agency keys, {} X.509 roots, {} seal makers, {} seals, {} status lists, {} revoked keys",
                 bundle.publisher,
                 bundle.expires_at,
                 bundle.issuer_keys.len(),
                 bundle.x509_roots.len(),
                 bundle.seal_makers.len(),
                 bundle.seals.len(),
-                bundle.status_lists.len()
+                bundle.status_lists.len(),
+                bundle.revoked_keys.len()
             );
         }
     }

@@ -9,6 +9,7 @@ use yinzheng::issue::{SealMaker, sign_trust_bundle};
 use yinzheng::model::Uscc;
 use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
 use yinzheng::time::UnixTime;
+use yinzheng::trust::Roles;
 
 use super::{JILIN, Result, write, write_manifest};
 use crate::seals::{self, STRANGER, SealKeys, Y2025, Y2029};
@@ -51,19 +52,23 @@ fn contents(
             agency: Uscc::parse(JILIN)?,
             alg: -19,
             key: jilin.public_key().to_bytes(),
+            roles: Roles::AGENCY.bits(),
         }],
         x509_roots: vec![BundleNamed {
             name: "yinzheng test root (Ed25519)".into(),
             alg: 0,
             bytes: root_der.to_vec(),
+            roles: Roles::ISSUER.bits() | Roles::SEAL_MAKER.bits(),
         }],
         seal_makers: vec![BundleNamed {
             name: "吉林省公安厅制章中心（测试）".into(),
             alg: -19,
             bytes: keys.maker.public_key().to_bytes(),
+            roles: Roles::SEAL_MAKER.bits(),
         }],
         seals: seals::agency_seals(keys)?,
         status_lists: vec![seals::seal_status_list(now, jilin)?],
+        revoked_keys: Vec::new(),
     })
 }
 

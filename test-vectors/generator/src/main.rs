@@ -7,6 +7,7 @@
 mod bundles;
 mod presentations;
 mod seals;
+mod security;
 mod x509;
 
 use std::error::Error;
@@ -52,7 +53,12 @@ struct TrustEntry {
     agency: &'static str,
     alg: &'static str,
     public_key: String,
+    /// What the key is trusted for (`issuer`, `status-lists`, `seal-maker`, …).
+    roles: &'static [&'static str],
 }
+
+/// An agency's own key: it issues certificates and signs its status lists.
+const AGENCY_ROLES: &[&str] = &["issuer", "status-lists"];
 
 #[derive(Serialize)]
 struct Vector {
@@ -118,24 +124,25 @@ fn seeded_issuer(agency: &str, name: &str, key_seed: u8, rng_seed: u8) -> Result
 }
 
 fn business_licence() -> Result<CertificateBuilder> {
+    business_licence_valid(Validity::long_term(Date::new(2024, 3, 15)?))
+}
+
+/// The business licence with another validity.
+fn business_licence_valid(validity: Validity) -> Result<CertificateBuilder> {
     let kind = CertificateType::new("11100000MB0341032Y002", "营业执照")?;
     let company = Uscc::parse("91350100M000100Y43")?;
     let holder = Holder::organisation("福州示例科技有限公司", &company);
     let issued = Date::new(2024, 3, 15)?;
-    Ok(CertificateBuilder::new(
-        kind,
-        "91350100M000100Y43",
-        holder,
-        issued,
-        Validity::long_term(issued),
+    Ok(
+        CertificateBuilder::new(kind, "91350100M000100Y43", holder, issued, validity)
+            .serial("2024031500001")
+            .jurisdiction("350100")
+            .field("类型", "有限责任公司")
+            .field("法定代表人", "林示例")
+            .field("注册资本", "壹佰万元整")
+            .field("成立日期", Date::new(2018, 6, 1)?)
+            .field("住所", "福建省福州市鼓楼区示例路1号"),
     )
-    .serial("2024031500001")
-    .jurisdiction("350100")
-    .field("类型", "有限责任公司")
-    .field("法定代表人", "林示例")
-    .field("注册资本", "壹佰万元整")
-    .field("成立日期", Date::new(2018, 6, 1)?)
-    .field("住所", "福建省福州市鼓楼区示例路1号"))
 }
 
 fn resident_certificate(validity: Validity) -> Result<CertificateBuilder> {
@@ -199,23 +206,11 @@ impl Parts {
 }
 
 fn protected(alg: i64, key: &PublicKey) -> Vec<u8> {
-    ProtectedHeader {
-        alg,
-        kid: key.key_id().as_bytes(),
-        typ: "application/yz-cert+cwt",
-        x5chain: Vec::new(),
-    }
-    .encode()
+    ProtectedHeader::new(alg, key.key_id().as_bytes(), "application/yz-cert+cwt").encode()
 }
 
 fn typ_header(typ: &str, key: &PublicKey) -> Vec<u8> {
-    ProtectedHeader {
-        alg: -19,
-        kid: key.key_id().as_bytes(),
-        typ,
-        x5chain: Vec::new(),
-    }
-    .encode()
+    ProtectedHeader::new(-19, key.key_id().as_bytes(), typ).encode()
 }
 
 /// `haystack` with the single occurrence of `needle` replaced.
@@ -583,7 +578,7 @@ fn main() -> Result<()> {
 
     status_vectors(&out_dir, &keys, now, signed, &mut vectors)?;
     let x509_dir = out_dir.parent().unwrap_or(&out_dir).join("x509");
-    let (x509_roots, maker_chain) = x509::x509_vectors(&x509_dir, signed, &mut vectors)?;
+    let (x509_roots, chains) = x509::x509_vectors(&x509_dir, signed, &mut vectors)?;
     let seal_keys = seals::seal_keys();
     seals::certificate_vectors(&out_dir, &seal_keys, &keys.jilin, now, signed, &mut vectors)?;
     let jilin_entry = TrustEntry {
@@ -591,6 +586,7 @@ fn main() -> Result<()> {
         agency: JILIN,
         alg: "Ed25519",
         public_key: hex::encode(keys.jilin.public_key().to_bytes()),
+        roles: AGENCY_ROLES,
     };
     presentations::presentation_vectors(
         &out_dir.parent().unwrap_or(&out_dir).join("presentations"),
@@ -603,7 +599,7 @@ fn main() -> Result<()> {
         (&keys.jilin, jilin_entry),
         (
             x509_roots.clone(),
-            maker_chain,
+            chains.seal_maker.clone(),
             &Ed25519SigningKey::from_seed(&[0x64; 32]),
         ),
         now,
@@ -623,12 +619,14 @@ fn main() -> Result<()> {
             agency: JILIN,
             alg: "Ed25519",
             public_key: hex::encode(keys.jilin.public_key().to_bytes()),
+            roles: AGENCY_ROLES,
         },
         TrustEntry {
             name: "湖南省 test anchor (P-256)",
             agency: HUNAN,
             alg: "ES256",
             public_key: hex::encode(keys.device_issuer.public_key().to_bytes()),
+            roles: AGENCY_ROLES,
         },
     ];
     let manifest = Manifest {
@@ -663,6 +661,12 @@ fn main() -> Result<()> {
     write_manifest(&out_dir, &manifest)?;
     write_tsv(&out_dir, &manifest)?;
     audit_vectors(&out_dir.parent().unwrap_or(&out_dir).join("audit"))?;
+    security::security_vectors(
+        &out_dir.parent().unwrap_or(&out_dir).join("security"),
+        &manifest.x509_roots,
+        &chains,
+        now,
+    )?;
     Ok(())
 }
 
@@ -681,6 +685,7 @@ struct AuditVector {
     /// `inclusion` (a tlog-proof bundle), `consistency` (an update bundle, checked against
     /// `held`), `segment` (a whole log file) or `checkpoint` (a signed note).
     kind: &'static str,
+    // `outcome`: `accept`, `reject`, or `fork` (refused with evidence that the log forked).
     file: String,
     held: Option<String>,
     outcome: &'static str,
@@ -861,12 +866,26 @@ fn audit_vectors(out: &Path) -> Result<()> {
     let (fork, fork_dir) = build_log("fork", 0x5A, "1.2.156.3005.2.FORKED", &[5, 12])?;
     add(
         "consistency-fork",
-        "same key, different first entries: inconsistent with the held checkpoint",
+        "same key, different first entries: a valid proof to the fork's signed root implies another root for size 5 (fork evidence)",
         "consistency",
         "consistency-fork.txt",
         fork.consistency_bundle(5)?.encode().as_bytes(),
         Some("checkpoint-5.note"),
-        "reject",
+        "fork",
+    )?;
+    let same_size = yinzheng::audit::ConsistencyBundle {
+        old_size: 12,
+        proof: Vec::new(),
+        checkpoint_note: fork.checkpoint().note,
+    };
+    add(
+        "consistency-same-size-fork",
+        "the fork's size-12 checkpoint against the held size-12 one: two signed roots for one size (fork evidence)",
+        "consistency",
+        "consistency-same-size-fork.txt",
+        same_size.encode().as_bytes(),
+        Some("checkpoint-12.note"),
+        "fork",
     )?;
     let rollback = yinzheng::audit::ConsistencyBundle {
         old_size: 12,
@@ -875,11 +894,35 @@ fn audit_vectors(out: &Path) -> Result<()> {
     };
     add(
         "consistency-rollback",
-        "an older checkpoint offered after size 12",
+        "an older checkpoint offered after size 12: refused, but no evidence against the log",
         "consistency",
         "consistency-rollback.txt",
         rollback.encode().as_bytes(),
         Some("checkpoint-12.note"),
+        "reject",
+    )?;
+    let mut garbage = log.consistency_bundle(5)?;
+    for (i, hash) in garbage.proof.iter_mut().enumerate() {
+        *hash = yinzheng::crypto::sha256(&[u8::try_from(i)?]);
+    }
+    add(
+        "consistency-garbage-proof",
+        "the honest size-12 checkpoint with garbage proof hashes: refused, not fork evidence",
+        "consistency",
+        "consistency-garbage-proof.txt",
+        garbage.encode().as_bytes(),
+        Some("checkpoint-5.note"),
+        "reject",
+    )?;
+    let mut wrong_old = log.consistency_bundle(4)?;
+    wrong_old.old_size = 4;
+    add(
+        "consistency-wrong-old",
+        "an honest proof from size 4 offered to an auditor holding size 5: refused, not fork evidence",
+        "consistency",
+        "consistency-wrong-old.txt",
+        wrong_old.encode().as_bytes(),
+        Some("checkpoint-5.note"),
         "reject",
     )?;
 
@@ -916,19 +959,27 @@ fn audit_vectors(out: &Path) -> Result<()> {
 /// The same manifest as tab-separated text, for test suites without a JSON parser (the
 /// host-JVM Kotlin tests): `trust.tsv` and `index.tsv`, each with a header line.
 fn write_tsv(dir: &Path, manifest: &Manifest) -> Result<()> {
-    let mut trust = String::from("name\tagency\talg\tpublic_key\n");
+    let mut trust = String::from("name\tagency\talg\tpublic_key\troles\n");
     for t in &manifest.trust {
-        trust += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
+        let roles = t.roles.join(",");
+        trust += &format!(
+            "{}\t{}\t{}\t{}\t{roles}\n",
+            t.name, t.agency, t.alg, t.public_key
+        );
     }
     std::fs::write(dir.join("trust.tsv"), trust)?;
-    let mut makers = String::from("name\tagency\talg\tpublic_key\n");
+    let mut makers = String::from("name\tagency\talg\tpublic_key\troles\n");
     for t in &manifest.seal_makers {
-        makers += &format!("{}\t{}\t{}\t{}\n", t.name, t.agency, t.alg, t.public_key);
+        let roles = t.roles.join(",");
+        makers += &format!(
+            "{}\t{}\t{}\t{}\t{roles}\n",
+            t.name, t.agency, t.alg, t.public_key
+        );
     }
     std::fs::write(dir.join("seal_makers.tsv"), makers)?;
-    let mut roots = String::from("name\tder\n");
+    let mut roots = String::from("name\tder\troles\n");
     for r in &manifest.x509_roots {
-        roots += &format!("{}\t{}\n", r.name, r.der);
+        roots += &format!("{}\t{}\t{}\n", r.name, r.der, r.roles.join(","));
     }
     std::fs::write(dir.join("x509_roots.tsv"), roots)?;
     let seals: String = manifest.seals.iter().map(|s| format!("{s}\n")).collect();
@@ -1163,13 +1214,9 @@ fn status_vectors(
             .int(65_534)
             .uint(86_400);
         let payload = w.into_bytes();
-        let protected = ProtectedHeader {
-            alg: -19,
-            kid: keys.jilin.public_key().key_id().as_bytes(),
-            typ: "application/statuslist+cwt",
-            x5chain: Vec::new(),
-        }
-        .encode();
+        let kid = keys.jilin.public_key().key_id();
+        let protected =
+            ProtectedHeader::new(-19, kid.as_bytes(), "application/statuslist+cwt").encode();
         let sig = keys.jilin.sign(&sig_structure(&protected, &payload))?;
         Ok(encode_sign1(&protected, &[], &payload, &sig))
     };

@@ -115,6 +115,7 @@ pub(crate) fn seal_maker_entry(keys: &SealKeys) -> TrustEntry {
         agency: JILIN,
         alg: "Ed25519",
         public_key: hex::encode(keys.maker.public_key().to_bytes()),
+        roles: &["seal-maker"],
     }
 }
 
@@ -297,13 +298,14 @@ pub(crate) fn stamp_vectors(
         let seal = seal(keys, "2200000000000006", Y2029, None)?;
         let payload = seal.encode();
         let public = maker_leaf_key.public_key();
-        let protected = yinzheng::encoding::cose::ProtectedHeader {
-            alg: -19,
-            kid: public.key_id().as_bytes(),
-            typ: yinzheng::model::seal::SEAL_TYP,
-            x5chain: maker_chain.iter().map(Vec::as_slice).collect(),
-        }
-        .encode();
+        let kid = public.key_id();
+        let mut header = yinzheng::encoding::cose::ProtectedHeader::new(
+            -19,
+            kid.as_bytes(),
+            yinzheng::model::seal::SEAL_TYP,
+        );
+        header.x5chain = maker_chain.iter().map(Vec::as_slice).collect();
+        let protected = header.encode();
         let signature = maker_leaf_key.sign(&yinzheng::encoding::cose::sig_structure(
             &protected, &payload,
         ))?;

@@ -13,14 +13,27 @@ use yinzheng::encoding::cose::ProtectedHeader;
 use yinzheng::issue::Issuer;
 use yinzheng::model::Agency;
 use yinzheng::time::UnixTime;
+use yinzheng::trust::Role;
 
 use super::{CertVectors, HUNAN, JILIN, Parts, Result, accept, business_licence, parts, reject};
 
-/// A root the manifest tells verifiers to trust.
+/// A root the manifest tells verifiers to trust, and for which roles.
 #[derive(Clone, Serialize)]
 pub(crate) struct RootEntry {
     pub(crate) name: &'static str,
     pub(crate) der: String,
+    pub(crate) roles: &'static [&'static str],
+}
+
+/// The roles the test roots are trusted for.
+pub(crate) const ROOT_ROLES: &[&str] = &["issuer", "seal-maker", "status-lists"];
+
+/// The yinzheng key purpose (extendedKeyUsage) OID of a role, dotted (FORMAT.md).
+pub(crate) fn role_oid(role: Role) -> String {
+    format!(
+        "2.25.98423080381985072152566409646909312332.{}",
+        role.number()
+    )
 }
 
 #[derive(Deserialize)]
@@ -61,6 +74,8 @@ fn spec(
         "not_after": if leaf { Y2028 } else if issuer.is_none() { Y2040 } else { Y2030 },
         "ca": ca,
         "key_usage": key_usage,
+        // Leaves are issuers unless said otherwise (the key purpose marks the role).
+        "eku": if leaf { vec![role_oid(Role::Issuer)] } else { Vec::new() },
     })
 }
 
@@ -190,13 +205,35 @@ fn specs() -> Vec<serde_json::Value> {
     );
     hunan["org_id"] = json!(HUNAN);
     s.push(hunan);
-    s.push(spec(
+    let mut maker = spec(
         "seal-maker-leaf",
         Some("intermediate"),
         0x64,
         Some(false),
         LEAF_USAGE,
-    ));
+    );
+    maker["eku"] = json!([role_oid(Role::SealMaker)]);
+    s.push(maker);
+    // A status-list signer for 吉林 (its lists carry this chain).
+    let mut lists = spec(
+        "status-list-leaf",
+        Some("intermediate"),
+        0x65,
+        Some(false),
+        LEAF_USAGE,
+    );
+    lists["eku"] = json!([role_oid(Role::StatusLists)]);
+    s.push(lists);
+    // A leaf marked for no yinzheng role at all.
+    let mut unmarked = spec(
+        "leaf-unmarked",
+        Some("intermediate"),
+        0x66,
+        Some(false),
+        LEAF_USAGE,
+    );
+    unmarked["eku"] = json!([]);
+    s.push(unmarked);
     let mut critical = spec(
         "leaf-critical-policy",
         Some("intermediate"),
@@ -250,13 +287,10 @@ fn forced(chain: &[Vec<u8>], key: &Ed25519SigningKey, signed: UnixTime) -> Resul
         .with_rng(SeededRandom::from_seed([0x07; 32]))
         .issue(business_licence()?, signed)?;
     let public = key.public_key();
-    let protected = ProtectedHeader {
-        alg: -19,
-        kid: public.key_id().as_bytes(),
-        typ: "application/yz-cert+cwt",
-        x5chain: chain.iter().map(Vec::as_slice).collect(),
-    }
-    .encode();
+    let kid = public.key_id();
+    let mut header = ProtectedHeader::new(-19, kid.as_bytes(), "application/yz-cert+cwt");
+    header.x5chain = chain.iter().map(Vec::as_slice).collect();
+    let protected = header.encode();
     Parts {
         protected,
         ..parts(plain.as_bytes())?
@@ -264,13 +298,23 @@ fn forced(chain: &[Vec<u8>], key: &Ed25519SigningKey, signed: UnixTime) -> Resul
     .resign(key)
 }
 
+/// Chains (leaf first, root not included) for the other vector families.
+pub(crate) struct Chains {
+    /// An issuer leaf for 吉林 (key seed 0x43).
+    pub(crate) issuer: Vec<Vec<u8>>,
+    /// A seal-maker leaf (key seed 0x64).
+    pub(crate) seal_maker: Vec<Vec<u8>>,
+    /// A status-list signer for 吉林 (key seed 0x65).
+    pub(crate) status_lists: Vec<Vec<u8>>,
+}
+
 /// Adds the chain vectors; writes the certificates to `x509_dir`; returns the roots to trust
-/// and the seal maker's chain (leaf key seed 0x64).
+/// and the chains other vectors sign under.
 pub(crate) fn x509_vectors(
     x509_dir: &Path,
     signed: UnixTime,
     vectors: &mut CertVectors,
-) -> Result<(Vec<RootEntry>, Vec<Vec<u8>>)> {
+) -> Result<(Vec<RootEntry>, Chains)> {
     let made = make_certificates()?;
     std::fs::create_dir_all(x509_dir)?;
     for (name, cert) in &made {
@@ -430,15 +474,32 @@ pub(crate) fn x509_vectors(
         )?,
         reject("issuer-key"),
     );
+    add(
+        "x509-leaf-not-marked",
+        "a valid chain whose leaf carries no yinzheng key purpose (not marked as an issuer)",
+        forced(
+            &[c("leaf-unmarked")?, c("intermediate")?],
+            &Ed25519SigningKey::from_seed(&[0x66; 32]),
+            signed,
+        )?,
+        reject("issuer-key"),
+    );
     let roots = vec![
         RootEntry {
             name: "yinzheng test root (Ed25519)",
             der: made["root"].der.clone(),
+            roles: ROOT_ROLES,
         },
         RootEntry {
             name: "yinzheng test root (P-256)",
             der: made["root-p256"].der.clone(),
+            roles: ROOT_ROLES,
         },
     ];
-    Ok((roots, vec![c("seal-maker-leaf")?, c("intermediate")?]))
+    let chains = Chains {
+        issuer: vec![c("leaf")?, c("intermediate")?],
+        seal_maker: vec![c("seal-maker-leaf")?, c("intermediate")?],
+        status_lists: vec![c("status-list-leaf")?, c("intermediate")?],
+    };
+    Ok((roots, chains))
 }
