@@ -133,9 +133,35 @@ fn proofs(c: &mut Criterion) {
     g.finish();
 }
 
+/// The damaged-tail probe of recovery over a crafted tail in which every 8-byte offset claims a
+/// frame running to the end (the input that made it quadratic), next to its floor: one CRC32C
+/// pass over the same bytes.
+fn recovery_probe(c: &mut Criterion) {
+    use yinzheng::encoding::frame::intact_frame_after;
+    let len = 4 << 20;
+    let mut tail = vec![0u8; len];
+    for p in (0..len).step_by(8) {
+        let body = (len - p - 8).min(yinzheng::encoding::frame::MAX_FRAME_BODY);
+        let body = u32::try_from(body - body % 8).unwrap();
+        tail[p] = 1;
+        tail[p + 1..p + 4].copy_from_slice(&body.to_be_bytes()[1..]);
+        tail[p + 4..p + 8].copy_from_slice(&[0xAB; 4]);
+    }
+    let mut g = c.benchmark_group("audit/recovery probe, crafted 4 MiB tail");
+    g.throughput(Throughput::Bytes(len as u64));
+    g.sample_size(20);
+    g.bench_function("yinzheng: intact_frame_after", |b| {
+        b.iter(|| assert!(!intact_frame_after(black_box(&tail), 0)));
+    });
+    g.bench_function("floor: one CRC32C pass", |b| {
+        b.iter(|| crc32c::crc32c(black_box(&tail)));
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = audit;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
-    targets = append, proofs
+    targets = append, proofs, recovery_probe
 }
 criterion_main!(audit);

@@ -12,6 +12,8 @@ signature indeed fails. Stamps: signature, authorisation, seal maker, validity, 
 Presentations: issuer signature, disclosure digests, and the device signature under the
 certificate's cnf key with the time, nonce and audience rules. QR texts: Base45 decoded here,
 `YZ2:` inflated by Python's zlib with the preset dictionary, back to the vector's bytes.
+Keys and X.509 chains count only for their role (an X.509 leaf must carry the role's key
+purpose). The security scenarios are run by check_security.py, imported here.
 Prints 'N passed, N failed'.
 """
 import hashlib
@@ -23,6 +25,7 @@ import sys
 import datetime
 
 import cbor2
+import check_security
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -33,6 +36,8 @@ ROOT = pathlib.Path(__file__).resolve().parent
 HERE = ROOT / "certificates"
 X5CHAIN = 33
 MAX_CHAIN = 5
+ROLE_ARC = "2.25.98423080381985072152566409646909312332"
+ISSUER, SEAL_MAKER = 1, 2
 ED25519_ALGS = {-19, -8}
 ES256_ALGS = {-7, -9}
 DISCLOSURES = -65537
@@ -63,9 +68,11 @@ def public_key(alg, raw):
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
 
 
-def load_keys(entries):
+def load_keys(entries, role):
     keys = {}
     for anchor in entries:
+        if role not in anchor["roles"]:
+            continue
         raw = bytes.fromhex(anchor["public_key"])
         kid = hashlib.sha256(raw).digest()[:8]
         keys[kid] = (anchor, public_key(anchor["alg"], raw))
@@ -83,8 +90,9 @@ def extension(cert, kind):
         return None
 
 
-def chain_identity(ders, roots, when):
-    """RFC 5280 checks on a leaf-first chain; returns (leaf key, organizationIdentifier)."""
+def chain_identity(ders, roots, when, role=ISSUER):
+    """RFC 5280 checks on a leaf-first chain, for the yinzheng role `role` (the leaf's key
+    purposes must include it); returns (leaf key, organizationIdentifier)."""
     if len(ders) > MAX_CHAIN:
         raise ValueError("chain too long")
     certs = [x509.load_der_x509_certificate(d) for d in ders]
@@ -93,7 +101,7 @@ def chain_identity(ders, roots, when):
     subjects = [c.subject for c in certs]
     if len(set(subjects)) != len(subjects):
         raise ValueError("loop")
-    known = {x509.BasicConstraints, x509.KeyUsage}
+    known = {x509.BasicConstraints, x509.KeyUsage, x509.ExtendedKeyUsage}
     for i, cert in enumerate(certs):
         if not valid_at(cert, when):
             raise ValueError(f"certificate {i} not valid at the signing time")
@@ -103,6 +111,9 @@ def chain_identity(ders, roots, when):
         if i == 0:
             if (bc and bc.ca) or not (ku and ku.digital_signature):
                 raise ValueError("leaf constraints")
+            eku = extension(cert, x509.ExtendedKeyUsage)
+            if not eku or f"{ROLE_ARC}.{role}" not in {o.dotted_string for o in eku}:
+                raise ValueError("leaf not marked for the role")
         else:
             if not (bc and bc.ca) or not (ku and ku.key_cert_sign):
                 raise ValueError(f"certificate {i} is not a CA")
@@ -144,7 +155,7 @@ def seal_maker_name(seal_bytes, makers, roots):
     if X5CHAIN in protected:
         chain = protected[X5CHAIN]
         chain = [chain] if isinstance(chain, bytes) else chain
-        key, _ = chain_identity(chain, roots, utc(seal[7]))
+        key, _ = chain_identity(chain, roots, utc(seal[7]), SEAL_MAKER)
         return "x509" if signature_valid(key, protected[1], tbs, sig) else None
     anchor, key = makers.get(protected[4], (None, None))
     return anchor["name"] if key and signature_valid(key, protected[1], tbs, sig) else None
@@ -334,8 +345,8 @@ def check_bundle(vector, publisher, now):
 def main():
     manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     ctx = {
-        "keys": load_keys(manifest["trust"]),
-        "makers": load_keys(manifest["seal_makers"]),
+        "keys": load_keys(manifest["trust"], "issuer"),
+        "makers": load_keys(manifest["seal_makers"], "seal-maker"),
         "roots": [x509.load_der_x509_certificate(bytes.fromhex(r["der"])) for r in manifest["x509_roots"]],
         "seals": {},
     }
@@ -344,18 +355,19 @@ def main():
         ctx["seals"][cbor2.loads(sign1(seal_bytes)[2])[1]] = seal_bytes
     stamps = json.loads((ROOT / "seals" / "manifest.json").read_text(encoding="utf-8"))
     stamp_ctx = {
-        "makers": load_keys(stamps["seal_makers"]),
+        "makers": load_keys(stamps["seal_makers"], "seal-maker"),
         "roots": [x509.load_der_x509_certificate(bytes.fromhex(r["der"])) for r in stamps["x509_roots"]],
     }
     passed = failed = 0
     work = [(v, lambda v: check(v, ctx, manifest["time"])) for v in manifest["vectors"]]
     work += [(v, lambda v: check_stamp(v, stamp_ctx, stamps["time"])) for v in stamps["vectors"]]
     shown = json.loads((ROOT / "presentations" / "manifest.json").read_text(encoding="utf-8"))
-    shown_keys = load_keys(shown["trust"])
+    shown_keys = load_keys(shown["trust"], "issuer")
     work += [(v, lambda v: check_presentation(v, shown_keys)) for v in shown["vectors"]]
     bundles = json.loads((ROOT / "bundles" / "manifest.json").read_text(encoding="utf-8"))
     publisher = public_key(-19, bytes.fromhex(bundles["publisher_key"]))
     work += [(v, lambda v: check_bundle(v, publisher, bundles["time"])) for v in bundles["vectors"]]
+    work += [(s, lambda s, run=run: run()) for s, run in check_security.scenarios()]
     for vector, run in work:
         try:
             run(vector)

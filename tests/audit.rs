@@ -160,7 +160,7 @@ fn bundles_auditors_and_fork_evidence() {
     fork.append_batch((1..50).map(event).collect(), at(1))
         .unwrap();
     match auditor.update(&fork.consistency_bundle(40).unwrap()) {
-        Err(yinzheng::audit::bundle::UpdateError::Inconsistent(evidence)) => {
+        Err(UpdateError::Inconsistent(evidence)) => {
             assert!(evidence.held.contains("\n40\n") && evidence.offered.contains("\n50\n"));
             evidence.check(ORIGIN, &[note_key()]).unwrap();
             let mut forged = evidence.as_ref().clone();

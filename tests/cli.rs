@@ -534,6 +534,34 @@ value = "壹佰万元整"
     assert_eq!(verdicts[2]["file"], "2.cbor");
     assert_eq!(verdicts[2]["failed_check"], "issuer-signature");
     assert_eq!(verdicts.iter().filter(|v| v["accepted"] == true).count(), 4);
+    // The agency key reported compromised: every certificate it signed is refused, whatever
+    // date it bears; a key trusted for status lists only issues nothing.
+    for (extra, why) in [
+        (
+            format!(r#", "revoked_keys": [ {{ "public_key": "{}" }} ]"#, agency_pub.trim()),
+            "revoked",
+        ),
+        (String::new(), "no trusted issuer key"),
+    ] {
+        let roles = if extra.is_empty() { r#"["status-lists"]"# } else { r#"["issuer"]"# };
+        std::fs::write(
+            d.join("trust.json"),
+            format!(
+                r#"{{ "issuer_keys": [ {{ "name": "某局", "agency": "{AGENCY}", "public_key": "{}",
+                                       "roles": {roles} }} ]{extra} }}"#,
+                agency_pub.trim()
+            ),
+        )
+        .unwrap();
+        let lines = expect(d, 10, &json);
+        let verdicts: Vec<serde_json::Value> = lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(verdicts.iter().all(|v| v["accepted"] == false), "{lines}");
+        assert!(lines.contains(why), "{lines}");
+        assert_eq!(verdicts[0]["failed_check"], "issuer-key", "{lines}");
+    }
     let svg = expect(
         d,
         0,

@@ -388,6 +388,13 @@ fn a_certificate_signed_under_a_seal_verifies_through_the_seal_and_shows_it() {
         SealAdded::AlreadyHeld
     );
     assert_eq!(refused(&verifier), superseded);
+    // A version dated after the verification time is refused: it would stay current.
+    let mut ahead = seal(&w, None);
+    ahead.created = t(10_000_000);
+    assert!(matches!(
+        verifier.add_seal(&make_seal(&ahead, &w.maker).unwrap(), &ctx),
+        Err(VerifyError::IssuerSeal(SealAuthorityError::NotYetMade(_)))
+    ));
     // A seal from an untrusted maker is not held.
     let rogue = Ed25519SigningKey::from_seed(&[0x99; 32]);
     assert_eq!(

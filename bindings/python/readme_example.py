@@ -13,6 +13,7 @@ anchor = yinzheng.TrustedIssuerKey(
     agency_code="11220000013544541J",
     algorithm=yinzheng.SignatureAlgorithm.ED25519,
     public_key=bytes.fromhex("d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737"),
+    roles=[yinzheng.TrustRole.ISSUER, yinzheng.TrustRole.STATUS_LISTS],
 )
 at = datetime.datetime(2026, 11, 21, 2, tzinfo=datetime.timezone.utc)
 

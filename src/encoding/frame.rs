@@ -9,7 +9,7 @@
 //! [`intact_frame_after`] asks whether any 8-byte-aligned offset after damage holds an intact
 //! frame. Checking each offset with its own CRC costs the claimed body length per offset,
 //! quadratic in a crafted tail; it works instead from one pass of prefix CRCs, and the CRC of
-//! any range follows from two prefixes and a shift by the range's length in GF(2)[x] mod the
+//! any range follows from two prefixes and a shift by the range's length in GF(2)\[x\] mod the
 //! CRC-32C polynomial (CRCs are linear). The crate's `crc32c_combine` recomputes its shift
 //! operator per call (about 25 000 operations), so the shift is written here over byte-indexed
 //! tables of x^8n (about 100 operations), keeping the probe linear in the bytes after the

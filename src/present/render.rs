@@ -44,6 +44,11 @@ pub struct QrCode {
 /// Quiet zone around the code, in modules (ISO/IEC 18004 asks for 4).
 const QUIET: usize = 4;
 
+/// The largest PNG side rendered, in pixels (a version-40 code, 177 modules and the quiet
+/// zone, at 48 pixels a module): whatever scale a caller asks for, rendering allocates at
+/// most about 10 MB.
+pub const MAX_PNG_SIDE: usize = 8_880;
+
 impl QrCode {
     /// Encodes `text` at `level`, choosing the smallest version that holds it.
     ///
@@ -123,10 +128,13 @@ impl QrCode {
     /// A 1-bit greyscale PNG with `scale` pixels per module (at least 1) and the quiet zone.
     ///
     /// # Errors
-    /// [`QrError::Png`] if the image would be too large to encode.
+    /// [`QrError::Png`] if the image would be more than [`MAX_PNG_SIDE`] pixels a side.
     pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, QrError> {
-        let scale = usize::try_from(scale.max(1)).unwrap_or(1);
-        let side = (self.width + 2 * QUIET) * scale;
+        let scale = usize::try_from(scale.max(1)).unwrap_or(usize::MAX);
+        let side = (self.width + 2 * QUIET)
+            .checked_mul(scale)
+            .filter(|side| *side <= MAX_PNG_SIDE)
+            .ok_or_else(|| QrError::Png(format!("more than {MAX_PNG_SIDE} pixels a side")))?;
         let side32 = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
         // Scanlines: filter byte 0, then 1 bit per pixel (1 = white), MSB first.
         let row_bytes = side.div_ceil(8);

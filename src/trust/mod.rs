@@ -355,6 +355,12 @@ impl TrustStore {
         revoked.applies_at(now).then_some(revoked)
     }
 
+    /// Whether any key is marked revoked (lets verification skip digesting keys when none is).
+    #[must_use]
+    pub fn has_revocations(&self) -> bool {
+        !self.revoked.is_empty()
+    }
+
     /// Every revoked key.
     pub fn revoked_keys(&self) -> impl Iterator<Item = RevokedKey> + '_ {
         self.revoked.iter().map(|(digest, since)| RevokedKey {

@@ -14,8 +14,8 @@ use crate::trust::{ChainError, RevokedKey};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Check {
-    /// 0. The trust bundle the verifier was loaded from is still in force (skipped for a
-    /// verifier configured directly).
+    /// Check 0: the trust bundle the verifier was loaded from is still in force (skipped
+    /// for a verifier configured directly).
     TrustBundle,
     /// 1. The bytes decode within limits, canonically, as the expected object.
     Decode,
@@ -425,6 +425,9 @@ pub enum SealAuthorityError {
     /// come from the maker of the held one.
     #[error("a seal with this esID from another maker is held")]
     OtherMaker,
+    /// The seal says it was made after the verification time.
+    #[error("the seal was made at {0}, after the verification time")]
+    NotYetMade(UnixTime),
     /// Another seal with this esID and the same creation time is held.
     #[error("a different seal with this esID and creation time is held")]
     Conflict,

@@ -136,7 +136,8 @@ impl Verifier {
     ///
     /// # Errors
     /// [`VerifyError`] if the seal does not decode, carries unsigned items, is not signed by
-    /// a trusted maker, or conflicts with the version held ([`SealAuthorityError::OtherMaker`],
+    /// a trusted maker, is made after `ctx.now` ([`SealAuthorityError::NotYetMade`]), or
+    /// conflicts with the version held ([`SealAuthorityError::OtherMaker`],
     /// [`SealAuthorityError::Conflict`]).
     pub fn add_seal(
         &self,
@@ -147,6 +148,12 @@ impl Verifier {
             .map_err(|e| e.reject(ObjectKind::Seal))?;
         let seal = Seal::decode(envelope.sign1.payload, &self.limits)?;
         let maker = self.seal_maker(&envelope, &seal, ctx.now)?;
+        // A version dated ahead would stay current and lock out the real next one.
+        if seal.created > ctx.now.saturating_add(self.clock_skew) {
+            return Err(VerifyError::IssuerSeal(SealAuthorityError::NotYetMade(
+                seal.created,
+            )));
+        }
         let held = HeldSeal {
             seal: seal.clone(),
             content: sha256(&envelope.to_be_signed()),

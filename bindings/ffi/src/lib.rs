@@ -1401,6 +1401,10 @@ pub struct TrustedIssuerKey {
     pub public_key: Vec<u8>,
     /// What the key is trusted for (`Issuer`, `StatusLists`, or both).
     pub roles: Vec<TrustRole>,
+    /// Another key identifier its objects carry (an IETF status list's `kid`, e.g. `"12"`),
+    /// besides the library's own.
+    #[uniffi(default = None)]
+    pub key_id: Option<Vec<u8>>,
 }
 
 fn trust_store(anchors: TrustAnchors) -> Result<yinzheng::trust::TrustStore, YinzhengError> {
@@ -1408,9 +1412,12 @@ fn trust_store(anchors: TrustAnchors) -> Result<yinzheng::trust::TrustStore, Yin
     for anchor in anchors.issuer_keys {
         let agency = model::Uscc::parse(&anchor.agency_code).map_err(invalid)?;
         let key = public_key(anchor.algorithm, &anchor.public_key)?;
-        trust
-            .add_agency_key(&anchor.name, agency, key, roles(&anchor.roles))
-            .map_err(invalid)?;
+        let mut trusted = yinzheng::trust::TrustedKey::new(&anchor.name, key, roles(&anchor.roles))
+            .for_agency(agency);
+        if let Some(kid) = &anchor.key_id {
+            trusted = trusted.with_key_id(kid);
+        }
+        trust.add(trusted).map_err(invalid)?;
     }
     for root in anchors.x509_roots {
         let root_roles = roles(&root.roles);

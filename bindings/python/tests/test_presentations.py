@@ -12,6 +12,13 @@ try:
 except ImportError:
     import yinzheng as yz
 
+AGENCY_ROLES = [yz.TrustRole.ISSUER, yz.TrustRole.STATUS_LISTS]
+
+
+def roles(names):
+    """The bindings' roles for the manifest's role names."""
+    return [getattr(yz.TrustRole, name.upper().replace("-", "_")) for name in names]
+
 from signers import PhoneSigner, PySigner
 
 JILIN = "11220000013544541J"
@@ -37,7 +44,7 @@ def issued_to(device):
 
 def verifier(replay=0):
     anchor = yz.TrustedIssuerKey(name="jilin", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519,
-                                 public_key=PySigner(0x11).public_key())
+                                 public_key=PySigner(0x11).public_key(), roles=AGENCY_ROLES)
     return yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy(replay_cache_capacity=replay))
 
 
@@ -89,11 +96,11 @@ MANIFEST = json.loads((PRESENTATIONS / "manifest.json").read_text(encoding="utf-
 def test_presentation_vector(vector):
     t = MANIFEST["trust"][0]
     anchor = yz.TrustedIssuerKey(name=t["name"], agency_code=t["agency"], algorithm=yz.SignatureAlgorithm.ED25519,
-                                 public_key=bytes.fromhex(t["public_key"]))
+                                 public_key=bytes.fromhex(t["public_key"]), roles=roles(t["roles"]))
     v = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy(replay_cache_capacity=16))
-    for name in vector["status_lists"]:
-        v.add_status_list((PRESENTATIONS / name).read_bytes())
     when = datetime.datetime.fromtimestamp(vector["time"], tz=datetime.timezone.utc)
+    for name in vector["status_lists"]:
+        v.add_status_list((PRESENTATIONS / name).read_bytes(), when)
     nonce = bytes.fromhex(vector["nonce"]) if vector["nonce"] else None
 
     def verify():

@@ -13,6 +13,13 @@ try:
 except ImportError:
     import yinzheng as yz
 
+AGENCY_ROLES = [yz.TrustRole.ISSUER, yz.TrustRole.STATUS_LISTS]
+
+
+def roles(names):
+    """The bindings' roles for the manifest's role names."""
+    return [getattr(yz.TrustRole, name.upper().replace("-", "_")) for name in names]
+
 from signers import PySigner
 
 JILIN = "11220000013544541J"
@@ -53,7 +60,9 @@ def test_make_seal_stamp_and_verify_offline(tmp_path):
     verified = verifier.verify_stamp(stamp, DOCUMENT, later)
     assert verified.seal.picture == SVG
     assert verified.seal.kind_label == "公章"
-    assert [c.status for c in verified.report.checks if c.name != "seal-status"] == [yz.CheckStatus.PASSED] * 6
+    statuses = {c.name: c.status for c in verified.report.checks}
+    assert statuses.pop("trust-bundle") == yz.CheckStatus.SKIPPED  # not loaded from a bundle
+    assert [s for name, s in statuses.items() if name != "seal-status"] == [yz.CheckStatus.PASSED] * 6
 
     altered = bytearray(DOCUMENT)
     altered[5] ^= 1
@@ -82,7 +91,8 @@ def test_certificate_signed_under_a_seal_shows_it():
     with pytest.raises(yz.YinzhengError.Rejected) as e:
         verifier.verify_certificate(issued.bytes, T0 + datetime.timedelta(days=2))
     assert e.value.check == yz.Check.ISSUER_KEY  # the seal is not held yet
-    verifier.add_seal(seal)
+    added = verifier.add_seal(seal, T0)
+    assert added.outcome == yz.SealOutcome.STORED and added.maker == "制章中心"
     verified = verifier.verify_certificate(issued.bytes, T0 + datetime.timedelta(days=2))
     assert verified.seal.picture == SVG
 
@@ -96,21 +106,21 @@ def test_stamp_vector(vector):
     anchors = yz.TrustAnchors(
         issuer_keys=[
             yz.TrustedIssuerKey(name=t["name"], agency_code=t["agency"], algorithm=alg(t["alg"]),
-                                public_key=bytes.fromhex(t["public_key"]))
+                                public_key=bytes.fromhex(t["public_key"]), roles=roles(t["roles"]))
             for t in STAMPS["trust"]
         ],
-        x509_roots=[yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"])) for r in STAMPS["x509_roots"]],
+        x509_roots=[yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"]), roles=roles(r["roles"])) for r in STAMPS["x509_roots"]],
         seal_makers=[
             yz.TrustedSealMaker(name=t["name"], algorithm=alg(t["alg"]), public_key=bytes.fromhex(t["public_key"]))
             for t in STAMPS["seal_makers"]
         ],
     )
     verifier = yz.Verifier.with_anchors(anchors=anchors, policy=yz.VerifierPolicy())
+    now = datetime.datetime.fromtimestamp(STAMPS["time"], tz=datetime.timezone.utc)
     for name in vector["status_lists"]:
-        verifier.add_status_list((SEALS / name).read_bytes())
+        verifier.add_status_list((SEALS / name).read_bytes(), now)
     stamp = (SEALS / vector["stamp"]).read_bytes()
     document = (SEALS / vector["document"]).read_bytes()
-    now = datetime.datetime.fromtimestamp(STAMPS["time"], tz=datetime.timezone.utc)
     expected = vector["expected"]
     if expected["outcome"] == "accept":
         verifier.verify_stamp(stamp, document, now)

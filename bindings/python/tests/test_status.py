@@ -9,6 +9,13 @@ try:
 except ImportError:
     import yinzheng as yz
 
+AGENCY_ROLES = [yz.TrustRole.ISSUER, yz.TrustRole.STATUS_LISTS]
+
+
+def roles(names):
+    """The bindings' roles for the manifest's role names."""
+    return [getattr(yz.TrustRole, name.upper().replace("-", "_")) for name in names]
+
 from signers import PySigner
 
 JILIN = "11220000013544541J"
@@ -33,7 +40,7 @@ def test_revoke_suspend_reinstate(tmp_path):
     entry = registry.entry(a.certificate.id)
     assert entry.status == yz.LegalStatus.VALID and entry.uri.startswith("https://status.example.gov.cn/py/")
 
-    anchor = yz.TrustedIssuerKey(name="py", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=signer.public_key())
+    anchor = yz.TrustedIssuerKey(name="py", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=signer.public_key(), roles=AGENCY_ROLES)
     verifier = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy())
     later = NOW + datetime.timedelta(seconds=30)
 
@@ -43,7 +50,8 @@ def test_revoke_suspend_reinstate(tmp_path):
 
     def refresh(at):
         for uri in registry.uris():
-            verifier.add_status_list(registry.publish(uri, signer, at, 3600))
+            added = verifier.add_status_list(registry.publish(uri, signer, at, 3600), later)
+            assert added.agency_code == JILIN
 
     refresh(NOW)
     assert verifier.verify_certificate(a.bytes, later).report.status == yz.CertificateStatus.VALID

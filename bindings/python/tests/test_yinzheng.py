@@ -14,6 +14,13 @@ try:  # freshly generated bindings (conftest.py puts them on sys.path)
 except ImportError:  # the installed wheel
     import yinzheng as yz
 
+AGENCY_ROLES = [yz.TrustRole.ISSUER, yz.TrustRole.STATUS_LISTS]
+
+
+def roles(names):
+    """The bindings' roles for the manifest's role names."""
+    return [getattr(yz.TrustRole, name.upper().replace("-", "_")) for name in names]
+
 VECTORS = pathlib.Path(__file__).resolve().parents[3] / "test-vectors" / "certificates"
 MANIFEST = json.loads((VECTORS / "manifest.json").read_text(encoding="utf-8"))
 NOW = datetime.datetime.fromtimestamp(MANIFEST["time"], tz=datetime.timezone.utc)
@@ -32,10 +39,10 @@ def verifier_from_manifest(allow_unknown_status=False):
                 agency_code=t["agency"],
                 algorithm=algorithm(t["alg"]),
                 public_key=bytes.fromhex(t["public_key"]),
-            )
+            roles=roles(t["roles"]))
             for t in MANIFEST["trust"]
         ],
-        x509_roots=[yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"])) for r in MANIFEST["x509_roots"]],
+        x509_roots=[yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"]), roles=roles(r["roles"])) for r in MANIFEST["x509_roots"]],
         seal_makers=[
             yz.TrustedSealMaker(name=t["name"], algorithm=algorithm(t["alg"]), public_key=bytes.fromhex(t["public_key"]))
             for t in MANIFEST["seal_makers"]
@@ -45,7 +52,7 @@ def verifier_from_manifest(allow_unknown_status=False):
         anchors=anchors, policy=yz.VerifierPolicy(allow_unknown_status=allow_unknown_status)
     )
     for seal in MANIFEST["seals"]:
-        verifier.add_seal(bytes.fromhex(seal))
+        verifier.add_seal(bytes.fromhex(seal), NOW)
     return verifier
 
 
@@ -62,9 +69,9 @@ def verifier_for(vector):
         token = (VECTORS / name).read_bytes()
         if "malformed" in name or "bomb" in name:
             with pytest.raises(yz.YinzhengError.InvalidInput):
-                verifier.add_status_list(token)
+                verifier.add_status_list(token, NOW)
         else:
-            verifier.add_status_list(token)
+            verifier.add_status_list(token, NOW)
     return verifier
 
 
@@ -203,7 +210,7 @@ def test_selective_disclosure_and_two_phase_signing():
         prepared.complete(bytes(64))
     shown = yz.select_disclosures(issued.bytes, ["age_over_18"])
     verifier = yz.Verifier(
-        anchors=[yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key())],
+        anchors=[yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key(), roles=AGENCY_ROLES)],
         policy=yz.VerifierPolicy(),
     )
     verified = verifier.verify_qr_text(yz.to_qr_text(shown), NOW)
@@ -239,7 +246,7 @@ def test_clock_skew_is_a_named_loosening():
     issuer = yz.Issuer.with_software_key("测试", JILIN, key)
     issued = issuer.issue(licence_request(valid_from="2026-01-01", valid_until="2026-11-20"), NOW - datetime.timedelta(days=30))
     end = issued.certificate.valid_until
-    anchor = yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key())
+    anchor = yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key(), roles=AGENCY_ROLES)
     strict = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy())
     lenient = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy(allow_clock_skew_seconds=120))
     late = end + datetime.timedelta(seconds=100)
@@ -257,7 +264,7 @@ def test_a_queue_in_one_call_with_the_batch_equation():
     forged[-1] ^= 1
     queue[140] = bytes(forged)
     queue[3] = b"junk"
-    anchor = yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key())
+    anchor = yz.TrustedIssuerKey(name="k", agency_code=JILIN, algorithm=yz.SignatureAlgorithm.ED25519, public_key=key.public_key(), roles=AGENCY_ROLES)
     batching = yz.Verifier(anchors=[anchor], policy=yz.VerifierPolicy(allow_cofactored_batch=True))
     verdicts = batching.verify_certificates(queue, NOW)
     rejected = {i: v.check for i, v in enumerate(verdicts) if isinstance(v, yz.CertificateVerdict.REJECTED)}

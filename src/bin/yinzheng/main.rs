@@ -286,7 +286,9 @@ struct VerifyArgs {
     /// Or its QR text.
     #[arg(long)]
     qr_text: Option<String>,
-    /// A trust file (JSON: issuer_keys, x509_roots, seal_makers).
+    /// A trust file (JSON): issuer_keys [{name, agency, public_key, roles: ["issuer",
+    /// "status-lists"]}], x509_roots [{name, file, roles, allow_unmarked_leaves?}],
+    /// seal_makers [{name, public_key}], revoked_keys [{key_sha256 | public_key, since?}].
     #[arg(long, required_unless_present = "bundle")]
     trust: Option<PathBuf>,
     /// Or a signed trust bundle…

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, SeededRandom, Signer};
+use yinzheng::crypto::{P256SigningKey, SeededRandom, Signer};
 use yinzheng::encoding::cose::{CoseSign1, ProtectedHeader, encode_sign1, sig_structure};
 use yinzheng::issue::{Issuer, SealMaker, sign_trust_bundle, stamp};
 use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, BundleRevokedKey, TrustBundle};
@@ -20,6 +20,7 @@ use yinzheng::status::{ListAuthority, StatusList, StatusListToken};
 use yinzheng::time::UnixTime;
 use yinzheng::trust::{Roles, key_digest};
 
+use super::seals::key;
 use super::x509::{Chains, RootEntry};
 use super::{
     HUNAN, JILIN, Result, business_licence, business_licence_valid, write, write_manifest,
@@ -46,10 +47,6 @@ const P256_ORDER: [u8; 32] = [
     0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
 ];
-
-fn key(seed: u8) -> Ed25519SigningKey {
-    Ed25519SigningKey::from_seed(&[seed; 32])
-}
 
 const JILIN_KEY: u8 = 0x11;
 const HUNAN_KEY: u8 = 0x22;
@@ -175,10 +172,11 @@ fn seal_under_chain(seal: &Seal, leaf: &dyn Signer, chain: &[Vec<u8>]) -> Result
     sign_raw(leaf, &header, &seal.encode())
 }
 
-/// `bytes` with an unsigned `kid` added to the unprotected header.
-fn with_unprotected_kid(bytes: &[u8]) -> Result<Vec<u8>> {
+/// `bytes` with an unsigned item added to the unprotected header (a "disclosure", which the
+/// decoder accepts on any object; only the envelope rule refuses it on a seal).
+fn with_unprotected_item(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut sign1 = CoseSign1::decode(bytes, &yinzheng::Limits::default())?;
-    sign1.unprotected_kid = Some(b"unsigned");
+    sign1.disclosures = vec![b"\x80"];
     Ok(sign1.encode())
 }
 
@@ -404,7 +402,7 @@ pub(crate) fn security_vectors(
         None,
         signed,
     )?;
-    let malleated = with_unprotected_kid(&v1)?;
+    let malleated = with_unprotected_item(&v1)?;
     all.push(
         Scenario::new(
             dir,
@@ -414,7 +412,7 @@ pub(crate) fn security_vectors(
             "the altered copy replaced the held seal (its digest covered the unsigned header), so every certificate under it failed, and the stamp verified",
         )
         .seal("seal-v1.cose", &v1, "stored")?
-        .seal("seal-v1-unprotected-kid.cose", &malleated, "refused")?
+        .seal("seal-v1-unsigned-item.cose", &malleated, "refused")?
         .check("certificate", "certificate-under-seal-v1.cose", &under_v1, accept())?
         .check(
             "stamp",

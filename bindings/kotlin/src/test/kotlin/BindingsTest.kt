@@ -37,6 +37,15 @@ val now: Instant = Instant.ofEpochSecond(index.first().getValue("time").toLong()
 
 fun algorithm(name: String) = if (name == "Ed25519") SignatureAlgorithm.ED25519 else SignatureAlgorithm.ES256
 
+/** An agency's own key: it issues certificates and signs its status lists. */
+val AGENCY_ROLES = listOf(TrustRole.ISSUER, TrustRole.STATUS_LISTS)
+
+/** The roles of a TSV cell (`issuer,status-lists`). */
+fun roles(cell: String): List<TrustRole> = cell.split(",").map { TrustRole.valueOf(it.uppercase().replace("-", "_")) }
+
+/** The certificate vectors' verification time. */
+fun manifestTime(): Instant = now
+
 fun manifestVerifier(allowUnknownStatus: Boolean = false, cofactoredBatch: Boolean = false): Verifier {
     val anchors = TrustAnchors(
         issuerKeys = tsv("trust.tsv").map {
@@ -45,15 +54,16 @@ fun manifestVerifier(allowUnknownStatus: Boolean = false, cofactoredBatch: Boole
                 agencyCode = it.getValue("agency"),
                 algorithm = algorithm(it.getValue("alg")),
                 publicKey = hex(it.getValue("public_key")),
+                roles = roles(it.getValue("roles")),
             )
         },
-        x509Roots = tsv("x509_roots.tsv").map { TrustedRoot(name = it.getValue("name"), der = hex(it.getValue("der"))) },
+        x509Roots = tsv("x509_roots.tsv").map { TrustedRoot(name = it.getValue("name"), der = hex(it.getValue("der")), roles = roles(it.getValue("roles"))) },
         sealMakers = tsv("seal_makers.tsv").map {
             TrustedSealMaker(name = it.getValue("name"), algorithm = algorithm(it.getValue("alg")), publicKey = hex(it.getValue("public_key")))
         },
     )
     val verifier = Verifier.withAnchors(anchors, VerifierPolicy(allowClockSkewSeconds = 0uL, allowUnknownStatus = allowUnknownStatus, allowCofactoredBatch = cofactoredBatch))
-    for (row in tsv("seals.tsv")) verifier.addSeal(hex(row.getValue("seal")))
+    for (row in tsv("seals.tsv")) verifier.addSeal(hex(row.getValue("seal")), manifestTime())
     return verifier
 }
 
@@ -66,7 +76,7 @@ fun verifierFor(v: Map<String, String>): Verifier {
             val token = File(vectors, name).readBytes()
             val refusable = name.contains("malformed") || name.contains("bomb")
             try {
-                verifier.addStatusList(token)
+                verifier.addStatusList(token, manifestTime())
                 check(!refusable) { "$name accepted" }
             } catch (e: YinzhengException.InvalidInput) {
                 check(refusable) { "$name refused: ${e.reason}" }
@@ -216,7 +226,7 @@ fun main() {
         Issuer("湖南省测试厅", "11430000006122244L", signer).use { issuer ->
             val issued = issuer.issue(licenceRequest(serial = null), now)
             val own = Verifier(
-                listOf(TrustedIssuerKey("device", "11430000006122244L", SignatureAlgorithm.ES256, signer.publicKey())),
+                listOf(TrustedIssuerKey("device", "11430000006122244L", SignatureAlgorithm.ES256, signer.publicKey(), AGENCY_ROLES)),
                 VerifierPolicy(0uL, false),
             )
             check(own.verifyCertificate(issued.bytes, now).report.trustedKey == "device") { "trusted key" }
@@ -258,7 +268,7 @@ fun main() {
         } catch (e: YinzhengException.InvalidInput) {
         }
         val shown = selectDisclosures(issued.bytes, listOf("age_over_18"))
-        val own = Verifier(listOf(TrustedIssuerKey("k", JILIN, SignatureAlgorithm.ED25519, key.publicKey())), VerifierPolicy(0uL, false))
+        val own = Verifier(listOf(TrustedIssuerKey("k", JILIN, SignatureAlgorithm.ED25519, key.publicKey(), AGENCY_ROLES)), VerifierPolicy(0uL, false))
         val verified = own.verifyCertificate(shown, now)
         check(verified.certificate.disclosed == listOf(Field("age_over_18", FieldValue.Bool(true)))) { "${verified.certificate.disclosed}" }
         check(verified.certificate.labelled.any { it.label == "证照编号" }) { "labels" }

@@ -23,7 +23,7 @@ fun presentationTests() {
             now,
         )
         val verifier = Verifier(
-            listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, SoftwareKey.fromSeed(ByteArray(32) { 0x11 }).publicKey())),
+            listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, SoftwareKey.fromSeed(ByteArray(32) { 0x11 }).publicKey(), AGENCY_ROLES)),
             VerifierPolicy(0uL, false, 32uL, false),
         )
         val verified = verifier.verifyPresentationQr(shown.qrText, now.plusSeconds(2), nonce, "银行柜台")
@@ -38,7 +38,7 @@ fun presentationTests() {
         val screenshotLater = now.plusSeconds(120)
         try {
             Verifier(
-                listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, SoftwareKey.fromSeed(ByteArray(32) { 0x11 }).publicKey())),
+                listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, SoftwareKey.fromSeed(ByteArray(32) { 0x11 }).publicKey(), AGENCY_ROLES)),
                 VerifierPolicy(0uL, false, 0uL, false),
             ).verifyPresentationQr(code.qrText, screenshotLater, null, null)
             check(false) { "expired code accepted" }

@@ -43,7 +43,7 @@ fun sealTests() {
         }
         val issued = Issuer("吉林省市场监督管理局（测试）", JILIN, stamper).withSeal(seal)
             .issue(licenceRequest(serial = null), t0.plusSeconds(100))
-        verifier.addSeal(seal)
+        check(verifier.addSeal(seal, t0).outcome == SealOutcome.STORED) { "seal stored" }
         val cert = verifier.verifyCertificate(issued.bytes, t0.plusSeconds(200))
         check(cert.seal?.id == "2200000000000042") { "seal on the certificate" }
     }

@@ -19,8 +19,8 @@ fun statusTests() {
             val issuer = Issuer("测试", JILIN, signer).withAuditLog(log).withStatusRegistry(registry)
             val a = issuer.issue(licenceRequest(serial = null), start)
             val b = issuer.issue(licenceRequest(serial = null), start)
-            val verifier = Verifier(listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, signer.publicKey())), VerifierPolicy(0uL, false))
-            fun refresh(at: Instant) = registry.uris().forEach { verifier.addStatusList(registry.publish(it, signer, at, 3600uL)) }
+            val verifier = Verifier(listOf(TrustedIssuerKey("kt", JILIN, SignatureAlgorithm.ED25519, signer.publicKey(), AGENCY_ROLES)), VerifierPolicy(0uL, false))
+            fun refresh(at: Instant) = registry.uris().forEach { verifier.addStatusList(registry.publish(it, signer, at, 3600uL), later) }
             fun statusOf(bytes: ByteArray): CertificateStatus? = try {
                 verifier.verifyCertificate(bytes, later).report.status
             } catch (e: YinzhengException.Rejected) {
