@@ -538,12 +538,19 @@ value = "壹佰万元整"
     // date it bears; a key trusted for status lists only issues nothing.
     for (extra, why) in [
         (
-            format!(r#", "revoked_keys": [ {{ "public_key": "{}" }} ]"#, agency_pub.trim()),
+            format!(
+                r#", "revoked_keys": [ {{ "public_key": "{}" }} ]"#,
+                agency_pub.trim()
+            ),
             "revoked",
         ),
         (String::new(), "no trusted issuer key"),
     ] {
-        let roles = if extra.is_empty() { r#"["status-lists"]"# } else { r#"["issuer"]"# };
+        let roles = if extra.is_empty() {
+            r#"["status-lists"]"#
+        } else {
+            r#"["issuer"]"#
+        };
         std::fs::write(
             d.join("trust.json"),
             format!(

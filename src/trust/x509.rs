@@ -381,7 +381,7 @@ pub fn validate_chain(
         leaf_key: subject_key(0, leaf)?,
         agency: agency_code(leaf)?,
         anchor: root.name.clone(),
-        leaf_subject: leaf.subject().to_string(),
+        leaf_subject: subject_text(leaf),
         role,
         key_digests,
     })
@@ -603,6 +603,31 @@ fn verify_signed_by(
         _ => return Err(ChainError::UnsupportedAlgorithm { index }),
     };
     result.map_err(|_| bad)
+}
+
+/// The subject as RFC 4514-style text for reports (`CN=…, O=…, 2.5.4.97=…`), with short names
+/// for the usual attributes and dotted OIDs for the rest. Written here because x509-parser's
+/// `Display` looks names up in the whole OID registry, which would add ~130 KB to the mobile
+/// library.
+fn subject_text(cert: &X509Certificate<'_>) -> String {
+    let parts: Vec<String> = cert
+        .subject()
+        .iter_attributes()
+        .map(|a| {
+            let name = match a.attr_type().as_bytes() {
+                [0x55, 0x04, 0x03] => "CN".to_owned(),
+                [0x55, 0x04, 0x06] => "C".to_owned(),
+                [0x55, 0x04, 0x07] => "L".to_owned(),
+                [0x55, 0x04, 0x08] => "ST".to_owned(),
+                [0x55, 0x04, 0x0A] => "O".to_owned(),
+                [0x55, 0x04, 0x0B] => "OU".to_owned(),
+                _ => a.attr_type().to_id_string(),
+            };
+            let value = a.as_str().unwrap_or("#…");
+            format!("{name}={value}")
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// The leaf's organizationIdentifier as a USCC: none, or exactly one valid code.
