@@ -304,6 +304,7 @@ fun main() {
     statusTests()
     sealTests()
     presentationTests()
+    securityTests()
 
     var passed = 0
     var failed = 0
