@@ -272,7 +272,7 @@ class Verifier:
             return "already-held"
         if held and held[0][6] >= claims[6]:
             return "kept-held"
-        self.lists[key] = (claims, content)
+        self.lists[key] = (claims, content, self.last_signer_keys)
         return "replaced" if held else "stored"
 
     def verify_list(self, data):
@@ -284,9 +284,11 @@ class Verifier:
             held = self.authorising_seal(esid, seal_digest, hashlib.sha256(raw).digest())
             if not held["seal"][8] <= claims[6] < held["seal"][9]:
                 raise Refused("seal validity")
-            signer = self.verify(e, self.admit([(key, held["seal"][5], [])], "list"), "list")
+            vouching = [digest(held["maker"][0])] + list(held["maker"][2])
+            signer = self.verify(e, self.admit([(key, held["seal"][5], vouching)], "list"), "list")
         else:
             signer = self.verify(e, self.resolve(e, 3, claims[6], "list"), "list")
+        self.last_signer_keys = [digest(signer[0])] + list(signer[2])
         if claims[6] > self.now:
             raise Refused("from the future")
         return claims, signer[1], hashlib.sha256(e["tbs"]).digest()
@@ -296,6 +298,8 @@ class Verifier:
         if held is None:
             return "unknown"
         claims = held[0]
+        if any(self.is_revoked(d, now) for d in held[2]):
+            return "unknown"  # its signer was revoked after it was held
         if claims[6] > now or now > claims[6] + claims.get(65534, 86400):
             return "unknown"
         lst = claims[65533]
@@ -381,7 +385,12 @@ class Verifier:
             raise Refused("stamp-signature")
         if hashlib.sha256(claims[5]).digest() not in seal[6]:
             raise Refused("seal-authorisation")
-        self.seal_maker(seal_e, seal)
+        maker = self.seal_maker(seal_e, seal)
+        current = self.current.get(seal[1])
+        if (current and key_bytes(current["maker"][0]) == key_bytes(maker[0])
+                and current["seal"][7] > seal[7]
+                and hashlib.sha256(claims[5]).digest() not in current["seal"][6]):
+            raise Refused("seal-authorisation")
         if not seal[8] <= claims[2] < seal[9] or claims[2] > now:
             raise Refused("seal-validity")
         if claims[3] != [-16, hashlib.sha256(document).digest()]:
@@ -414,6 +423,7 @@ def run(scenario, manifest):
             elif kind == "stamp":
                 status = v.stamp(data, read(check["document"]), at)
             else:
+                v.bundle_check(at)
                 claims = v.verify_list(data)[0]
                 raw = zlib.decompress(claims[65533]["lst"])
                 statuses = [(raw[j // 8] >> (j % 8)) & 1 for j in range(len(expected["statuses"]))]

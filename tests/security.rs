@@ -14,7 +14,8 @@ use yinzheng::model::Uscc;
 use yinzheng::time::UnixTime;
 use yinzheng::trust::{Role, Roles, TrustStore, TrustedKey};
 use yinzheng::verify::{
-    ListAdded, ReplayCache, SealAdded, StatusOutcome, VerificationContext, Verifier,
+    ListAdded, ReplayCache, SealAdded, StatusListRejected, StatusOutcome, VerificationContext,
+    Verifier,
 };
 
 fn dir() -> PathBuf {
@@ -148,7 +149,13 @@ fn run_check(
             .verify_stamp(&bytes, &read(&check["document"]), ctx)
             .map(|v| v.report().clone()),
         "status-list" => {
-            let verified = verifier.verify_status_list(&bytes, ctx).unwrap();
+            let verified = match verifier.verify_status_list(&bytes, ctx) {
+                Ok(verified) => verified,
+                Err(StatusListRejected::TrustBundle(_)) => {
+                    return (false, Some("trust-bundle"), None);
+                }
+                Err(_) => return (false, Some("decode"), None),
+            };
             let want: Vec<u8> = check["expected"]["statuses"]
                 .as_array()
                 .unwrap()

@@ -353,8 +353,14 @@ pub fn validate_chain(
     if issuers.peek().is_none() {
         return Err(ChainError::UntrustedRoot);
     }
-    let root = issuers
-        .find(|r| verify_signed_by(top_index, top, &r.key).is_ok())
+    // Of the roots that signed the top certificate, one trusted for the role if any.
+    let signers: Vec<&X509Anchor> = issuers
+        .filter(|r| verify_signed_by(top_index, top, &r.key).is_ok())
+        .collect();
+    let root = *signers
+        .iter()
+        .find(|r| r.roles.contains(role))
+        .or(signers.first())
         .ok_or(ChainError::BadSignature { index: top_index })?;
     let root_index = certs.len();
     check_time(root_index, root.not_before, root.not_after, at)?;

@@ -328,6 +328,9 @@ pub enum VerifyError {
     /// The seal does not list the stamping key.
     #[error("the stamping key is not authorised by the seal")]
     KeyNotAuthorised,
+    /// A newer version of the seal, from its maker, no longer lists the stamping key.
+    #[error("the seal was replaced by a version that no longer authorises the stamping key")]
+    SealSuperseded,
     /// No trusted seal maker has the seal's key id.
     #[error("the seal maker is not trusted")]
     UnknownSealMaker,
@@ -461,6 +464,9 @@ pub enum UnknownStatus {
     /// The index is beyond the list.
     #[error("the index is beyond the status list")]
     IndexOutOfRange,
+    /// The key that signed the held list has been revoked since.
+    #[error("the status list's signer is revoked")]
+    SignerRevoked,
     /// A status value this library does not interpret.
     #[error("unsupported status value {0}")]
     UnsupportedValue(u8),
@@ -521,7 +527,7 @@ impl VerifyError {
             | Self::Replayed
             | Self::ReplayCacheFull => Check::HolderBinding,
             Self::BadStampSignature => Check::StampSignature,
-            Self::KeyNotAuthorised => Check::SealAuthorisation,
+            Self::KeyNotAuthorised | Self::SealSuperseded => Check::SealAuthorisation,
             Self::UnknownSealMaker | Self::BadSealSignature | Self::SealMakerChain(_) => {
                 Check::SealMaker
             }

@@ -30,6 +30,12 @@ pub(super) struct HeldSeal {
     pub(super) maker: Authority,
 }
 
+/// Whether two makers are one: the same signing key (a configured key, or an X.509 leaf's),
+/// never a name, which anyone may choose.
+pub(super) fn same_maker(a: &Authority, b: &Authority) -> bool {
+    a.key == b.key
+}
+
 impl HeldSeal {
     /// Whether the seal lists the key with SHA-256 `digest` among its stamping keys.
     pub(super) fn authorises(&self, digest: &[u8; 32]) -> bool {
@@ -99,7 +105,7 @@ impl SealStore {
             self.current.insert(id, held);
             return Ok(SealAdded::Stored);
         };
-        if current.maker.name != held.maker.name {
+        if !same_maker(&current.maker, &held.maker) {
             return Err(SealAuthorityError::OtherMaker);
         }
         if let Some(same) = self.by_digest.values().find(|h| h.content == held.content) {
@@ -144,6 +150,7 @@ impl Verifier {
         bytes: &[u8],
         ctx: &VerificationContext,
     ) -> Result<AddedSeal, VerifyError> {
+        self.trust_bundle_check(ctx.now, &mut super::Report::new(&[]))?;
         let envelope = Envelope::open(bytes, ObjectKind::Seal, &self.limits)
             .map_err(|e| e.reject(ObjectKind::Seal))?;
         let seal = Seal::decode(envelope.sign1.payload, &self.limits)?;

@@ -89,7 +89,22 @@ impl Verifier {
         report.set(Check::SealAuthorisation, Outcome::Passed);
 
         // 10c: the seal maker is trusted and signed the seal as received.
-        let maker = self.seal_maker(&seal_envelope, &seal, ctx.now)?.name;
+        let maker = self.seal_maker(&seal_envelope, &seal, ctx.now)?;
+        // A newer version of this seal from the same maker, held by the verifier, that
+        // dropped the stamping key refuses it under every older version (10b again).
+        let current = self
+            .seals
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .current(&seal.id);
+        if let Some(current) = current
+            && super::seals::same_maker(&current.maker, &maker)
+            && current.seal.created > seal.created
+            && !current.authorises(&sha256(claims.signer_key))
+        {
+            return Err(VerifyError::SealSuperseded);
+        }
+        let maker = maker.name;
         report.set(Check::SealMaker, Outcome::Passed);
 
         // 10d: the seal was valid when the document was stamped (and that is not in the future).

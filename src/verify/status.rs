@@ -58,6 +58,9 @@ pub enum StatusListRejected {
     /// Signed under a seal that does not authorise the key then.
     #[error("status list seal: {0}")]
     Seal(SealAuthorityError),
+    /// The trust bundle the verifier was loaded from is not in force.
+    #[error("status list: {0}")]
+    TrustBundle(VerifyError),
     /// Issued after the verification time (allowing the clock skew): refused, so a
     /// far-future list cannot lock out the real ones.
     #[error("status list issued at {issued_at}, after {now}")]
@@ -107,6 +110,9 @@ pub struct StatusListAdded {
 struct HeldList {
     list: VerifiedStatusList,
     content: [u8; 32],
+    /// SHA-256 of the signing key and of every key that vouches for it, so a later
+    /// revocation stops the list being used.
+    signer_keys: Vec<[u8; 32]>,
 }
 
 /// Held lists by (agency, URI).
@@ -116,7 +122,12 @@ pub(super) struct StatusCache {
 }
 
 impl StatusCache {
-    fn insert(&mut self, list: VerifiedStatusList, content: [u8; 32]) -> StatusListAdded {
+    fn insert(&mut self, held: HeldList) -> StatusListAdded {
+        let HeldList {
+            list,
+            content,
+            signer_keys,
+        } = held;
         let key = (list.agency.clone(), list.token.uri.clone());
         let added = |outcome| StatusListAdded {
             agency: list.agency.clone(),
@@ -137,7 +148,14 @@ impl StatusCache {
             },
         };
         let result = added(outcome);
-        self.lists.insert(key, HeldList { list, content });
+        self.lists.insert(
+            key,
+            HeldList {
+                list,
+                content,
+                signer_keys,
+            },
+        );
         result
     }
 
@@ -159,14 +177,14 @@ impl Verifier {
         token: &[u8],
         ctx: &VerificationContext,
     ) -> Result<VerifiedStatusList, StatusListRejected> {
-        self.verified_list(token, ctx.now).map(|(list, _)| list)
+        self.verified_list(token, ctx.now).map(|held| held.list)
     }
 
-    fn verified_list(
-        &self,
-        token: &[u8],
-        now: UnixTime,
-    ) -> Result<(VerifiedStatusList, [u8; 32]), StatusListRejected> {
+    /// The verified list, the digest of its signed content, and the digests of the keys that
+    /// vouch for it.
+    fn verified_list(&self, token: &[u8], now: UnixTime) -> Result<HeldList, StatusListRejected> {
+        self.trust_bundle_check(now, &mut Report::new(&[]))
+            .map_err(StatusListRejected::TrustBundle)?;
         let envelope = Envelope::open(token, ObjectKind::StatusList, &self.limits)?;
         let claims = StatusListToken::decode_claims(envelope.sign1.payload, &self.limits)?;
         let issued_at = claims.issued_at;
@@ -187,6 +205,8 @@ impl Verifier {
         if issued_at > now.saturating_add(self.clock_skew) {
             return Err(StatusListRejected::FromTheFuture { issued_at, now });
         }
+        let mut signer_keys = vec![key_digest(&signer.key)];
+        signer_keys.extend(signer.vouched_by.iter().copied());
         let agency = signer
             .agency
             .ok_or(EnvelopeError::Chain(crate::trust::ChainError::NoAgencyCode))?;
@@ -195,7 +215,11 @@ impl Verifier {
             agency,
             signer: signer.name,
         };
-        Ok((list, sha256(&envelope.to_be_signed())))
+        Ok(HeldList {
+            list,
+            content: sha256(&envelope.to_be_signed()),
+            signer_keys,
+        })
     }
 
     /// A list signed under an agency seal: the seal authorises the key in the header, was
@@ -260,12 +284,12 @@ impl Verifier {
         token: &[u8],
         ctx: &VerificationContext,
     ) -> Result<StatusListAdded, StatusListRejected> {
-        let (list, content) = self.verified_list(token, ctx.now)?;
+        let held = self.verified_list(token, ctx.now)?;
         Ok(self
             .status_lists
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(list, content))
+            .insert(held))
     }
 
     /// Runs a status check (certificate check 9, seal check 10e): records the status in the
@@ -309,6 +333,13 @@ impl Verifier {
                 UnknownStatus::NoList
             });
         };
+        if held
+            .signer_keys
+            .iter()
+            .any(|d| self.trust.revocation(d, now).is_some())
+        {
+            return StatusOutcome::Unknown(UnknownStatus::SignerRevoked);
+        }
         let t = &held.list.token;
         let skew = self.clock_skew;
         if t.issued_at > now.saturating_add(skew) {

@@ -832,18 +832,7 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
         builder
     };
     let verifier = builder.build()?;
-    for list in &args.status_list {
-        let added = verifier
-            .add_status_list(&read(list)?, &ctx)
-            .map_err(|e| format!("{}: {e}", list.display()))?;
-        if let ListAdded::KeptHeld { held_issued_at } = added.outcome {
-            eprintln!(
-                "{}: kept the list held for {} (issued at {held_issued_at}, not older)",
-                list.display(),
-                added.uri
-            );
-        }
-    }
+    // Seals first: a status list may be signed under one.
     for seal in &args.seal {
         let added = verifier
             .add_seal(&read(seal)?, &ctx)
@@ -853,6 +842,18 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode> {
                 "{}: an older version of seal {}; the one made at {current_created} stays current",
                 seal.display(),
                 added.seal.id
+            );
+        }
+    }
+    for list in &args.status_list {
+        let added = verifier
+            .add_status_list(&read(list)?, &ctx)
+            .map_err(|e| format!("{}: {e}", list.display()))?;
+        if let ListAdded::KeptHeld { held_issued_at } = added.outcome {
+            eprintln!(
+                "{}: kept the list held for {} (issued at {held_issued_at}, not older)",
+                list.display(),
+                added.uri
             );
         }
     }

@@ -433,7 +433,13 @@ pub(crate) fn security_vectors(
         .seal("seal-v2.cose", &v2, "replaced")?
         .seal("seal-v1.cose", &v1, "already-held")?
         .check("certificate", "certificate-under-seal-v1.cose", &under_v1, reject("issuer-key"))?
-        .check("certificate", "certificate-under-seal-v1-kept-key.cose", &under_v1_by_2, accept())?,
+        .check("certificate", "certificate-under-seal-v1-kept-key.cose", &under_v1_by_2, accept())?
+        .check(
+            "stamp",
+            "stamp-by-dropped-key-under-v1.cose",
+            &stamp(&v1, DOCUMENT, "全文", &key(STAMPER), signed)?,
+            reject("seal-authorisation"),
+        )?,
     );
 
     // Finding 7: times beyond i64::MAX seconds.
@@ -488,6 +494,23 @@ pub(crate) fn security_vectors(
         )
         .list("list-x509-revoked-6.cose", &chain_list, "stored")?
         .check("certificate", "certificate-x509-status-6.cose", &chain_issued, with_status(reject("status"), "revoked"))?,
+    );
+    let list_leaf = hex::encode(key_digest(&key(LIST_LEAF).public_key()));
+    all.push(
+        Scenario::new(
+            dir,
+            "held-list-signer-revoked",
+            9,
+            "the status-list leaf's key is revoked an hour after its list was held: two hours later the held list no longer counts (UNKNOWN)",
+            "no revocation: the list would have counted until it went stale",
+        )
+        .set(
+            "revoked_keys",
+            json!([{ "key_sha256": list_leaf, "since": now.saturating_add(3600).as_secs() }]),
+        )
+        .list("list-x509-revoked-6.cose", &chain_list, "stored")?
+        .check("certificate", "certificate-x509-status-6.cose", &chain_issued, with_status(reject("status"), "unknown"))
+        .map(|s| s.at(now.saturating_add(2 * 3600)))?,
     );
     let agency_seal = maker.make(&seal("2200000000000301", JL, &[&key(STAMPER)], made)?, made)?;
     let sealed_issued = licence(
@@ -562,7 +585,9 @@ pub(crate) fn security_vectors(
             "stamp-by-revoked-key.cose",
             &stamp(&by_revoked, DOCUMENT, "全文", &key(STAMPER_2), signed)?,
             reject("stamp-signature"),
-        )?,
+        )?
+        .check("status-list", "list-jilin-revoked-5.cose", &jilin_revoked, reject("trust-bundle"))
+        .map(|s| s.at(now.saturating_add(2 * 3600)))?,
     );
 
     let second = issuer(JL, key(JILIN_SECOND), 0x38)?;
