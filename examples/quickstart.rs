@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             &log_dir.join("status.journal"),
             RegistryConfig::new("https://status.example.gov.cn/jilin-amr/"),
         )?
-        .with_observer(log.clone()),
+        .with_observer(log.clone())?,
     );
     // Status lists must be signed by a key that speaks for the agency: here the same key,
     // loaded again from the operator's PEM.

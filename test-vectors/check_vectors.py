@@ -342,6 +342,59 @@ def check_bundle(vector, publisher, now):
     assert step == vector["outcome"], f"independent check says {step}"
 
 
+def audit_entry(bundle_text, manifest):
+    """The entry of a tlog-proof bundle, after checking its Merkle path to the signed
+    checkpoint (RFC 9162 §2.1.3.2, C2SP signed-note) with the manifest's vkey alone."""
+    import base64
+    lines = bundle_text.split("\n")
+    assert lines[0] == "c2sp.org/tlog-proof@v1"
+    entry = base64.b64decode(lines[1].removeprefix("extra "))
+    index = int(lines[2].removeprefix("index "))
+    blank = lines.index("", 3)
+    proof = [base64.b64decode(h) for h in lines[3:blank]]
+    origin, size, root = lines[blank + 1], int(lines[blank + 2]), base64.b64decode(lines[blank + 3])
+    body = "\n".join(lines[blank + 1:blank + 4]) + "\n"
+    name, key_id, key = manifest["vkey"].split("+")
+    signature = base64.b64decode(lines[blank + 5].split(" ")[2])
+    assert signature[:4].hex() == key_id
+    ed25519.Ed25519PublicKey.from_public_bytes(base64.b64decode(key)[1:]).verify(signature[4:], body.encode())
+    node = hashlib.sha256(b"\x00" + entry).digest()
+    fn, sn = index, size - 1
+    for sibling in proof:
+        if fn % 2 == 1 or fn == sn:
+            node = hashlib.sha256(b"\x01" + sibling + node).digest()
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            node = hashlib.sha256(b"\x01" + node + sibling).digest()
+        fn, sn = fn >> 1, sn >> 1
+    assert node == root and origin == manifest["origin"], "inclusion proof"
+    return entry
+
+
+def check_audit_event(vector, manifest):
+    """The status registry's events carry the actor_key_id docs/FORMAT.md gives them."""
+    entry = audit_entry((ROOT / "audit" / vector["file"]).read_text(encoding="utf-8"), manifest)
+    assert int.from_bytes(entry[:2], "big") == 1
+    kind, log_time = entry[2], int.from_bytes(entry[3:11], "big")
+    actor = entry[43:75]
+    subject_len = entry[75]
+    subject = entry[76:76 + subject_len]
+    at = 76 + subject_len
+    digest = entry[at:at + 32]
+    attributes = entry[at + 34:at + 34 + int.from_bytes(entry[at + 32:at + 34], "big")]
+    assert at + 34 + len(attributes) == len(entry)
+    if vector["id"] == "inclusion-status-change":
+        assert kind == 2 and actor == hashlib.sha256(b"operator-7").digest()
+        fields = cbor2.loads(attributes)
+        assert fields[1] == 5 and fields[2] == 1 and fields[5].startswith("https://status.example.gov.cn/jilin/")
+        assert digest == hashlib.sha256(subject + attributes + (log_time // 1000).to_bytes(8, "big")).digest()
+    else:
+        assert kind == 3 and attributes == b""
+        signer = ed25519.Ed25519PrivateKey.from_private_bytes(b"\x11" * 32).public_key()
+        assert actor == hashlib.sha256(signer.public_bytes_raw()).digest()
+
+
 def main():
     manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     ctx = {
@@ -368,6 +421,9 @@ def main():
     publisher = public_key(-19, bytes.fromhex(bundles["publisher_key"]))
     work += [(v, lambda v: check_bundle(v, publisher, bundles["time"])) for v in bundles["vectors"]]
     work += [(s, lambda s, run=run: run()) for s, run in check_security.scenarios()]
+    audit = json.loads((ROOT / "audit" / "manifest.json").read_text(encoding="utf-8"))
+    work += [(v, lambda v: check_audit_event(v, audit)) for v in audit["vectors"]
+             if v["id"] in ("inclusion-status-change", "inclusion-list-published")]
     for vector, run in work:
         try:
             run(vector)

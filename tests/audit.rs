@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use yinzheng::audit::merkle::{MemoryTree, leaf_hash, verify_consistency, verify_inclusion};
-use yinzheng::audit::store::{LogError, verify_segment};
+use yinzheng::audit::store::{LogError, verify_dir, verify_segment};
 use yinzheng::audit::{
     AuditLog, CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, KeyRole,
     NoteKey,
@@ -600,4 +600,78 @@ fn a_batch_of_certificates_is_logged_in_one_commit() {
             yinzheng::crypto::sha256(certificate.as_bytes())
         );
     }
+}
+
+#[test]
+fn verifying_a_directory_says_what_is_wrong() {
+    let (dir, before, after) = two_snapshots("verify-dir");
+    let summary = verify_dir(&dir, ORIGIN, &note_key()).unwrap();
+    assert_eq!((summary.size, summary.uncommitted_bytes), (12, 0));
+    // Cut at a commit, with the anchor beside it: a rollback, not "verified".
+    restore(&dir, &before.segment, &after.anchor);
+    assert_eq!(
+        verify_dir(&dir, ORIGIN, &note_key()),
+        Err(LogError::Rollback {
+            anchor_size: 12,
+            found: 9
+        })
+    );
+    assert!(matches!(
+        AuditLog::open(&dir, ORIGIN, log_key()),
+        Err(LogError::Rollback { .. })
+    ));
+    // Cut inside the last acknowledged batch: damage, in both.
+    let cut = &after.segment[..after.segment.len() - 5];
+    restore(&dir, cut, &after.anchor);
+    assert!(matches!(
+        verify_dir(&dir, ORIGIN, &note_key()),
+        Err(LogError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        AuditLog::open(&dir, ORIGIN, log_key()),
+        Err(LogError::Corrupt { .. })
+    ));
+    // Garbage after the last commit is reported, never counted.
+    let mut padded = after.segment.clone();
+    padded.extend_from_slice(&[0x5A; 100]);
+    restore(&dir, &padded, &after.anchor);
+    let summary = verify_dir(&dir, ORIGIN, &note_key()).unwrap();
+    assert_eq!((summary.size, summary.uncommitted_bytes), (12, 100));
+    // A wrong key is a key error, not corruption.
+    restore(&dir, &after.segment, &after.anchor);
+    let other = Ed25519SigningKey::from_seed(&[0x77; 32]);
+    let other_key = NoteKey::new(ORIGIN, KeyRole::Log, other.public_key()).unwrap();
+    assert_eq!(
+        verify_dir(&dir, ORIGIN, &other_key),
+        Err(LogError::WrongKey)
+    );
+    assert!(matches!(
+        AuditLog::open(&dir, ORIGIN, other),
+        Err(LogError::WrongKey)
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_interrupted_creation_is_reinitialised() {
+    let dir = temp_dir("create");
+    std::fs::create_dir_all(&dir).unwrap();
+    for torn in [&b""[..], b"YZLOGSEG\x00\x01"] {
+        std::fs::write(dir.join("log.seg"), torn).unwrap();
+        let log = AuditLog::open(&dir, ORIGIN, log_key()).unwrap();
+        assert_eq!(log.size(), 0);
+        drop(log);
+        std::fs::remove_file(dir.join("anchor")).unwrap();
+    }
+    // Once entries were acknowledged, an emptied segment is a rollback.
+    AuditLog::open(&dir, ORIGIN, log_key())
+        .unwrap()
+        .append(event(0), at(0))
+        .unwrap();
+    std::fs::write(dir.join("log.seg"), b"").unwrap();
+    assert!(matches!(
+        AuditLog::open(&dir, ORIGIN, log_key()),
+        Err(LogError::Rollback { .. })
+    ));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -446,6 +446,91 @@ fn the_whole_agency_story_from_the_command_line() {
     assert!(checked.contains("CertificateIssued"), "{checked}");
     let consistency = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "1"]));
     assert!(!consistency.is_empty());
+
+    // `log verify` checks the directory as it lies: bytes after the last commit are
+    // reported and refused (exit 10) unless allowed; a log cut below its anchor is a
+    // rollback; a wrong key is a key error.
+    let verify_log = |vkey: &str, extra: &[&str], code: i32| {
+        let mut args = vec![
+            "log",
+            "verify",
+            "--dir",
+            "audit",
+            "--origin",
+            "audit.example.gov.cn/jilin",
+            "--vkey",
+            vkey,
+        ];
+        args.extend_from_slice(extra);
+        let out = yz(d, &args);
+        assert_eq!(out.status.code(), Some(code), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+    };
+    let segment = std::fs::read(d.join("audit/log.seg")).unwrap();
+    let mut padded = segment.clone();
+    padded.extend_from_slice(&[0x5A; 100]);
+    std::fs::write(d.join("audit/log.seg"), &padded).unwrap();
+    assert!(verify_log(&vkey, &[], 10).contains("100 bytes after the last commit"));
+    assert!(verify_log(&vkey, &["--allow-uncommitted-tail"], 0).contains("100 uncommitted"));
+    std::fs::write(d.join("audit/log.seg"), &segment[..segment.len() / 2]).unwrap();
+    let cut = verify_log(&vkey, &[], 1);
+    assert!(cut.contains("rollback") || cut.contains("damaged"), "{cut}");
+    std::fs::write(d.join("audit/log.seg"), &segment).unwrap();
+    expect(d, 0, &["keygen", "--out", "other-log.pem"]);
+    let other = expect(
+        d,
+        0,
+        &[
+            "log",
+            "vkey",
+            "--log",
+            "other-log",
+            "--log-key",
+            "other-log.pem",
+            "--origin",
+            "audit.example.gov.cn/jilin",
+        ],
+    );
+    assert!(verify_log(other.trim(), &[], 1).contains("not signed by this key"));
+
+    // One writer at a time: a held journal lock makes `status set` fail (or wait).
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(d.join("status.journal.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let set = |extra: &[&str]| {
+        let mut args = vec![
+            "status",
+            "set",
+            "--journal",
+            "status.journal",
+            "--prefix",
+            "https://status.example.gov.cn/jilin/",
+            "--certificate",
+            &id,
+            "--status",
+            "annulled",
+            "--operator",
+            "operator-7",
+        ];
+        args.extend_from_slice(extra);
+        yz(d, &args)
+    };
+    let locked = set(&[]);
+    assert_eq!(locked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&locked.stderr).contains("locked by another writer"));
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(lock);
+    });
+    // Revoked is final: the waiting writer gets the lock and is refused for the transition.
+    let waited = set(&["--wait-lock", "20"]);
+    releaser.join().unwrap();
+    assert!(
+        String::from_utf8_lossy(&waited.stderr).contains("cannot change status"),
+        "{waited:?}"
+    );
 }
 
 #[test]

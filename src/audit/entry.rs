@@ -7,7 +7,7 @@
 //!   uint8  event;                 // EventKind
 //!   uint64 log_time_ms;           // assigned by the log, non-decreasing in index order
 //!   opaque previous_leaf[32];     // leaf hash of entry index-1 (zeros for index 0): the hash chain
-//!   opaque actor_key_id[32];      // SHA-256 of the acting key's public key bytes
+//!   opaque actor_key_id[32];      // who acted: SHA-256 of the acting key (docs/FORMAT.md table)
 //!   opaque subject<1..255>;       // an identifier, e.g. the e-licence identifier
 //!   opaque object_digest[32];     // SHA-256 of the object (certificate bytes, list, stamp …)
 //!   opaque attributes<0..65535>;  // event details as deterministic CBOR (codes, not names)

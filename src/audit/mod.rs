@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod entry;
 pub mod merkle;
 pub mod note;
+pub mod observer;
 pub mod store;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};

@@ -27,6 +27,7 @@ use crate::audit::entry::{AuditEntry, EntryError, Event};
 use crate::audit::merkle::{Hash, MemoryTree, ProofError};
 use crate::audit::note::{Checkpoint, KeyRole, Note, NoteError, NoteKey, SignedCheckpoint};
 use crate::crypto::{Signer, sha256};
+use crate::encoding::durable::{self, Slot, SlotFile, SlotRead};
 use crate::encoding::frame;
 use crate::time::UnixTime;
 
@@ -34,6 +35,8 @@ const SEGMENT_MAGIC: &[u8; 8] = b"YZLOGSEG";
 const ANCHOR_MAGIC: &[u8; 8] = b"YZANCHOR";
 const HEADER_LEN: usize = 64;
 const FRAME_HEADER_LEN: usize = 8;
+const ANCHOR_SLOT_LEN: usize = 64;
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 const ENTRY_FRAME: u8 = 1;
 const COMMIT_FRAME: u8 = 2;
 
@@ -77,6 +80,9 @@ pub enum LogError {
         /// The anchor's size.
         size: u64,
     },
+    /// The checkpoints are signed by another key than the one given.
+    #[error("the log's checkpoints are not signed by this key")]
+    WrongKey,
     /// A previous sync failed; reopen the log.
     #[error("a previous write failed; reopen the log")]
     Poisoned,
@@ -140,66 +146,36 @@ struct Anchor {
 }
 
 impl Anchor {
-    fn encode(&self) -> [u8; 64] {
-        let mut b = [0u8; 64];
-        b[..8].copy_from_slice(ANCHOR_MAGIC);
-        b[8..16].copy_from_slice(&self.seq.to_be_bytes());
-        b[16..24].copy_from_slice(&self.size.to_be_bytes());
-        b[24..56].copy_from_slice(&self.root);
-        let crc = crc32c::crc32c(&b[..60]);
-        b[60..].copy_from_slice(&crc.to_be_bytes());
-        b
+    fn to_slot(self) -> Slot {
+        let mut payload = self.size.to_be_bytes().to_vec();
+        payload.extend_from_slice(&self.root);
+        Slot {
+            seq: self.seq,
+            payload,
+        }
     }
 
-    fn decode(b: &[u8]) -> Option<Self> {
-        if b.len() != 64
-            || &b[..8] != ANCHOR_MAGIC
-            || crc32c::crc32c(&b[..60]).to_be_bytes() != b[60..64]
-        {
-            return None;
-        }
+    fn from_slot(slot: &Slot) -> Option<Self> {
         Some(Self {
-            seq: u64::from_be_bytes(b[8..16].try_into().ok()?),
-            size: u64::from_be_bytes(b[16..24].try_into().ok()?),
-            root: b[24..56].try_into().ok()?,
+            seq: slot.seq,
+            size: u64::from_be_bytes(slot.payload.get(..8)?.try_into().ok()?),
+            root: slot.payload.get(8..40)?.try_into().ok()?,
         })
     }
 }
 
-/// The anchor file: two slots written alternately, so a torn write leaves the other intact.
-struct AnchorFile {
-    file: File,
-}
-
-impl AnchorFile {
-    fn open(path: &Path) -> Result<(Self, Option<Anchor>), LogError> {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io("opening the anchor"))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(io("reading the anchor"))?;
-        let best = bytes
-            .chunks(64)
-            .take(2)
-            .filter_map(Anchor::decode)
-            .max_by_key(|a| a.seq);
-        Ok((Self { file }, best))
-    }
-
-    fn store(&mut self, anchor: &Anchor) -> Result<(), LogError> {
-        let slot = (anchor.seq % 2) * 64;
-        self.file
-            .seek(SeekFrom::Start(slot))
-            .map_err(io("writing the anchor"))?;
-        self.file
-            .write_all(&anchor.encode())
-            .map_err(io("writing the anchor"))?;
-        self.file.sync_data().map_err(io("syncing the anchor"))
+/// Reads the anchor in `dir`: `None` if there is none yet.
+fn read_anchor(path: &Path) -> Result<Option<Anchor>, LogError> {
+    match SlotFile::read(path, ANCHOR_MAGIC, ANCHOR_SLOT_LEN).map_err(io("reading the anchor"))? {
+        SlotRead::Absent => Ok(None),
+        SlotRead::Damaged => Err(LogError::Corrupt {
+            offset: 0,
+            what: "both anchor slots are damaged",
+        }),
+        SlotRead::Found(slot) => Anchor::from_slot(&slot).map(Some).ok_or(LogError::Corrupt {
+            offset: 0,
+            what: "anchor slot malformed",
+        }),
     }
 }
 
@@ -358,8 +334,11 @@ fn scan(bytes: &[u8], origin: &str, keys: &[NoteKey]) -> Result<Scan, LogError> 
                 if size != tree.size() || tree.root(size).ok() != Some(root) {
                     return Err(corrupt(pos, "commit does not match the entries"));
                 }
-                let (signed, _) = SignedCheckpoint::verify(note, origin, keys)
-                    .map_err(|_| corrupt(pos, "commit checkpoint does not verify"))?;
+                let (signed, _) =
+                    SignedCheckpoint::verify(note, origin, keys).map_err(|e| match e {
+                        NoteError::NoKnownSignature => LogError::WrongKey,
+                        _ => corrupt(pos, "commit checkpoint does not verify"),
+                    })?;
                 if signed.checkpoint.size != size || signed.checkpoint.root != root {
                     return Err(corrupt(pos, "commit checkpoint differs from the commit"));
                 }
@@ -409,11 +388,73 @@ pub fn verify_segment(
             what: "damaged frame followed by valid frames",
         });
     }
-    Ok(LogSummary {
+    Ok(summary(scan, bytes.len() as u64))
+}
+
+fn summary(scan: Scan, len: u64) -> LogSummary {
+    LogSummary {
         size: scan.tree.size(),
-        uncommitted_bytes: bytes.len() as u64 - scan.committed_end,
+        uncommitted_bytes: len - scan.committed_end,
         checkpoint: scan.checkpoint,
-    })
+    }
+}
+
+/// Verifies a log directory as it lies, with nothing but the log's public key and without
+/// the writer lock: the segment as [`verify_segment`] does, and the anchor beside it (the
+/// segment must hold every entry the anchor records, with the anchor's root). Bytes after
+/// the last commit are reported in [`LogSummary::uncommitted_bytes`], not repaired.
+///
+/// # Errors
+/// [`LogError::Rollback`] if the segment ends before the anchor's size, [`LogError::Corrupt`]
+/// if acknowledged entries are damaged, [`LogError::Fork`], [`LogError::WrongKey`], …
+pub fn verify_dir(dir: &Path, origin: &str, log_key: &NoteKey) -> Result<LogSummary, LogError> {
+    let anchor = read_anchor(&dir.join("anchor"))?;
+    let bytes = std::fs::read(dir.join("log.seg")).map_err(io("reading the segment"))?;
+    let scan = scan(&bytes, origin, std::slice::from_ref(log_key))?;
+    let len = bytes.len() as u64;
+    check_against_anchor(&scan, anchor, len)?;
+    if let Some(offset) = scan.damage {
+        return Err(LogError::Corrupt {
+            offset,
+            what: "damaged frame followed by valid frames",
+        });
+    }
+    Ok(summary(scan, len))
+}
+
+/// Refuses a segment that lacks what the anchor records as acknowledged: a clean end before
+/// the anchor's size is a rollback, damage before it is corruption, another root a fork.
+fn check_against_anchor(scan: &Scan, anchor: Option<Anchor>, len: u64) -> Result<(), LogError> {
+    let size = scan.tree.size();
+    // Damage with valid frames after it is an unsynced tail only beyond what the anchor
+    // records as acknowledged.
+    if let Some(offset) = scan.damage
+        && anchor.is_none_or(|a| size < a.size)
+    {
+        return Err(LogError::Corrupt {
+            offset,
+            what: "damaged frame followed by valid frames",
+        });
+    }
+    let Some(a) = anchor else {
+        return Ok(());
+    };
+    if a.size > size {
+        if scan.committed_end < len {
+            return Err(LogError::Corrupt {
+                offset: scan.committed_end,
+                what: "acknowledged entries are damaged or cut short",
+            });
+        }
+        return Err(LogError::Rollback {
+            anchor_size: a.size,
+            found: size,
+        });
+    }
+    if scan.tree.root(a.size)? != a.root {
+        return Err(LogError::Fork { size: a.size });
+    }
+    Ok(())
 }
 
 /// Mutable state behind the read/write lock.
@@ -428,7 +469,7 @@ struct State {
 struct WriterIo {
     segment: File,
     end: u64,
-    anchor: AnchorFile,
+    anchor: SlotFile,
     anchor_seq: u64,
     poisoned: bool,
 }
@@ -477,88 +518,75 @@ impl AuditLog {
     /// [`LogError`] if locked, not this log, corrupt, rolled back or forked.
     pub fn open(dir: &Path, origin: &str, signer: impl Signer + 'static) -> Result<Self, LogError> {
         let key = NoteKey::new(origin, KeyRole::Log, signer.public_key()).map_err(note_error)?;
-        std::fs::create_dir_all(dir).map_err(io("creating the log directory"))?;
-        let lock_file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(dir.join("LOCK"))
-            .map_err(io("opening LOCK"))?;
-        acquire(&lock_file)?;
-        let (anchor_file, anchor) = AnchorFile::open(&dir.join("anchor"))?;
+        durable::create_dir_durably(dir).map_err(io("creating the log directory"))?;
+        // The lock comes before anything is read. A process that forks while this one opens
+        // or closes the log shares the locked descriptor until it execs: retry ~100 ms.
+        let lock_file = durable::lock_exclusive(&dir.join("LOCK"), LOCK_WAIT)
+            .map_err(io("locking the log"))?
+            .ok_or(LogError::Locked)?;
+        let anchor_path = dir.join("anchor");
+        let anchor = read_anchor(&anchor_path)?;
         let path = dir.join("log.seg");
-        let fresh = !path.exists();
+        let segment_len = std::fs::metadata(&path).map_or(0, |m| m.len());
+        if segment_len < HEADER_LEN as u64 {
+            // Absent, or torn while it was created: nothing in it was acknowledged, unless
+            // the anchor says otherwise.
+            if let Some(a) = anchor.filter(|a| a.size > 0) {
+                return Err(LogError::Rollback {
+                    anchor_size: a.size,
+                    found: 0,
+                });
+            }
+            durable::create_atomically(&path, &segment_header(origin))
+                .map_err(io("creating the segment"))?;
+        }
         let mut segment = OpenOptions::new()
             .read(true)
             .write(true)
-            .create(true)
-            .truncate(false)
             .open(&path)
             .map_err(io("opening the segment"))?;
-        if fresh {
-            segment
-                .write_all(&segment_header(origin))
-                .map_err(io("writing the segment header"))?;
-            segment.sync_all().map_err(io("syncing the segment"))?;
-            File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(io("syncing the directory"))?;
-        }
-        let mut bytes = Vec::new();
-        segment
-            .seek(SeekFrom::Start(0))
-            .map_err(io("reading the segment"))?;
-        segment
-            .read_to_end(&mut bytes)
-            .map_err(io("reading the segment"))?;
+        let bytes = durable::read_all(&mut segment).map_err(io("reading the segment"))?;
         let scanned = scan(&bytes, origin, std::slice::from_ref(&key))?;
-        let size = scanned.tree.size();
-        // Damage with valid frames after it is an unsynced tail only beyond what the anchor
-        // records as acknowledged.
-        if let Some(offset) = scanned.damage
-            && anchor.is_none_or(|a| size < a.size)
-        {
-            return Err(LogError::Corrupt {
-                offset,
-                what: "damaged frame followed by valid frames",
-            });
-        }
-        if let Some(a) = anchor {
-            if a.size > size {
-                return Err(LogError::Rollback {
-                    anchor_size: a.size,
-                    found: size,
-                });
-            }
-            if scanned.tree.root(a.size)? != a.root {
-                return Err(LogError::Fork { size: a.size });
-            }
-        }
+        check_against_anchor(&scanned, anchor, bytes.len() as u64)?;
         if scanned.committed_end < bytes.len() as u64 {
             segment
                 .set_len(scanned.committed_end)
                 .map_err(io("truncating the torn tail"))?;
             segment.sync_all().map_err(io("syncing the segment"))?;
         }
-        let mut writer = WriterIo {
-            segment,
-            end: scanned.committed_end,
-            anchor: anchor_file,
-            anchor_seq: anchor.map_or(0, |a| a.seq),
-            poisoned: false,
-        };
+        let size = scanned.tree.size();
         let checkpoint = match scanned.checkpoint {
             Some(c) => c,
             None => sign_checkpoint(origin, &key, &signer, 0, crate::audit::merkle::empty_root())?,
         };
-        if anchor.is_none_or(|a| a.size < size) {
-            writer.anchor_seq += 1;
-            writer.anchor.store(&Anchor {
-                seq: writer.anchor_seq,
-                size,
-                root: checkpoint.checkpoint.root,
-            })?;
+        let current = Anchor {
+            seq: anchor.map_or(1, |a| a.seq + 1),
+            size,
+            root: checkpoint.checkpoint.root,
+        };
+        let (mut anchor_file, _) = SlotFile::open_or_create(
+            &anchor_path,
+            ANCHOR_MAGIC,
+            ANCHOR_SLOT_LEN,
+            &current.to_slot(),
+        )
+        .map_err(io("creating the anchor"))?;
+        if anchor.is_some_and(|a| a.size < size) {
+            anchor_file
+                .store(&current.to_slot(), true)
+                .map_err(io("writing the anchor"))?;
         }
+        let writer = WriterIo {
+            segment,
+            end: scanned.committed_end,
+            anchor: anchor_file,
+            anchor_seq: if anchor.is_some_and(|a| a.size >= size) {
+                anchor.map_or(0, |a| a.seq)
+            } else {
+                current.seq
+            },
+            poisoned: false,
+        };
         let reader = File::open(&path).map_err(io("opening the segment for reading"))?;
         Ok(Self {
             origin: origin.to_owned(),
@@ -730,7 +758,9 @@ impl AuditLog {
                 size: first + leaves.len() as u64,
                 root,
             };
-            w.anchor.store(&anchor)
+            w.anchor
+                .store(&anchor.to_slot(), true)
+                .map_err(io("writing the anchor"))
         });
         let mut state = self
             .state
@@ -816,22 +846,6 @@ impl AuditLog {
     }
 }
 
-/// Takes the writer lock. A process that forks while this one opens or closes the log shares
-/// the locked descriptor until it execs, so a held lock is retried for up to ~100 ms before
-/// it is reported as another writer.
-fn acquire(lock_file: &File) -> Result<(), LogError> {
-    for _ in 0..50 {
-        match lock_file.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                std::thread::sleep(std::time::Duration::from_millis(2))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io("locking the log")(e)),
-        }
-    }
-    Err(LogError::Locked)
-}
-
 fn check_durable(size: u64, state: &State) -> Result<(), LogError> {
     let durable = state.checkpoint.checkpoint.size;
     if size > durable {
@@ -872,55 +886,5 @@ impl AuditSink for AuditLog {
 
     fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
         self.append_batch(events, at)
-    }
-}
-
-/// The audit log records every status change and list publication: identifiers, codes and
-/// digests only (the operator is recorded as the SHA-256 of their identifier).
-impl crate::status::StatusObserver for AuditLog {
-    fn status_changed(
-        &self,
-        change: &crate::status::StatusChange,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let mut attributes = crate::encoding::Writer::new();
-        attributes
-            .map(3)
-            .int(1)
-            .uint(u64::from(change.status.code()))
-            .int(2)
-            .uint(u64::from(change.status.list_value()))
-            .int(3)
-            .uint(change.reference.index);
-        let attributes = attributes.into_bytes();
-        let mut record = change.certificate.as_bytes().to_vec();
-        record.extend_from_slice(&attributes);
-        record.extend_from_slice(&change.at.as_secs().to_be_bytes());
-        let event = Event {
-            kind: crate::audit::EventKind::StatusChanged,
-            actor_key_id: sha256(change.operator.as_bytes()),
-            subject: change.certificate.as_bytes().to_vec(),
-            object_digest: sha256(&record),
-            attributes,
-        };
-        self.append(event, change.at)?;
-        Ok(())
-    }
-
-    fn list_published(
-        &self,
-        uri: &str,
-        digest: [u8; 32],
-        at: UnixTime,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let subject = uri.as_bytes();
-        let event = Event {
-            kind: crate::audit::EventKind::StatusListPublished,
-            actor_key_id: [0; 32],
-            subject: subject[..subject.len().min(255)].to_vec(),
-            object_digest: digest,
-            attributes: Vec::new(),
-        };
-        self.append(event, at)?;
-        Ok(())
     }
 }

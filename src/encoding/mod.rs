@@ -5,6 +5,7 @@
 
 pub mod cbor;
 pub mod cose;
+pub(crate) mod durable;
 pub mod frame;
 pub mod qr;
 pub(crate) mod zlib;

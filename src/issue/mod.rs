@@ -425,20 +425,39 @@ impl Issuer {
         prepared.assemble(&signature)
     }
 
-    /// Issues many certificates signed at `now`, recording them in the audit log (when one
-    /// is configured) in one durable commit: for agencies issuing in bulk. Nothing is
-    /// returned unless every certificate was built, signed and recorded.
+    /// Issues many certificates signed at `now`: for agencies issuing in bulk. Every request
+    /// is checked before anything is signed; status entries are allocated in one durable
+    /// registry write and the issuance events recorded in one audit commit (when a registry
+    /// and a log are configured). Nothing is returned unless every certificate was built,
+    /// signed and recorded.
     ///
     /// # Errors
-    /// The first [`IssueError`] met; certificates already recorded stay in the log.
+    /// The first [`IssueError`] met. An invalid request fails before any allocation; after
+    /// that, allocated status entries stay (unused) and nothing is logged.
     pub fn issue_batch(
         &self,
         builders: Vec<CertificateBuilder>,
         now: UnixTime,
     ) -> Result<Vec<IssuedCertificate>, IssueError> {
+        let mut ids = Vec::with_capacity(builders.len());
+        for builder in &builders {
+            builder.check(&self.limits)?;
+            ids.push(self.identify(builder)?);
+        }
+        let statuses: Vec<Option<StatusReference>> = match &self.registry {
+            Some(registry) => {
+                let names: Vec<&str> = ids.iter().map(CertificateId::as_str).collect();
+                registry
+                    .allocate_all(&names)?
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            }
+            None => builders.iter().map(|b| b.status.clone()).collect(),
+        };
         let mut issued = Vec::with_capacity(builders.len());
-        for builder in builders {
-            let mut prepared = self.prepare(builder, now)?;
+        for ((builder, id), status) in builders.into_iter().zip(ids).zip(statuses) {
+            let mut prepared = self.prepare_identified(builder, id, status, now)?;
             // Recorded below, all at once.
             prepared.audit = None;
             let signature = self.signer.sign(&prepared.to_be_signed)?;
@@ -469,17 +488,33 @@ impl Issuer {
         now: UnixTime,
     ) -> Result<PreparedCertificate, IssueError> {
         builder.check(&self.limits)?;
+        let id = self.identify(&builder)?;
+        let status = match &self.registry {
+            Some(registry) => Some(registry.allocate(id.as_str())?),
+            None => builder.status.clone(),
+        };
+        self.prepare_identified(builder, id, status, now)
+    }
+
+    /// The GB/T 36904 identifier of the certificate `builder` describes (a random serial
+    /// unless it gives one).
+    fn identify(&self, builder: &CertificateBuilder) -> Result<CertificateId, IssueError> {
         let serial = match builder.serial.clone() {
             Some(serial) => serial,
             None => self.random_serial()?,
         };
-        let id = CertificateId::new(&builder.kind, &self.agency.code, &serial, &builder.version)
-            .map_err(IssueError::Identifier)?;
-        let status = match &self.registry {
-            Some(registry) => Some(registry.allocate(id.as_str())?),
-            None => builder.status,
-        };
+        CertificateId::new(&builder.kind, &self.agency.code, &serial, &builder.version)
+            .map_err(IssueError::Identifier)
+    }
 
+    /// Encodes a checked `builder` under an identifier and status entry already chosen.
+    fn prepare_identified(
+        &self,
+        builder: CertificateBuilder,
+        id: CertificateId,
+        status: Option<StatusReference>,
+        now: UnixTime,
+    ) -> Result<PreparedCertificate, IssueError> {
         let mut disclosures = Vec::with_capacity(builder.disclosable.len());
         let mut digests: Vec<DisclosureDigest> = Vec::with_capacity(builder.disclosable.len() + 4);
         for field in builder.disclosable {

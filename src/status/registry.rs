@@ -2,20 +2,23 @@
 //! 挂失, 失效, 转出) with its history, indices allocated at random across status lists
 //! (herd privacy), and signed list versions published on demand.
 //!
-//! Every change is written to a [`StatusStore`] and synced before it is acknowledged; the
-//! default [`FileStatusStore`] is a journal of CRC32C frames that recovery truncates after a
-//! torn tail and refuses when acknowledged records are damaged.
+//! Every operation is journalled in a [`StatusStore`] (by default the
+//! [`FileStatusStore`](crate::status::FileStatusStore)) and synced before it is acknowledged.
+//! A status change is written ahead: journal → in-memory state → observer (the audit log) →
+//! acknowledged. A crash after the journal write leaves a change the observer may lack; the
+//! store remembers how far the observer is known to have every record, and attaching the
+//! observer ([`StatusRegistry::with_observer`]) hands it the rest, once each, and refuses a
+//! registry that is behind the observer (restored from an older copy).
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::crypto::{OsRandom, RandomSource, Signer, sha256};
-use crate::encoding::frame;
 use crate::model::StatusReference;
+use crate::status::journal::FileStatusStore;
 use crate::status::list::{StatusList, StatusListError, StatusListToken};
+use crate::status::record::Record;
 use crate::time::UnixTime;
 
 /// A certificate's legal status.
@@ -117,13 +120,50 @@ pub enum RegistryError {
         /// The error kind.
         kind: std::io::ErrorKind,
     },
-    /// Acknowledged records are damaged.
+    /// Acknowledged records are damaged or differ from what was acknowledged.
     #[error("status journal corrupt at byte {offset}: {what}")]
     Corrupt {
-        /// Where.
+        /// Where (a byte offset in the journal, or a record number for record errors).
         offset: u64,
         /// What.
         what: &'static str,
+    },
+    /// The journal holds fewer records than were acknowledged: truncated, or an older copy.
+    #[error("rollback: {acknowledged} records were acknowledged, the journal holds {found}")]
+    Rollback {
+        /// Records the anchor records as acknowledged.
+        acknowledged: u64,
+        /// Records found.
+        found: u64,
+    },
+    /// The journal has records but its anchor is gone, so what was acknowledged is unknown.
+    #[error(
+        "the journal's anchor is missing: acknowledged records cannot be checked (deleted, or a journal of format 1)"
+    )]
+    AnchorMissing,
+    /// Another process holds the registry's writer lock.
+    #[error("the status registry is locked by another writer")]
+    Locked,
+    /// The registry was opened read-only.
+    #[error("the status registry is open read-only")]
+    ReadOnly,
+    /// The observer (the audit log) holds a change the journal does not: the journal was
+    /// restored from an older copy, or the observer records another registry's changes under
+    /// this URI prefix.
+    #[error(
+        "the audit log records status change #{sequence} but the journal holds {journal_records} records (restored from an older copy?)"
+    )]
+    BehindObserver {
+        /// The observer's highest change sequence number.
+        sequence: u64,
+        /// Records in the journal.
+        journal_records: u64,
+    },
+    /// The observer's record of change #`sequence` is not the journal's.
+    #[error("the audit log's status change #{sequence} differs from the journal's")]
+    ObserverDiffers {
+        /// The change's sequence number.
+        sequence: u64,
     },
     /// The certificate has no status entry.
     #[error("no status entry for this certificate")]
@@ -148,167 +188,68 @@ pub enum RegistryError {
     /// Building or signing the list failed.
     #[error(transparent)]
     List(#[from] StatusListError),
-    /// The observer (e.g. the audit log) did not record the change; it was not made.
+    /// The observer (e.g. the audit log) failed. For a status change, the change is journalled
+    /// and the registry is poisoned: reopening it with the observer delivers the change.
     #[error("observer: {0}")]
     Observer(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// A previous store write failed; reopen.
+    /// A previous store write or observer call failed; reopen.
     #[error("a previous write failed; reopen the registry")]
     Poisoned,
 }
 
-fn io(context: &'static str) -> impl Fn(std::io::Error) -> RegistryError {
-    move |e| RegistryError::Io {
-        context,
-        kind: e.kind(),
-    }
+/// What a store holds: its records in order, and how many of the first ones the observer is
+/// known to have.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadedRecords {
+    /// Every acknowledged record, oldest first.
+    pub records: Vec<Vec<u8>>,
+    /// The observer has every record before this one.
+    pub observed: u64,
 }
 
 /// Durable, append-only storage of registry records.
 pub trait StatusStore: Send {
-    /// Every record appended so far, in order (after recovering from a torn tail).
+    /// Every acknowledged record, after checking that none was lost and discarding a torn,
+    /// never-acknowledged tail.
     ///
     /// # Errors
-    /// [`RegistryError`] if the store is damaged.
-    fn load(&mut self) -> Result<Vec<Vec<u8>>, RegistryError>;
+    /// [`RegistryError`] if acknowledged records are damaged or missing.
+    fn load(&mut self) -> Result<LoadedRecords, RegistryError>;
 
-    /// Appends one record and makes it durable before returning.
+    /// Appends `records` as one batch, durable before it returns.
     ///
     /// # Errors
-    /// [`RegistryError::Io`].
-    fn append(&mut self, record: &[u8]) -> Result<(), RegistryError>;
-}
+    /// [`RegistryError::Io`], [`RegistryError::ReadOnly`].
+    fn append(&mut self, records: &[Vec<u8>]) -> Result<(), RegistryError>;
 
-const JOURNAL_MAGIC: &[u8; 8] = b"YZSTATUS";
-const RECORD_FRAME: u8 = 1;
-
-/// The embedded store: a journal file of CRC32C frames after a 16-byte header.
-#[derive(Debug)]
-pub struct FileStatusStore {
-    file: File,
-    end: u64,
-}
-
-impl FileStatusStore {
-    /// Opens or creates the journal at `path`.
+    /// Remembers that the observer has every record before `through` (need not be durable:
+    /// a lost mark only makes the next open check those records again).
     ///
     /// # Errors
-    /// [`RegistryError::Io`].
-    pub fn open(path: &Path) -> Result<Self, RegistryError> {
-        let fresh = !path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io("opening the journal"))?;
-        if fresh {
-            let mut header = [0u8; 16];
-            header[..8].copy_from_slice(JOURNAL_MAGIC);
-            header[8..12].copy_from_slice(&1u32.to_be_bytes());
-            let crc = crc32c::crc32c(&header[..12]);
-            header[12..].copy_from_slice(&crc.to_be_bytes());
-            file.write_all(&header)
-                .map_err(io("writing the journal header"))?;
-            file.sync_all().map_err(io("syncing the journal"))?;
-            // A bare file name's parent is "": the current directory.
-            if let Some(dir) = path.parent() {
-                let dir = if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                };
-                File::open(dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(io("syncing the directory"))?;
-            }
-        }
-        Ok(Self { file, end: 0 })
+    /// [`RegistryError::Io`], [`RegistryError::ReadOnly`].
+    fn mark_observed(&mut self, through: u64) -> Result<(), RegistryError>;
+
+    /// Whether this store may be written (a read-only store neither completes nor checks
+    /// recovery: a writer beside it may be mid-operation).
+    fn writable(&self) -> bool {
+        true
     }
 }
 
-impl StatusStore for FileStatusStore {
-    fn load(&mut self) -> Result<Vec<Vec<u8>>, RegistryError> {
-        let mut bytes = Vec::new();
-        self.file
-            .seek(SeekFrom::Start(0))
-            .map_err(io("reading the journal"))?;
-        self.file
-            .read_to_end(&mut bytes)
-            .map_err(io("reading the journal"))?;
-        let header = bytes.get(..16).ok_or(RegistryError::Corrupt {
-            offset: 0,
-            what: "short header",
-        })?;
-        if &header[..8] != JOURNAL_MAGIC
-            || crc32c::crc32c(&header[..12]).to_be_bytes() != header[12..16]
-        {
-            return Err(RegistryError::Corrupt {
-                offset: 0,
-                what: "not a status journal",
-            });
-        }
-        let mut records = Vec::new();
-        let mut pos = 16;
-        while pos < bytes.len() {
-            match frame::read_frame(&bytes[pos..]) {
-                Ok((RECORD_FRAME, body, len)) => {
-                    records.push(body.to_vec());
-                    pos += len;
-                }
-                Ok(_) => {
-                    return Err(RegistryError::Corrupt {
-                        offset: pos as u64,
-                        what: "unknown frame type",
-                    });
-                }
-                Err(_) if frame::intact_frame_after(&bytes, pos + 8) => {
-                    return Err(RegistryError::Corrupt {
-                        offset: pos as u64,
-                        what: "damaged record followed by intact ones",
-                    });
-                }
-                // A torn tail: the record was never acknowledged.
-                Err(_) => break,
-            }
-        }
-        if pos < bytes.len() {
-            self.file
-                .set_len(pos as u64)
-                .map_err(io("truncating the torn tail"))?;
-            self.file.sync_all().map_err(io("syncing the journal"))?;
-        }
-        self.end = pos as u64;
-        Ok(records)
-    }
+/// A boxed observer error.
+pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
 
-    fn append(&mut self, record: &[u8]) -> Result<(), RegistryError> {
-        let mut framed = Vec::with_capacity(record.len() + 16);
-        frame::push_frame(&mut framed, RECORD_FRAME, record);
-        self.file
-            .seek(SeekFrom::Start(self.end))
-            .map_err(io("writing the journal"))?;
-        self.file
-            .write_all(&framed)
-            .map_err(io("writing the journal"))?;
-        self.file.sync_data().map_err(io("syncing the journal"))?;
-        self.end += framed.len() as u64;
-        Ok(())
-    }
-}
-
-/// Told about every change before it is acknowledged (the audit log implements it).
+/// Told about every change and publication before it is acknowledged (the audit log
+/// implements it).
 pub trait StatusObserver: Send + Sync {
-    /// A certificate's status changed.
+    /// A certificate's status changed (already journalled).
     ///
     /// # Errors
-    /// Any error stops the change.
-    fn status_changed(
-        &self,
-        change: &StatusChange,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    /// Any error poisons the registry; the change is delivered again when it is reopened.
+    fn status_changed(&self, change: &StatusChange) -> Result<(), ObserverError>;
 
-    /// A list version was published: its URI and the SHA-256 of the signed token.
+    /// A list version was published: its URI, the SHA-256 of the signed token and of the
+    /// signing key's public key bytes.
     ///
     /// # Errors
     /// Any error withholds the token.
@@ -316,8 +257,36 @@ pub trait StatusObserver: Send + Sync {
         &self,
         uri: &str,
         digest: [u8; 32],
+        signer_key_id: [u8; 32],
         at: UnixTime,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+    ) -> Result<(), ObserverError>;
+
+    /// The changes of the registry publishing under `uri_prefix` that the observer holds with
+    /// a sequence number from `from` on. Used when the observer is attached, to deliver the
+    /// changes it lacks and to refuse a registry behind it. `None` (the default) means the
+    /// observer cannot tell: it is then given every change it might lack (at least once).
+    ///
+    /// # Errors
+    /// Any error stops the registry from being used with this observer.
+    fn recorded_since(
+        &self,
+        uri_prefix: &str,
+        from: u64,
+    ) -> Result<Option<Vec<RecordedChange>>, ObserverError> {
+        let _ = (uri_prefix, from);
+        Ok(None)
+    }
+}
+
+/// A change as the observer holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedChange {
+    /// The change's sequence number in the journal.
+    pub sequence: u64,
+    /// The certificate identifier.
+    pub certificate: String,
+    /// The status it was changed to.
+    pub status: LegalStatus,
 }
 
 /// One recorded status change.
@@ -333,6 +302,8 @@ pub struct StatusChange {
     pub at: UnixTime,
     /// Who (an operator identifier of the agency's own).
     pub operator: String,
+    /// The change's record number in the registry's journal (0, 1, 2, … over all records).
+    pub sequence: u64,
 }
 
 /// Configuration of list sizes and URIs.
@@ -367,130 +338,23 @@ struct State {
     lists: Vec<(String, StatusList)>,
     used: Vec<HashSet<u64>>,
     entries: HashMap<String, Entry>,
+    /// Records journalled so far (the next record's sequence number).
+    records: u64,
+    /// Changes the observer may lack (from the store's observed mark on), oldest first.
+    unobserved: Vec<StatusChange>,
 }
 
-enum Record {
-    NewList {
-        uri: String,
-        size: u64,
-    },
-    Allocate {
-        list: u32,
-        index: u64,
-        certificate: String,
-    },
-    Change {
-        status: LegalStatus,
-        at: UnixTime,
-        operator: String,
-        certificate: String,
-    },
-}
-
-impl Record {
-    fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let text = |out: &mut Vec<u8>, s: &str| {
-            out.extend_from_slice(&u16::try_from(s.len()).unwrap_or(0).to_be_bytes());
-            out.extend_from_slice(s.as_bytes());
-        };
-        match self {
-            Self::NewList { uri, size } => {
-                out.push(1);
-                out.extend_from_slice(&size.to_be_bytes());
-                text(&mut out, uri);
-            }
-            Self::Allocate {
-                list,
-                index,
-                certificate,
-            } => {
-                out.push(2);
-                out.extend_from_slice(&list.to_be_bytes());
-                out.extend_from_slice(&index.to_be_bytes());
-                text(&mut out, certificate);
-            }
-            Self::Change {
-                status,
-                at,
-                operator,
-                certificate,
-            } => {
-                out.push(3);
-                out.push(status.code());
-                out.extend_from_slice(&at.as_secs().to_be_bytes());
-                text(&mut out, operator);
-                text(&mut out, certificate);
-            }
-        }
-        out
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let mut c = Cursor { bytes, pos: 1 };
-        let record = match bytes.first()? {
-            1 => {
-                let size = c.u64()?;
-                Self::NewList {
-                    size,
-                    uri: c.text()?,
-                }
-            }
-            2 => {
-                let list = u32::from_be_bytes(c.take(4)?.try_into().ok()?);
-                let index = c.u64()?;
-                Self::Allocate {
-                    list,
-                    index,
-                    certificate: c.text()?,
-                }
-            }
-            3 => {
-                let status = LegalStatus::from_code(*c.take(1)?.first()?)?;
-                let at = UnixTime::from_secs(c.u64()?);
-                let operator = c.text()?;
-                Self::Change {
-                    status,
-                    at,
-                    operator,
-                    certificate: c.text()?,
-                }
-            }
-            _ => return None,
-        };
-        (c.pos == bytes.len()).then_some(record)
-    }
-}
-
-/// Reads a record's fields in order.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let out = self.bytes.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
-        Some(out)
-    }
-
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_be_bytes(self.take(8)?.try_into().ok()?))
-    }
-
-    fn text(&mut self) -> Option<String> {
-        let len = self.take(2)?;
-        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-        String::from_utf8(self.take(len)?.to_vec()).ok()
-    }
+/// The store and whether a failed write poisoned it.
+struct Store {
+    inner: Box<dyn StatusStore>,
+    poisoned: bool,
 }
 
 /// The issuer-side status registry.
 pub struct StatusRegistry {
     config: RegistryConfig,
     state: Mutex<State>,
-    store: Mutex<(Box<dyn StatusStore>, bool)>,
+    store: Mutex<Store>,
     rng: Box<dyn RandomSource>,
     observer: Option<Arc<dyn StatusObserver>>,
 }
@@ -528,32 +392,48 @@ impl StatusRegistry {
             return Err(RegistryError::Invalid("list size"));
         }
         check_text(&config.uri_prefix, "URI prefix")?;
+        let loaded = store.load()?;
         let mut state = State::default();
-        for (i, bytes) in store.load()?.iter().enumerate() {
+        for (i, bytes) in loaded.records.iter().enumerate() {
             let record = Record::decode(bytes).ok_or(RegistryError::Corrupt {
                 offset: i as u64,
                 what: "undecodable record",
             })?;
-            apply(&mut state, record).map_err(|_| RegistryError::Corrupt {
+            apply(&mut state, record).map_err(|()| RegistryError::Corrupt {
                 offset: i as u64,
                 what: "record does not apply",
             })?;
         }
+        state.unobserved.retain(|c| c.sequence >= loaded.observed);
         Ok(Self {
             config,
             state: Mutex::new(state),
-            store: Mutex::new((Box::new(store), false)),
+            store: Mutex::new(Store {
+                inner: Box::new(store),
+                poisoned: false,
+            }),
             rng: Box::new(OsRandom),
             observer: None,
         })
     }
 
-    /// Opens a registry journalled in the file at `path`.
+    /// Opens the registry journalled in the file at `path` as its one writer (see
+    /// [`FileStatusStore::open`]).
     ///
     /// # Errors
     /// [`RegistryError`].
     pub fn open_file(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
         Self::open(FileStatusStore::open(path)?, config)
+    }
+
+    /// Opens the registry journalled at `path` read-only, without the writer lock: for
+    /// publishing lists and answering queries beside a running writer. Changes are refused
+    /// with [`RegistryError::ReadOnly`].
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn open_file_read_only(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
+        Self::open(FileStatusStore::open_read_only(path)?, config)
     }
 
     /// Replaces the random source (seeded for test vectors only).
@@ -564,22 +444,86 @@ impl StatusRegistry {
     }
 
     /// Reports every change and publication to `observer` (e.g. the audit log) before it is
-    /// acknowledged.
-    #[must_use]
-    pub fn with_observer(mut self, observer: Arc<dyn StatusObserver>) -> Self {
+    /// acknowledged. A writer first completes recovery: changes journalled before a crash that
+    /// the observer lacks are delivered to it, once each (a read-only registry leaves that to
+    /// its writer).
+    ///
+    /// # Errors
+    /// [`RegistryError::BehindObserver`] if the observer holds a change the journal lacks,
+    /// [`RegistryError::ObserverDiffers`] if it holds another change under a sequence
+    /// number, [`RegistryError::Observer`] if it fails.
+    pub fn with_observer(
+        mut self,
+        observer: Arc<dyn StatusObserver>,
+    ) -> Result<Self, RegistryError> {
+        if lock(&self.store).inner.writable() {
+            let state = lock(&self.state);
+            let from = state
+                .unobserved
+                .first()
+                .map_or(state.records, |c| c.sequence);
+            let recorded = observer
+                .recorded_since(&self.config.uri_prefix, from)
+                .map_err(RegistryError::Observer)?;
+            let mut missing = state.unobserved.clone();
+            if let Some(recorded) = recorded {
+                if let Some(latest) = recorded.iter().map(|r| r.sequence).max()
+                    && latest >= state.records
+                {
+                    return Err(RegistryError::BehindObserver {
+                        sequence: latest,
+                        journal_records: state.records,
+                    });
+                }
+                for held in &recorded {
+                    let Some(i) = missing.iter().position(|c| c.sequence == held.sequence) else {
+                        // A record from before the crash that is not a change, or one the
+                        // observer delivered twice: neither is this journal's history.
+                        return Err(RegistryError::ObserverDiffers {
+                            sequence: held.sequence,
+                        });
+                    };
+                    let change = missing.remove(i);
+                    if change.certificate != held.certificate || change.status != held.status {
+                        return Err(RegistryError::ObserverDiffers {
+                            sequence: held.sequence,
+                        });
+                    }
+                }
+            }
+            for change in &missing {
+                observer
+                    .status_changed(change)
+                    .map_err(RegistryError::Observer)?;
+            }
+            let records = state.records;
+            drop(state);
+            if records > 0 {
+                lock(&self.store).inner.mark_observed(records)?;
+            }
+            lock(&self.state).unobserved.clear();
+        }
         self.observer = Some(observer);
-        self
+        Ok(self)
     }
 
-    fn persist(&self, record: &Record) -> Result<(), RegistryError> {
+    /// Journals `records` as one batch and applies them. Runs under the state lock, so the
+    /// journal's order is the state's.
+    fn persist(&self, state: &mut State, records: Vec<Record>) -> Result<(), RegistryError> {
         let mut store = lock(&self.store);
-        if store.1 {
+        if store.poisoned {
             return Err(RegistryError::Poisoned);
         }
+        let encoded: Vec<Vec<u8>> = records.iter().map(Record::encode).collect();
         store
-            .0
-            .append(&record.encode())
-            .inspect_err(|_| store.1 = true)
+            .inner
+            .append(&encoded)
+            .inspect_err(|_| store.poisoned = true)?;
+        drop(store);
+        for record in records {
+            apply(state, record).map_err(|()| RegistryError::Invalid("record"))?;
+        }
+        Ok(())
     }
 
     /// The status reference of `certificate`, allocating a random free index on first use.
@@ -587,53 +531,84 @@ impl StatusRegistry {
     /// # Errors
     /// [`RegistryError`] if the store or the random source fails.
     pub fn allocate(&self, certificate: &str) -> Result<StatusReference, RegistryError> {
-        check_text(certificate, "certificate identifier")?;
+        let mut references = self.allocate_all(&[certificate])?;
+        references.pop().ok_or(RegistryError::Invalid("allocation"))
+    }
+
+    /// The status references of `certificates`, in order, allocating those without one in a
+    /// single durable write (for issuing in bulk).
+    ///
+    /// # Errors
+    /// [`RegistryError`] if an identifier is invalid or the store or the random source fails;
+    /// then nothing is allocated.
+    pub fn allocate_all(
+        &self,
+        certificates: &[&str],
+    ) -> Result<Vec<StatusReference>, RegistryError> {
+        certificates
+            .iter()
+            .try_for_each(|c| check_text(c, "certificate identifier"))?;
         let mut state = lock(&self.state);
-        if let Some(entry) = state.entries.get(certificate) {
-            return Ok(entry.reference.clone());
-        }
-        // A list is used until half full, so random free indices stay cheap to find.
-        if state
-            .used
-            .last()
-            .is_none_or(|u| u.len() as u64 >= self.config.list_size / 2)
-        {
-            let uri = format!("{}{}", self.config.uri_prefix, state.lists.len() + 1);
-            let record = Record::NewList {
-                uri,
-                size: self.config.list_size,
-            };
-            self.persist(&record)?;
-            apply(&mut state, record).map_err(|_| RegistryError::Invalid("list"))?;
-        }
-        let list = state.lists.len() - 1;
-        let index = loop {
-            let mut b = [0u8; 8];
-            self.rng.fill(&mut b).map_err(|_| RegistryError::Random)?;
-            let candidate = u64::from_be_bytes(b) % self.config.list_size;
-            if !state.used[list].contains(&candidate) {
-                break candidate;
+        // Plan against the used indices plus the ones planned so far, then journal once.
+        let mut lists = state.lists.len();
+        let mut fill = state.used.last().map_or(0, |u| u.len() as u64);
+        let mut planned: HashMap<&str, (usize, u64)> = HashMap::new();
+        let mut taken: HashSet<(usize, u64)> = HashSet::new();
+        let mut records = Vec::new();
+        for &certificate in certificates {
+            if state.entries.contains_key(certificate) || planned.contains_key(certificate) {
+                continue;
             }
-        };
-        let record = Record::Allocate {
-            list: u32::try_from(list).map_err(|_| RegistryError::Invalid("list"))?,
-            index,
-            certificate: certificate.to_owned(),
-        };
-        self.persist(&record)?;
-        apply(&mut state, record).map_err(|_| RegistryError::Invalid("allocation"))?;
-        Ok(StatusReference {
-            index,
-            uri: state.lists[list].0.clone(),
-        })
+            // A list is used until half full, so random free indices stay cheap to find.
+            if lists == 0 || fill >= self.config.list_size / 2 {
+                lists += 1;
+                fill = 0;
+                records.push(Record::NewList {
+                    uri: format!("{}{}", self.config.uri_prefix, lists),
+                    size: self.config.list_size,
+                });
+            }
+            let list = lists - 1;
+            let index = loop {
+                let mut b = [0u8; 8];
+                self.rng.fill(&mut b).map_err(|_| RegistryError::Random)?;
+                let candidate = u64::from_be_bytes(b) % self.config.list_size;
+                let used = state.used.get(list).is_some_and(|u| u.contains(&candidate));
+                if !used && !taken.contains(&(list, candidate)) {
+                    break candidate;
+                }
+            };
+            taken.insert((list, index));
+            planned.insert(certificate, (list, index));
+            fill += 1;
+            records.push(Record::Allocate {
+                list: u32::try_from(list).map_err(|_| RegistryError::Invalid("list"))?,
+                index,
+                certificate: certificate.to_owned(),
+            });
+        }
+        if !records.is_empty() {
+            self.persist(&mut state, records)?;
+        }
+        certificates
+            .iter()
+            .map(|c| {
+                state
+                    .entries
+                    .get(*c)
+                    .map(|e| e.reference.clone())
+                    .ok_or(RegistryError::Invalid("allocation"))
+            })
+            .collect()
     }
 
     /// Changes `certificate`'s status (reinstating is a change to [`LegalStatus::Valid`]).
-    /// Final statuses cannot be left.
+    /// Final statuses cannot be left. The change is journalled, then given to the observer,
+    /// then acknowledged.
     ///
     /// # Errors
     /// [`RegistryError::IllegalTransition`], [`RegistryError::UnknownCertificate`], store or
-    /// observer errors.
+    /// observer errors (see [`RegistryError::Observer`]).
     pub fn set_status(
         &self,
         certificate: &str,
@@ -654,26 +629,31 @@ impl StatusRegistry {
         if from == status || from.is_final() {
             return Err(RegistryError::IllegalTransition { from, to: status });
         }
-        let change = StatusChange {
-            certificate: certificate.to_owned(),
-            reference: entry.reference.clone(),
-            status,
-            at,
-            operator: operator.to_owned(),
-        };
-        if let Some(observer) = &self.observer {
-            observer
-                .status_changed(&change)
-                .map_err(RegistryError::Observer)?;
-        }
         let record = Record::Change {
             status,
             at,
             operator: operator.to_owned(),
             certificate: certificate.to_owned(),
         };
-        self.persist(&record)?;
-        apply(&mut state, record).map_err(|_| RegistryError::Invalid("change"))?;
+        self.persist(&mut state, vec![record])?;
+        let change = state
+            .unobserved
+            .pop()
+            .ok_or(RegistryError::Invalid("change"))?;
+        if let Some(observer) = &self.observer {
+            let mut store = lock(&self.store);
+            if let Err(e) = observer.status_changed(&change) {
+                store.poisoned = true;
+                state.unobserved.push(change);
+                return Err(RegistryError::Observer(e));
+            }
+            store
+                .inner
+                .mark_observed(state.records)
+                .inspect_err(|_| store.poisoned = true)?;
+        } else {
+            state.unobserved.push(change.clone());
+        }
         Ok(change)
     }
 
@@ -739,7 +719,12 @@ impl StatusRegistry {
         .sign(signer)?;
         if let Some(observer) = &self.observer {
             observer
-                .list_published(uri, sha256(&token), at)
+                .list_published(
+                    uri,
+                    sha256(&token),
+                    sha256(&signer.public_key().to_bytes()),
+                    at,
+                )
                 .map_err(RegistryError::Observer)?;
         }
         Ok(token)
@@ -748,6 +733,7 @@ impl StatusRegistry {
 
 /// Applies a record to the in-memory state (replay and live changes alike).
 fn apply(state: &mut State, record: Record) -> Result<(), ()> {
+    let sequence = state.records;
     match record {
         Record::NewList { uri, size } => {
             state
@@ -791,13 +777,16 @@ fn apply(state: &mut State, record: Record) -> Result<(), ()> {
         } => {
             let entry = state.entries.get_mut(&certificate).ok_or(())?;
             let reference = entry.reference.clone();
-            entry.history.push(StatusChange {
+            let change = StatusChange {
                 certificate,
                 reference: reference.clone(),
                 status,
                 at,
                 operator,
-            });
+                sequence,
+            };
+            entry.history.push(change.clone());
+            state.unobserved.push(change);
             let list = state
                 .lists
                 .iter_mut()
@@ -808,5 +797,6 @@ fn apply(state: &mut State, record: Record) -> Result<(), ()> {
                 .map_err(|_| ())?;
         }
     }
+    state.records += 1;
     Ok(())
 }

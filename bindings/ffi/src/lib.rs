@@ -2601,7 +2601,7 @@ impl StatusRegistry {
             status::RegistryConfig::new(&uri_prefix),
         )?;
         let registry = match audit_log {
-            Some(log) => registry.with_observer(log.inner.clone()),
+            Some(log) => registry.with_observer(log.inner.clone())?,
             None => registry,
         };
         Ok(Arc::new(Self {

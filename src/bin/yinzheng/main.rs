@@ -14,7 +14,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use files::{RequestSpec, Result, TrustSpec, hex_decode, hex_encode, read, read_text, write};
 use yinzheng::Limits;
-use yinzheng::audit::store::verify_segment;
+use yinzheng::audit::store::verify_dir;
 use yinzheng::audit::{AuditLog, Event, EventKind, InclusionBundle, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer, sha256};
 use yinzheng::encoding::qr;
@@ -22,7 +22,7 @@ use yinzheng::issue::{Issuer, SealMaker, Stamper, sign_trust_bundle};
 use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, BundleRevokedKey, TrustBundle};
 use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
 use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel};
-use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+use yinzheng::status::{FileStatusStore, LegalStatus, RegistryConfig, StatusRegistry};
 use yinzheng::time::{Clock as _, SystemClock, UnixTime};
 use yinzheng::trust::Roles;
 use yinzheng::verify::{
@@ -176,6 +176,13 @@ struct IssueArgs {
     /// The status lists' URI prefix.
     #[arg(long)]
     status_prefix: Option<String>,
+    /// Seconds to wait for another writer of the journal (default: fail at once).
+    #[arg(long, default_value_t = 0)]
+    wait_lock: u64,
+    /// With a directory of requests: certificates per batch (one registry write and one
+    /// audit commit each).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    batch: u64,
     #[command(flatten)]
     log: LogArgs,
 }
@@ -390,6 +397,9 @@ enum StatusCommand {
         /// Who decided it (kept in the journal and the audit log).
         #[arg(long)]
         operator: String,
+        /// Seconds to wait for another writer of the journal (default: fail at once).
+        #[arg(long, default_value_t = 0)]
+        wait_lock: u64,
         #[command(flatten)]
         log: LogArgs,
     },
@@ -447,6 +457,10 @@ enum LogCommand {
         /// The log's verifier key (C2SP vkey).
         #[arg(long)]
         vkey: String,
+        /// Accept bytes after the last commit (a writer's interrupted tail); they are
+        /// reported either way.
+        #[arg(long)]
+        allow_uncommitted_tail: bool,
     },
     /// Prints an inclusion proof bundle for entry `index`.
     Prove {
@@ -687,9 +701,9 @@ fn issue(args: &IssueArgs) -> Result<ExitCode> {
         issuer = issuer.with_audit_log(log.clone());
     }
     if let (Some(journal), Some(prefix)) = (&args.status_journal, &args.status_prefix) {
-        let mut registry = StatusRegistry::open_file(journal, RegistryConfig::new(prefix))?;
+        let mut registry = open_registry(journal, prefix, args.wait_lock)?;
         if let Some(log) = &log {
-            registry = registry.with_observer(log.clone());
+            registry = registry.with_observer(log.clone())?;
         }
         issuer = issuer.with_status_registry(Arc::new(registry));
     }
@@ -706,14 +720,26 @@ fn issue(args: &IssueArgs) -> Result<ExitCode> {
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
+        // Every request is read and checked before anything is signed.
+        let mut loaded = Vec::with_capacity(requests.len());
         for path in &requests {
-            let issued = issuer.issue(RequestSpec::load(path)?.builder()?, t)?;
-            let name = path.file_stem().unwrap_or_default();
-            write(
-                &args.out.join(name).with_extension("cbor"),
-                issued.as_bytes(),
-            )?;
-            bar.inc(1);
+            let builder = RequestSpec::load(path)?
+                .builder()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            loaded.push((path, builder));
+        }
+        let batch = usize::try_from(args.batch).unwrap_or(1000);
+        let mut loaded = loaded.into_iter().peekable();
+        while loaded.peek().is_some() {
+            let (paths, builders): (Vec<_>, Vec<_>) = loaded.by_ref().take(batch).unzip();
+            for (path, issued) in paths.iter().zip(issuer.issue_batch(builders, t)?) {
+                let name = path.file_stem().unwrap_or_default();
+                write(
+                    &args.out.join(name).with_extension("cbor"),
+                    issued.as_bytes(),
+                )?;
+                bar.inc(1);
+            }
         }
         bar.finish();
         println!("{} certificates → {}", requests.len(), args.out.display());
@@ -989,12 +1015,13 @@ fn status(cmd: StatusCommand) -> Result<ExitCode> {
             certificate,
             status,
             operator,
+            wait_lock,
             log,
         } => {
             let legal = parse_status(&status)?;
-            let mut registry = StatusRegistry::open_file(&journal, RegistryConfig::new(&prefix))?;
+            let mut registry = open_registry(&journal, &prefix, wait_lock)?;
             if let Some(log) = log.open()? {
-                registry = registry.with_observer(log);
+                registry = registry.with_observer(log)?;
             }
             let change = registry.set_status(&certificate, legal, &operator, now()?)?;
             println!("{certificate}: {} ({change:?})", legal.label());
@@ -1007,9 +1034,11 @@ fn status(cmd: StatusCommand) -> Result<ExitCode> {
             out_dir,
             log,
         } => {
-            let mut registry = StatusRegistry::open_file(&journal, RegistryConfig::new(&prefix))?;
+            // Publishing reads what was acknowledged; it needs no writer lock.
+            let mut registry =
+                StatusRegistry::open_file_read_only(&journal, RegistryConfig::new(&prefix))?;
             if let Some(log) = log.open()? {
-                registry = registry.with_observer(log);
+                registry = registry.with_observer(log)?;
             }
             let signer = files::signing_key(&key)?;
             std::fs::create_dir_all(&out_dir)?;
@@ -1023,6 +1052,13 @@ fn status(cmd: StatusCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the registry journal as its writer, waiting up to `wait_secs` for another writer.
+fn open_registry(journal: &Path, prefix: &str, wait_secs: u64) -> Result<StatusRegistry> {
+    let wait = std::time::Duration::from_secs(wait_secs).max(std::time::Duration::from_millis(100));
+    let store = FileStatusStore::open_waiting(journal, wait)?;
+    Ok(StatusRegistry::open(store, RegistryConfig::new(prefix))?)
 }
 
 fn parse_status(text: &str) -> Result<LegalStatus> {
@@ -1077,16 +1113,35 @@ fn log_command(cmd: LogCommand) -> Result<ExitCode> {
             let audit = log.open()?.ok_or("log vkey needs --log and --log-key")?;
             println!("{}", audit.key().to_vkey());
         }
-        LogCommand::Verify { dir, origin, vkey } => {
+        LogCommand::Verify {
+            dir,
+            origin,
+            vkey,
+            allow_uncommitted_tail,
+        } => {
             let key = NoteKey::from_vkey(&vkey)?;
-            let segment = read(&dir.join("log.seg"))?;
             let bar = indicatif::ProgressBar::new_spinner();
-            bar.set_message(format!("verifying {} bytes", segment.len()));
-            let summary = verify_segment(&segment, &origin, &key)?;
+            bar.set_message(format!("verifying {}", dir.display()));
+            let summary = verify_dir(&dir, &origin, &key)?;
             bar.finish_and_clear();
+            if summary.uncommitted_bytes > 0 && !allow_uncommitted_tail {
+                eprintln!(
+                    "{} bytes after the last commit are not part of the log (an interrupted write, or bytes added since)",
+                    summary.uncommitted_bytes
+                );
+                return Ok(ExitCode::from(10));
+            }
             println!(
-                "log verified: {} entries, every frame, the hash chain and every signed checkpoint",
-                summary.size
+                "log verified: {} entries, every frame, the hash chain, every signed checkpoint and the anchor{}",
+                summary.size,
+                if summary.uncommitted_bytes > 0 {
+                    format!(
+                        "; {} uncommitted bytes after the last commit",
+                        summary.uncommitted_bytes
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
         LogCommand::Prove { log, index } => {

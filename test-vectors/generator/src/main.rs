@@ -707,6 +707,42 @@ fn audit_event(i: u64, subject: &str) -> Event {
     }
 }
 
+/// A registry revokes `subject` and publishes its list into a fresh log under the vectors'
+/// log key: the inclusion bundles of both events.
+fn status_events(subject: &str) -> Result<(String, String)> {
+    use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+    let dir = std::env::temp_dir().join(format!("yz-vectors-events-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = std::sync::Arc::new(AuditLog::open(
+        &dir.join("audit"),
+        AUDIT_ORIGIN,
+        Ed25519SigningKey::from_seed(&[0x5A; 32]),
+    )?);
+    let registry = StatusRegistry::open_file(
+        &dir.join("status.journal"),
+        RegistryConfig::new("https://status.example.gov.cn/jilin/"),
+    )?
+    .with_rng(SeededRandom::from_seed([4; 32]))
+    .with_observer(log.clone())?;
+    let at = UnixTime::from_secs(1_795_226_400);
+    let reference = registry.allocate(subject)?;
+    registry.set_status(subject, LegalStatus::Revoked, "operator-7", at)?;
+    registry.publish(
+        &reference.uri,
+        &Ed25519SigningKey::from_seed(&[0x11; 32]),
+        at,
+        3600,
+    )?;
+    let bundles = (
+        log.inclusion_bundle(0)?.encode(),
+        log.inclusion_bundle(1)?.encode(),
+    );
+    drop(registry);
+    drop(log);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(bundles)
+}
+
 /// Builds a log in a scratch directory: `batches` of entries (sizes), from seed `key_seed`.
 fn build_log(
     name: &str,
@@ -924,6 +960,28 @@ fn audit_vectors(out: &Path) -> Result<()> {
         wrong_old.encode().as_bytes(),
         Some("checkpoint-5.note"),
         "reject",
+    )?;
+
+    // The events the status registry records, as the audit log writes them (the
+    // actor_key_id rules of docs/FORMAT.md).
+    let (change, publication) = status_events(subject)?;
+    add(
+        "inclusion-status-change",
+        "a 吊销 recorded through the status registry: actor_key_id = SHA-256(\"operator-7\"), attributes {1: 5, 2: 1, 3: index, 4: journal sequence, 5: list URI}",
+        "inclusion",
+        "inclusion-status-change.tlog-proof",
+        change.as_bytes(),
+        None,
+        "accept",
+    )?;
+    add(
+        "inclusion-list-published",
+        "a status list publication: actor_key_id = SHA-256 of the signing key's public key bytes (seed 0x11), object_digest = SHA-256 of the token",
+        "inclusion",
+        "inclusion-list-published.tlog-proof",
+        publication.as_bytes(),
+        None,
+        "accept",
     )?;
 
     let manifest = AuditManifest {
