@@ -322,6 +322,12 @@ fn the_log_gets_each_change_once_and_never_one_that_was_not_made() {
     let registry = open(&path).unwrap();
     registry.allocate("A").unwrap();
     registry.allocate("B").unwrap();
+    // An identifier the log could not record as a subject never gets an entry (its changes
+    // would be journalled but never logged).
+    assert!(matches!(
+        registry.allocate(&"X".repeat(256)),
+        Err(RegistryError::Invalid("certificate identifier"))
+    ));
     // The change is journalled first: a log that fails leaves no phantom event, and the
     // registry refuses further work until it is reopened.
     let registry = registry.with_observer(Arc::new(Down)).unwrap();

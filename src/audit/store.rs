@@ -527,7 +527,7 @@ impl AuditLog {
         let anchor_path = dir.join("anchor");
         let anchor = read_anchor(&anchor_path)?;
         let path = dir.join("log.seg");
-        let segment_len = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let segment_len = durable::file_len(&path).map_err(io("reading the segment"))?;
         if segment_len < HEADER_LEN as u64 {
             // Absent, or torn while it was created: nothing in it was acknowledged, unless
             // the anchor says otherwise.

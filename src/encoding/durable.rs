@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const RETRY: Duration = Duration::from_millis(2);
+const MAX_SEQ: u64 = 1 << 62;
 
 /// The newest valid slot of an anchor file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,6 +117,9 @@ fn newest(bytes: &[u8], magic: &[u8; 8], slot_len: usize) -> SlotRead {
             seq: u64::from_be_bytes(b[8..16].try_into().unwrap_or_default()),
             payload: b[16..slot_len - 4].to_vec(),
         })
+        // A writer counts up from 1; a sequence this large was never written by one, and
+        // honouring it would leave no room to advance.
+        .filter(|s| s.seq < MAX_SEQ)
         .max_by_key(|s| s.seq);
     best.map_or(SlotRead::Damaged, SlotRead::Found)
 }
@@ -195,6 +199,15 @@ pub(crate) fn lock_exclusive(path: &Path, wait: Duration) -> io::Result<Option<F
             Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
             Err(std::fs::TryLockError::Error(e)) => return Err(e),
         }
+    }
+}
+
+/// The length of the file at `path`, 0 if there is none (any other error is an error).
+pub(crate) fn file_len(path: &Path) -> io::Result<u64> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(m.len()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e),
     }
 }
 

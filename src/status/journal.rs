@@ -148,7 +148,7 @@ impl FileStatusStore {
                 Some(Acknowledged::from_slot(&slot).ok_or(corrupt(0, "anchor slot malformed"))?)
             }
         };
-        let journal_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let journal_len = durable::file_len(path).map_err(io("reading the journal"))?;
         if journal_len < HEADER_LEN as u64 {
             // Absent, empty or torn at creation: nothing in it was acknowledged, unless the
             // anchor says otherwise.
@@ -169,7 +169,7 @@ impl FileStatusStore {
             Some(a) => a,
             None => {
                 // A journal with records but no anchor cannot show what was acknowledged.
-                if std::fs::metadata(path).map_or(0, |m| m.len()) > HEADER_LEN as u64 {
+                if durable::file_len(path).map_err(io("reading the journal"))? > HEADER_LEN as u64 {
                     return Err(RegistryError::AnchorMissing);
                 }
                 Acknowledged::EMPTY

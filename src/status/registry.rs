@@ -379,6 +379,16 @@ fn check_text(s: &str, what: &'static str) -> Result<(), RegistryError> {
     }
 }
 
+/// A certificate identifier must fit an audit event's subject (1–255 bytes): a change the
+/// log cannot record must never be journalled.
+fn check_identifier(certificate: &str) -> Result<(), RegistryError> {
+    if certificate.is_empty() || certificate.len() > 255 {
+        Err(RegistryError::Invalid("certificate identifier"))
+    } else {
+        Ok(())
+    }
+}
+
 impl StatusRegistry {
     /// Opens a registry over `store`, replaying its records.
     ///
@@ -545,9 +555,7 @@ impl StatusRegistry {
         &self,
         certificates: &[&str],
     ) -> Result<Vec<StatusReference>, RegistryError> {
-        certificates
-            .iter()
-            .try_for_each(|c| check_text(c, "certificate identifier"))?;
+        certificates.iter().try_for_each(|c| check_identifier(c))?;
         let mut state = lock(&self.state);
         // Plan against the used indices plus the ones planned so far, then journal once.
         let mut lists = state.lists.len();
