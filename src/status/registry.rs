@@ -3,7 +3,7 @@
 //! (herd privacy), and signed list versions published on demand.
 //!
 //! Every operation is journalled in a [`StatusStore`] (by default the
-//! [`FileStatusStore`](crate::status::FileStatusStore)) and synced before it is acknowledged.
+//! [`FileStatusStore`]) and synced before it is acknowledged.
 //! A status change is written ahead: journal → in-memory state → observer (the audit log) →
 //! acknowledged. A crash after the journal write leaves a change the observer may lack; the
 //! store remembers how far the observer is known to have every record, and attaching the
