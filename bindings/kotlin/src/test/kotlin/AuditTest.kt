@@ -19,7 +19,12 @@ fun auditTests() {
             val accept = outcome == "accept"
             val ok = try {
                 when (kind) {
-                    "inclusion" -> verifyInclusionBundle(String(data), origin, listOf(vkey)).index == 3uL
+                    "inclusion" -> verifyInclusionBundle(String(data), origin, listOf(vkey)).index ==
+                        when (id) {
+                            "inclusion-status-change" -> 0uL
+                            "inclusion-list-published" -> 1uL
+                            else -> 3uL
+                        }
                     "consistency" -> CheckpointAuditor(origin, listOf(vkey), File(auditDir, held).readText()).use { it.update(String(data)) == 12uL }
                     "segment" -> verifyLogFile(data, origin, vkey) == 12uL
                     else -> CheckpointAuditor(origin, listOf(vkey), String(data)).use { it.newest() == String(data) }
