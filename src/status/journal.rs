@@ -98,6 +98,25 @@ impl Acknowledged {
     }
 }
 
+/// What the anchor at `path` records; `None` if there is none yet.
+fn read_acknowledged(path: &Path) -> Result<Option<Acknowledged>, RegistryError> {
+    match SlotFile::read(path, ANCHOR_MAGIC, SLOT_LEN).map_err(io("reading the anchor"))? {
+        SlotRead::Absent => Ok(None),
+        SlotRead::Damaged => Err(corrupt(0, "both anchor slots are damaged")),
+        SlotRead::Found(slot) => Acknowledged::from_slot(&slot)
+            .map(Some)
+            .ok_or(corrupt(0, "anchor slot malformed")),
+    }
+}
+
+/// chain(n) = SHA-256(chain(n−1) ‖ body of record n−1).
+fn next_chain(chain: &[u8; 32], body: &[u8]) -> [u8; 32] {
+    let mut input = Vec::with_capacity(32 + body.len());
+    input.extend_from_slice(chain);
+    input.extend_from_slice(body);
+    sha256(&input)
+}
+
 fn header() -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     h[..8].copy_from_slice(JOURNAL_MAGIC);
@@ -139,15 +158,7 @@ impl FileStatusStore {
             .map_err(io("locking the journal"))?
             .ok_or(RegistryError::Locked)?;
         let anchor_path = durable::sibling(path, ".anchor");
-        let existing = match SlotFile::read(&anchor_path, ANCHOR_MAGIC, SLOT_LEN)
-            .map_err(io("reading the anchor"))?
-        {
-            SlotRead::Absent => None,
-            SlotRead::Damaged => return Err(corrupt(0, "both anchor slots are damaged")),
-            SlotRead::Found(slot) => {
-                Some(Acknowledged::from_slot(&slot).ok_or(corrupt(0, "anchor slot malformed"))?)
-            }
-        };
+        let existing = read_acknowledged(&anchor_path)?;
         let journal_len = durable::file_len(path).map_err(io("reading the journal"))?;
         if journal_len < HEADER_LEN as u64 {
             // Absent, empty or torn at creation: nothing in it was acknowledged, unless the
@@ -198,15 +209,7 @@ impl FileStatusStore {
     /// [`RegistryError::AnchorMissing`] and the errors of [`StatusStore::load`].
     pub fn open_read_only(path: &Path) -> Result<Self, RegistryError> {
         let anchor_path = durable::sibling(path, ".anchor");
-        let acknowledged = match SlotFile::read(&anchor_path, ANCHOR_MAGIC, SLOT_LEN)
-            .map_err(io("reading the anchor"))?
-        {
-            SlotRead::Absent => return Err(RegistryError::AnchorMissing),
-            SlotRead::Damaged => return Err(corrupt(0, "both anchor slots are damaged")),
-            SlotRead::Found(slot) => {
-                Acknowledged::from_slot(&slot).ok_or(corrupt(0, "anchor slot malformed"))?
-            }
-        };
+        let acknowledged = read_acknowledged(&anchor_path)?.ok_or(RegistryError::AnchorMissing)?;
         let file = File::open(path).map_err(io("opening the journal"))?;
         Ok(Self {
             path: path.to_owned(),
@@ -287,9 +290,7 @@ fn scan(bytes: &[u8], acknowledged: &Acknowledged) -> Result<Scan, RegistryError
                 "record out of sequence (swapped, repeated or missing records)",
             ));
         }
-        let mut input = chain.to_vec();
-        input.extend_from_slice(body);
-        chain = sha256(&input);
+        chain = next_chain(&chain, body);
         records.push(body[8..].to_vec());
         pos += len;
         if kind == BATCH_END {
@@ -357,9 +358,7 @@ impl StatusStore for FileStatusStore {
                 RECORD
             };
             frame::push_frame(&mut framed, kind, &body);
-            let mut input = next.chain.to_vec();
-            input.extend_from_slice(&body);
-            next.chain = sha256(&input);
+            next.chain = next_chain(&next.chain, &body);
             next.count += 1;
         }
         self.file
