@@ -1,5 +1,10 @@
-//! Audit log: durable append throughput (per entry and per group commit) and proofs at 10^6
-//! entries, next to their floor (the SHA-256 work of the same hashes). See docs/PERFORMANCE.md.
+//! Audit log: durable append throughput (per entry, per group commit, and from 1/16/256
+//! concurrent callers), proofs at 10^6 entries, and opening a log of 10^6 commits, next to
+//! their floors (the SHA-256 work of the same hashes; one checkpoint signature check; the
+//! same batch through `append_batch`). See docs/PERFORMANCE.md.
+//!
+//! The 10^6-commit log is built once under the temporary directory (about a minute with
+//! `TMPDIR=/dev/shm`; many more on a disk, one fdatasync pair per commit).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -8,7 +13,8 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use yinzheng::audit::merkle::{
     MemoryTree, leaf_hash, node_hash, verify_consistency, verify_inclusion,
 };
-use yinzheng::audit::{AuditEntry, AuditLog, Event, EventKind};
+use yinzheng::audit::store::verify_dir;
+use yinzheng::audit::{AuditEntry, AuditLog, Event, EventKind, LogReader, SignedCheckpoint};
 use yinzheng::crypto::{Ed25519SigningKey, sha256};
 use yinzheng::time::UnixTime;
 
@@ -159,9 +165,100 @@ fn recovery_probe(c: &mut Criterion) {
     g.finish();
 }
 
+/// Durable entries/s from `callers` threads each calling `append()` (group commit forms the
+/// batches), next to `append_batch` of the same size from one thread.
+#[allow(clippy::disallowed_methods)] // a benchmark measures wall time
+fn concurrent_appends(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("yz-bench-callers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = AuditLog::open(
+        &dir,
+        "bench.example/log",
+        Ed25519SigningKey::from_seed(&[1; 32]),
+    )
+    .unwrap();
+    let at = UnixTime::from_secs(1_795_226_400);
+    let mut g = c.benchmark_group("audit/concurrent append 256 B");
+    for callers in [1u64, 16, 256] {
+        g.throughput(Throughput::Elements(callers));
+        g.bench_function(format!("{callers} callers, append() each"), |b| {
+            b.iter_custom(|iters| {
+                let start = std::time::Instant::now();
+                std::thread::scope(|s| {
+                    for t in 0..callers {
+                        let log = &log;
+                        s.spawn(move || {
+                            for i in 0..iters {
+                                log.append(event(i * callers + t), at).unwrap();
+                            }
+                        });
+                    }
+                });
+                start.elapsed()
+            })
+        });
+        g.bench_function(
+            format!("floor: append_batch({callers}) from one thread"),
+            |b| {
+                b.iter_batched(
+                    || (0..callers).map(event).collect::<Vec<_>>(),
+                    |events| log.append_batch(events, at).unwrap(),
+                    BatchSize::PerIteration,
+                )
+            },
+        );
+    }
+    g.finish();
+    drop(log);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Opening a log of 10^6 single-entry commits: the writer's open, a reader's open and the
+/// quick directory check, next to the one signature check each must make.
+fn open_at_a_million_commits(c: &mut Criterion) {
+    const COMMITS: u64 = 1_000_000;
+    let origin = "bench.example/open";
+    let dir = std::env::temp_dir().join("yz-bench-open-1e6");
+    let key = || Ed25519SigningKey::from_seed(&[2; 32]);
+    let at = UnixTime::from_secs(1_795_226_400);
+    let built = AuditLog::open(&dir, origin, key()).is_ok_and(|log| log.size() == COMMITS);
+    if !built {
+        let _ = std::fs::remove_dir_all(&dir);
+        let log = AuditLog::open(&dir, origin, key()).unwrap();
+        for i in 0..COMMITS {
+            log.append_batch(vec![event(i)], at).unwrap();
+        }
+    }
+    let vkey = AuditLog::open(&dir, origin, key()).unwrap().key().clone();
+    eprintln!(
+        "log of {COMMITS} commits: {} bytes of segment",
+        std::fs::metadata(dir.join("log.seg")).unwrap().len()
+    );
+    let mut g = c.benchmark_group("audit/open at 10^6 commits");
+    g.bench_function("AuditLog::open (lock, anchor, cache mark, tail)", |b| {
+        b.iter(|| AuditLog::open(&dir, origin, key()).unwrap().size())
+    });
+    g.bench_function("LogReader::open (verifier key only)", |b| {
+        b.iter(|| LogReader::open(&dir, origin, &vkey).unwrap().size())
+    });
+    g.bench_function("verify_dir (quick check)", |b| {
+        b.iter(|| verify_dir(&dir, origin, &vkey).unwrap().size)
+    });
+    let note = LogReader::open(&dir, origin, &vkey)
+        .unwrap()
+        .checkpoint()
+        .note;
+    g.bench_function("floor: one signed checkpoint check", |b| {
+        b.iter(|| {
+            SignedCheckpoint::verify(black_box(&note), origin, std::slice::from_ref(&vkey)).unwrap()
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = audit;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
-    targets = append, proofs, recovery_probe
+    targets = append, concurrent_appends, proofs, recovery_probe, open_at_a_million_commits
 }
 criterion_main!(audit);

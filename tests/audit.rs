@@ -364,7 +364,7 @@ fn damage_to_acknowledged_data_is_detected_at_every_offset() {
     assert_eq!(refused, after.segment.len());
     // A missing anchor slot falls back to the other; both lost means no anchor, which is
     // only accepted because the segment itself verifies.
-    restore(&dir, &after.segment, &after.anchor[..64]);
+    restore(&dir, &after.segment, &after.anchor[..96]);
     assert!(AuditLog::open(&dir, ORIGIN, log_key()).is_ok());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -428,7 +428,7 @@ fn the_whole_agency_story_from_the_command_line() {
     // Seal made, issuance, 2 list publications ×1 list, a status change, a stamp.
     assert!(verified.contains("log verified"), "{verified}");
     let proof = expect(d, 0, &with_log(&["log", "prove", "--index", "1"]));
-    std::fs::write(d.join("proof.txt"), proof).unwrap();
+    std::fs::write(d.join("proof.txt"), &proof).unwrap();
     let checked = expect(
         d,
         0,
@@ -446,6 +446,83 @@ fn the_whole_agency_story_from_the_command_line() {
     assert!(checked.contains("CertificateIssued"), "{checked}");
     let consistency = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "1"]));
     assert!(!consistency.is_empty());
+
+    // An auditor with a copy of the directory and the verifier key alone: no private key,
+    // no lock, the same proofs; checkpoints held are followed forward.
+    std::fs::create_dir_all(d.join("audit-copy")).unwrap();
+    for name in ["log.seg", "anchor", "log.hashes", "log.offsets"] {
+        std::fs::copy(d.join("audit").join(name), d.join("audit-copy").join(name)).unwrap();
+    }
+    let origin = ["--origin", "audit.example.gov.cn/jilin"];
+    let from_copy = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--log", "audit-copy", "--vkey", &vkey]);
+        all.extend_from_slice(&origin);
+        expect(d, 0, &all)
+    };
+    assert_eq!(from_copy(&["log", "prove", "--index", "1"]), proof);
+    assert!(!d.join("audit-copy/LOCK").exists());
+    let held = from_copy(&["log", "checkpoint"]);
+    std::fs::write(d.join("held.note"), &held).unwrap();
+    let mut auditor_args = vec![
+        "log",
+        "check-checkpoint",
+        "--checkpoint",
+        "held.note",
+        "--vkey",
+        &vkey,
+    ];
+    auditor_args.extend_from_slice(&origin);
+    assert!(expect(d, 0, &auditor_args).contains("checkpoint verified"));
+    let held_size: u64 = held.lines().nth(1).unwrap().parse().unwrap();
+    expect(
+        d,
+        0,
+        &with_log(&["log", "append", "--subject", "key rotated"]),
+    );
+    let newer = expect(
+        d,
+        0,
+        &with_log(&["log", "consistency", "--old-size", &held_size.to_string()]),
+    );
+    std::fs::write(d.join("newer.txt"), newer).unwrap();
+    let mut follow = vec![
+        "log",
+        "check-consistency",
+        "--held",
+        "held.note",
+        "--bundle",
+        "newer.txt",
+        "--vkey",
+        &vkey,
+    ];
+    follow.extend_from_slice(&origin);
+    let followed = expect(d, 0, &follow);
+    assert!(
+        followed.contains(&format!("{} entries extends", held_size + 1)),
+        "{followed}"
+    );
+    // Two histories (the committed fork vector): exit 11 with both checkpoints.
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/audit");
+    let vector_vkey = std::fs::read_to_string(vectors.join("vkey.txt")).unwrap();
+    let vector_vkey = vector_vkey.lines().nth(1).unwrap();
+    let fork = yz(
+        d,
+        &[
+            "log",
+            "check-consistency",
+            "--held",
+            vectors.join("checkpoint-5.note").to_str().unwrap(),
+            "--bundle",
+            vectors.join("consistency-fork.txt").to_str().unwrap(),
+            "--origin",
+            "audit.example.gov.cn/licences",
+            "--vkey",
+            vector_vkey,
+        ],
+    );
+    assert_eq!(fork.status.code(), Some(11), "{fork:?}");
+    assert!(String::from_utf8_lossy(&fork.stderr).contains("INCONSISTENT"));
 
     // `log verify` checks the directory as it lies: bytes after the last commit are
     // reported and refused (exit 10) unless allowed; a log cut below its anchor is a
@@ -492,6 +569,15 @@ fn the_whole_agency_story_from_the_command_line() {
         ],
     );
     assert!(verify_log(other.trim(), &[], 1).contains("not signed by this key"));
+    // Damage deep in the history, before the tree cache's mark: the quick check (anchor,
+    // commit at the mark, the tail) does not read it; --full does and refuses it.
+    let mut flipped = segment.clone();
+    flipped[64 + 20] ^= 0x01;
+    std::fs::write(d.join("audit/log.seg"), &flipped).unwrap();
+    assert!(verify_log(&vkey, &[], 0).contains("--full re-reads"));
+    assert!(verify_log(&vkey, &["--full"], 1).contains("corrupt"));
+    std::fs::write(d.join("audit/log.seg"), &segment).unwrap();
+    assert!(verify_log(&vkey, &["--full"], 0).contains("every frame"));
 
     // One writer at a time: a held journal lock makes `status set` fail (or wait).
     let lock = std::fs::OpenOptions::new()

@@ -78,6 +78,145 @@ fn split_point(n: u64) -> u64 {
     1 << (63 - (n - 1).leading_zeros())
 }
 
+/// A source of complete-subtree hashes — the tree in memory, or the hashes a log stores in a
+/// file — over which tree heads and proofs are computed.
+pub trait Subtrees {
+    /// What reading a hash can fail with ([`ProofError`] alone for a tree in memory).
+    type Error: From<ProofError>;
+
+    /// Number of leaves.
+    fn size(&self) -> u64;
+
+    /// The hash of the complete subtree over leaves `index·2^level .. (index+1)·2^level`,
+    /// which lies inside the tree.
+    ///
+    /// # Errors
+    /// When the hash cannot be read.
+    fn node(&self, level: u32, index: u64) -> Result<Hash, Self::Error>;
+}
+
+/// `MTH(D[start : start + len])`; the range must lie inside the tree.
+fn subtree<T: Subtrees + ?Sized>(tree: &T, start: u64, len: u64) -> Result<Hash, T::Error> {
+    if len.is_power_of_two() && start.is_multiple_of(len) {
+        let level = len.trailing_zeros();
+        return tree.node(level, start >> level);
+    }
+    let k = split_point(len);
+    Ok(node_hash(
+        &subtree(tree, start, k)?,
+        &subtree(tree, start + k, len - k)?,
+    ))
+}
+
+/// The tree head (root hash) at `size`, for any size up to the tree's.
+///
+/// # Errors
+/// [`ProofError::SizeOutOfRange`] beyond the tree's size, or a failed read.
+pub fn root_at<T: Subtrees + ?Sized>(tree: &T, size: u64) -> Result<Hash, T::Error> {
+    if size > tree.size() {
+        return Err(ProofError::SizeOutOfRange {
+            old: size,
+            new: tree.size(),
+        }
+        .into());
+    }
+    if size == 0 {
+        Ok(empty_root())
+    } else {
+        subtree(tree, 0, size)
+    }
+}
+
+/// The inclusion proof of leaf `index` in the tree of `size` (RFC 9162 §2.1.3.1).
+///
+/// # Errors
+/// [`ProofError`] if `index ≥ size` or `size` exceeds the tree, or a failed read.
+pub fn inclusion_proof_in<T: Subtrees + ?Sized>(
+    tree: &T,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, T::Error> {
+    if size > tree.size() {
+        return Err(ProofError::SizeOutOfRange {
+            old: size,
+            new: tree.size(),
+        }
+        .into());
+    }
+    if index >= size {
+        return Err(ProofError::IndexOutOfRange { index, size }.into());
+    }
+    let mut proof = Vec::new();
+    path(tree, index, 0, size, &mut proof)?;
+    Ok(proof)
+}
+
+fn path<T: Subtrees + ?Sized>(
+    tree: &T,
+    m: u64,
+    start: u64,
+    n: u64,
+    proof: &mut Vec<Hash>,
+) -> Result<(), T::Error> {
+    if n <= 1 {
+        return Ok(());
+    }
+    let k = split_point(n);
+    if m < k {
+        path(tree, m, start, k, proof)?;
+        proof.push(subtree(tree, start + k, n - k)?);
+    } else {
+        path(tree, m - k, start + k, n - k, proof)?;
+        proof.push(subtree(tree, start, k)?);
+    }
+    Ok(())
+}
+
+/// The consistency proof between sizes `old` and `new` (RFC 9162 §2.1.4.1); empty when
+/// `old` is 0 or equals `new`.
+///
+/// # Errors
+/// [`ProofError::SizeOutOfRange`] if `old > new` or `new` exceeds the tree, or a failed read.
+pub fn consistency_proof_in<T: Subtrees + ?Sized>(
+    tree: &T,
+    old: u64,
+    new: u64,
+) -> Result<Vec<Hash>, T::Error> {
+    if old > new || new > tree.size() {
+        return Err(ProofError::SizeOutOfRange { old, new }.into());
+    }
+    let mut proof = Vec::new();
+    if old > 0 && old < new {
+        subproof(tree, old, 0, new, true, &mut proof)?;
+    }
+    Ok(proof)
+}
+
+fn subproof<T: Subtrees + ?Sized>(
+    tree: &T,
+    m: u64,
+    start: u64,
+    n: u64,
+    whole: bool,
+    proof: &mut Vec<Hash>,
+) -> Result<(), T::Error> {
+    if m == n {
+        if !whole {
+            proof.push(subtree(tree, start, n)?);
+        }
+        return Ok(());
+    }
+    let k = split_point(n);
+    if m <= k {
+        subproof(tree, m, start, k, whole, proof)?;
+        proof.push(subtree(tree, start + k, n - k)?);
+    } else {
+        subproof(tree, m - k, start + k, n - k, false, proof)?;
+        proof.push(subtree(tree, start, k)?);
+    }
+    Ok(())
+}
+
 /// Every complete subtree's hash, level by level: `levels[l][i]` covers leaves
 /// `i·2^l .. (i+1)·2^l`. About two hashes (64 bytes) per leaf; appending costs one leaf hash
 /// and on average one node hash.
@@ -133,38 +272,12 @@ impl MemoryTree {
             .copied()
     }
 
-    /// `MTH(D[start : start + len])`; the range must lie inside the tree.
-    fn subtree(&self, start: u64, len: u64) -> Hash {
-        if len.is_power_of_two() && start.is_multiple_of(len) {
-            let level = len.trailing_zeros() as usize;
-            if let Some(h) = self
-                .levels
-                .get(level)
-                .and_then(|l| l.get(usize::try_from(start >> level).ok()?))
-            {
-                return *h;
-            }
-        }
-        let k = split_point(len);
-        node_hash(&self.subtree(start, k), &self.subtree(start + k, len - k))
-    }
-
     /// The tree head (root hash) at `size`, for any size up to the current one.
     ///
     /// # Errors
     /// [`ProofError::SizeOutOfRange`] beyond the current size.
     pub fn root(&self, size: u64) -> Result<Hash, ProofError> {
-        if size > self.size() {
-            return Err(ProofError::SizeOutOfRange {
-                old: size,
-                new: self.size(),
-            });
-        }
-        Ok(if size == 0 {
-            empty_root()
-        } else {
-            self.subtree(0, size)
-        })
+        root_at(self, size)
     }
 
     /// The inclusion proof of leaf `index` in the tree of `size` (RFC 9162 §2.1.3.1).
@@ -172,32 +285,7 @@ impl MemoryTree {
     /// # Errors
     /// [`ProofError`] if `index ≥ size` or `size` exceeds the tree.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
-        if size > self.size() {
-            return Err(ProofError::SizeOutOfRange {
-                old: size,
-                new: self.size(),
-            });
-        }
-        if index >= size {
-            return Err(ProofError::IndexOutOfRange { index, size });
-        }
-        let mut proof = Vec::new();
-        self.path(index, 0, size, &mut proof);
-        Ok(proof)
-    }
-
-    fn path(&self, m: u64, start: u64, n: u64, proof: &mut Vec<Hash>) {
-        if n <= 1 {
-            return;
-        }
-        let k = split_point(n);
-        if m < k {
-            self.path(m, start, k, proof);
-            proof.push(self.subtree(start + k, n - k));
-        } else {
-            self.path(m - k, start + k, n - k, proof);
-            proof.push(self.subtree(start, k));
-        }
+        inclusion_proof_in(self, index, size)
     }
 
     /// The consistency proof between sizes `old` and `new` (RFC 9162 §2.1.4.1); empty when
@@ -206,32 +294,98 @@ impl MemoryTree {
     /// # Errors
     /// [`ProofError::SizeOutOfRange`] if `old > new` or `new` exceeds the tree.
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
-        if old > new || new > self.size() {
-            return Err(ProofError::SizeOutOfRange { old, new });
-        }
-        let mut proof = Vec::new();
-        if old > 0 && old < new {
-            self.subproof(old, 0, new, true, &mut proof);
-        }
-        Ok(proof)
+        consistency_proof_in(self, old, new)
+    }
+}
+
+impl Subtrees for MemoryTree {
+    type Error = ProofError;
+
+    fn size(&self) -> u64 {
+        Self::size(self)
     }
 
-    fn subproof(&self, m: u64, start: u64, n: u64, whole: bool, proof: &mut Vec<Hash>) {
-        if m == n {
-            if !whole {
-                proof.push(self.subtree(start, n));
-            }
-            return;
+    fn node(&self, level: u32, index: u64) -> Result<Hash, ProofError> {
+        self.levels
+            .get(level as usize)
+            .and_then(|l| l.get(usize::try_from(index).ok()?))
+            .copied()
+            .ok_or(ProofError::IndexOutOfRange {
+                index: index << level,
+                size: self.size(),
+            })
+    }
+}
+
+/// The right edge of a tree: the heads of its largest complete subtrees, one per set bit of
+/// the size, largest first. Enough to append leaves and compute the new head without the
+/// rest of the tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompactRange {
+    size: u64,
+    nodes: Vec<Hash>,
+}
+
+impl CompactRange {
+    /// The range of a tree of `size` from its subtree heads (largest first); `None` unless
+    /// there is one head per set bit of `size`.
+    #[must_use]
+    pub fn from_nodes(size: u64, nodes: Vec<Hash>) -> Option<Self> {
+        (nodes.len() == size.count_ones() as usize).then_some(Self { size, nodes })
+    }
+
+    /// The `(level, index)` of each subtree head of a tree of `size`, largest first.
+    pub fn positions(size: u64) -> impl Iterator<Item = (u32, u64)> {
+        (0..64u32)
+            .rev()
+            .filter(move |&level| size >> level & 1 == 1)
+            .map(move |level| (level, size >> (level + 1) << 1))
+    }
+
+    /// Number of leaves.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends a leaf, pushing onto `completed` the hashes it completes in the order a log
+    /// stores them: the leaf, then each parent it finishes, lowest first.
+    pub fn push(&mut self, leaf: Hash, completed: &mut Vec<Hash>) {
+        completed.push(leaf);
+        let mut hash = leaf;
+        let mut size = self.size;
+        while size & 1 == 1 {
+            let Some(left) = self.nodes.pop() else { break };
+            hash = node_hash(&left, &hash);
+            completed.push(hash);
+            size >>= 1;
         }
-        let k = split_point(n);
-        if m <= k {
-            self.subproof(m, start, k, whole, proof);
-            proof.push(self.subtree(start + k, n - k));
-        } else {
-            self.subproof(m - k, start + k, n - k, false, proof);
-            proof.push(self.subtree(start, k));
+        self.nodes.push(hash);
+        self.size += 1;
+    }
+
+    /// The tree head.
+    #[must_use]
+    pub fn root(&self) -> Hash {
+        let mut heads = self.nodes.iter().rev();
+        match heads.next() {
+            None => empty_root(),
+            Some(last) => heads.fold(*last, |right, left| node_hash(left, &right)),
         }
     }
+}
+
+/// Position of the subtree hash `(level, index)` in a log's stored hashes, which hold each
+/// leaf followed by the parents it completes (the layout of Go's `tlog.StoredHashIndex`).
+#[must_use]
+pub fn stored_hash_index(level: u32, index: u64) -> u64 {
+    stored_hash_count(((index + 1) << level) - 1) + u64::from(level)
+}
+
+/// How many hashes a log of `size` leaves stores: `2·size − popcount(size)`.
+#[must_use]
+pub fn stored_hash_count(size: u64) -> u64 {
+    2 * size - u64::from(size.count_ones())
 }
 
 /// Verifies that `leaf` is at `index` in the tree of `size` with head `root`
@@ -606,5 +760,35 @@ mod tests {
             fresh.push(leaf_hash(&i.to_be_bytes()));
         }
         assert_eq!(t.root(33), fresh.root(33));
+    }
+
+    #[test]
+    fn compact_range_and_stored_hashes_agree_with_the_memory_tree() {
+        let (mut tree, mut range, mut stored) =
+            (MemoryTree::new(), CompactRange::default(), vec![]);
+        for i in 0..300u32 {
+            let leaf = leaf_hash(&i.to_be_bytes());
+            tree.push(leaf);
+            range.push(leaf, &mut stored);
+            let size = tree.size();
+            assert_eq!(range.root(), tree.root(size).unwrap(), "size {size}");
+            assert_eq!(stored.len() as u64, stored_hash_count(size));
+            let heads: Vec<Hash> = CompactRange::positions(size)
+                .map(|(level, index)| tree.node(level, index).unwrap())
+                .collect();
+            assert_eq!(CompactRange::from_nodes(size, heads), Some(range.clone()));
+        }
+        for level in 0..9u32 {
+            for index in 0..(300u64 >> level) {
+                let at = usize::try_from(stored_hash_index(level, index)).unwrap();
+                assert_eq!(
+                    stored[at],
+                    tree.node(level, index).unwrap(),
+                    "({level}, {index})"
+                );
+            }
+        }
+        assert_eq!(CompactRange::from_nodes(3, vec![[0; 32]]), None);
+        assert_eq!(CompactRange::default().root(), empty_root());
     }
 }

@@ -2,13 +2,17 @@
 //! checkpoints, a durable file store with group commit, and offline proof bundles.
 
 pub mod bundle;
+mod cache;
 pub mod entry;
 pub mod merkle;
 pub mod note;
 pub mod observer;
+pub mod reader;
+pub mod segment;
 pub mod store;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
 pub use entry::{AuditEntry, Event, EventKind};
 pub use note::{KeyRole, NoteKey, SignedCheckpoint};
+pub use reader::LogReader;
 pub use store::{AuditLog, AuditSink, LogError, Receipt};

@@ -61,10 +61,7 @@ impl SlotFile {
     ) -> io::Result<(Self, SlotRead)> {
         let read = Self::read(path, magic, slot_len)?;
         if matches!(read, SlotRead::Absent) {
-            let mut bytes = vec![0u8; 2 * slot_len];
-            let at = usize::from(first.seq % 2 == 1) * slot_len;
-            bytes[at..at + slot_len].copy_from_slice(&encode(magic, first, slot_len));
-            create_atomically(path, &bytes)?;
+            return Ok((Self::replace(path, magic, slot_len, first)?, read));
         }
         let file = OpenOptions::new().read(true).write(true).open(path)?;
         Ok((
@@ -75,6 +72,26 @@ impl SlotFile {
             },
             read,
         ))
+    }
+
+    /// Replaces whatever is at `path` (atomically) by an anchor holding only `first`, in slot
+    /// `first.seq % 2`.
+    pub(crate) fn replace(
+        path: &Path,
+        magic: &[u8; 8],
+        slot_len: usize,
+        first: &Slot,
+    ) -> io::Result<Self> {
+        let mut bytes = vec![0u8; 2 * slot_len];
+        let at = usize::from(first.seq % 2 == 1) * slot_len;
+        bytes[at..at + slot_len].copy_from_slice(&encode(magic, first, slot_len));
+        create_atomically(path, &bytes)?;
+        let file = OpenOptions::new().read(true).write(true).open(path)?;
+        Ok(Self {
+            file,
+            magic: *magic,
+            slot_len,
+        })
     }
 
     /// Writes `slot` over the older of the two; with `sync`, durably.
@@ -208,6 +225,63 @@ pub(crate) fn file_len(path: &Path) -> io::Result<u64> {
         Ok(m) => Ok(m.len()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
         Err(e) => Err(e),
+    }
+}
+
+/// Reads exactly `buf.len()` bytes at `offset` without moving a shared cursor (so readers
+/// on several threads need no lock).
+pub(crate) fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )? {
+                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let (_, _, _) = (file, buf, offset);
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
+/// Writes all of `buf` at `offset` without moving a shared cursor.
+pub(crate) fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::write_all_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            match std::os::windows::fs::FileExt::seek_write(
+                file,
+                &buf[done..],
+                offset + done as u64,
+            )? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let (_, _, _) = (file, buf, offset);
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
 

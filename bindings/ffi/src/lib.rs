@@ -2386,6 +2386,97 @@ impl AuditLog {
     }
 }
 
+/// A log opened read-only — the writer's directory or a copy of it — by someone who holds
+/// only its verifier key: entries' bundles and checks of the whole history, with no lock.
+#[derive(uniffi::Object)]
+pub struct AuditLogReader {
+    inner: audit::LogReader,
+}
+
+#[uniffi::export]
+impl AuditLogReader {
+    /// Opens the log in `dir` with its origin and verifier key (C2SP vkey).
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidKey`], or [`YinzhengError::AuditLogFailed`] if the directory is
+    /// not this log, is damaged or rolled back.
+    #[uniffi::constructor]
+    pub fn open(
+        dir: String,
+        origin: String,
+        verifier_key: String,
+    ) -> Result<Arc<Self>, YinzhengError> {
+        let key = note_keys(std::slice::from_ref(&verifier_key))?.remove(0);
+        Ok(Arc::new(Self {
+            inner: audit::LogReader::open(std::path::Path::new(&dir), &origin, &key)?,
+        }))
+    }
+
+    /// Number of durable entries.
+    pub fn size(&self) -> u64 {
+        self.inner.size()
+    }
+
+    /// The latest signed checkpoint (a C2SP signed note).
+    pub fn checkpoint(&self) -> String {
+        self.inner.checkpoint().note
+    }
+
+    /// The inclusion bundle of entry `index`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::AuditLogFailed`] if `index` is not in the log.
+    pub fn inclusion_bundle(&self, index: u64) -> Result<String, YinzhengError> {
+        Ok(self.inner.inclusion_bundle(index)?.encode())
+    }
+
+    /// The consistency bundle from `old_size` to the latest checkpoint.
+    ///
+    /// # Errors
+    /// [`YinzhengError::AuditLogFailed`] if `old_size` is beyond the log.
+    pub fn consistency_bundle(&self, old_size: u64) -> Result<String, YinzhengError> {
+        Ok(self.inner.consistency_bundle(old_size)?.encode())
+    }
+
+    /// Re-reads the whole history (every frame, the hash chain, every signed checkpoint);
+    /// returns the number of entries.
+    ///
+    /// # Errors
+    /// [`YinzhengError::AuditRejected`] at the first problem.
+    pub fn verify_history(&self) -> Result<u64, YinzhengError> {
+        self.inner
+            .verify_history()
+            .map(|s| s.size)
+            .map_err(audit_rejected)
+    }
+}
+
+/// Verifies a log directory with nothing but its verifier key: the anchor and the commits
+/// after the tree cache's mark, or with `full` the whole history. Returns the number of
+/// committed entries.
+///
+/// # Errors
+/// [`YinzhengError::AuditRejected`] at the first problem (bytes after the last commit are not
+/// one: they were never acknowledged).
+#[uniffi::export]
+pub fn verify_log_dir(
+    dir: String,
+    origin: String,
+    verifier_key: String,
+    full: bool,
+) -> Result<u64, YinzhengError> {
+    let key = note_keys(std::slice::from_ref(&verifier_key))?.remove(0);
+    let dir = std::path::Path::new(&dir);
+    let check = if full {
+        audit::store::verify_dir_full
+    } else {
+        audit::store::verify_dir
+    };
+    check(dir, &origin, &key)
+        .map(|s| s.size)
+        .map_err(audit_rejected)
+}
+
 fn note_keys(vkeys: &[String]) -> Result<Vec<audit::NoteKey>, YinzhengError> {
     vkeys
         .iter()

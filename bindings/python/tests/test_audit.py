@@ -99,3 +99,28 @@ def test_a_service_logs_every_issuance(tmp_path):
     assert yz.verify_log_file((tmp_path / "log" / "log.seg").read_bytes(), "audit.example.gov.cn/test", vkey) == 4
     with pytest.raises(yz.YinzhengError.AuditLogFailed):
         yz.AuditLog.open_with_software_key(str(tmp_path / "log"), "audit.example.gov.cn/test", yz.SoftwareKey.from_seed(bytes([3] * 32)))
+
+
+def test_an_auditor_reads_a_copy_with_the_verifier_key_only(tmp_path):
+    import shutil
+    origin = "audit.example.gov.cn/test"
+    log = yz.AuditLog.open_with_software_key(str(tmp_path / "log"), origin, yz.SoftwareKey.from_seed(bytes([3] * 32)))
+    for i in range(5):
+        log.append(yz.AuditEvent(kind=yz.AuditEventKind.KEY_EVENT, actor_key_id=bytes(32), subject=b"k%d" % i, object_digest=bytes(32), attributes=b""), NOW)
+    vkey = log.verifier_key()
+    del log
+    shutil.copytree(tmp_path / "log", tmp_path / "copy")
+    reader = yz.AuditLogReader(str(tmp_path / "copy"), origin, vkey)
+    assert reader.size() == 5 and reader.verify_history() == 5
+    record = yz.verify_inclusion_bundle(reader.inclusion_bundle(4), origin, [vkey])
+    assert record.event.subject == b"k4"
+    assert yz.CheckpointAuditor(origin, [vkey], None).update(reader.consistency_bundle(2)) == 5
+    assert yz.verify_log_dir(str(tmp_path / "copy"), origin, vkey, True) == 5
+    # A copy cut short beside its anchor is a rollback, however it is checked.
+    seg = tmp_path / "copy" / "log.seg"
+    seg.write_bytes(seg.read_bytes()[:-8])
+    for full in (False, True):
+        with pytest.raises(yz.YinzhengError.AuditRejected):
+            yz.verify_log_dir(str(tmp_path / "copy"), origin, vkey, full)
+    with pytest.raises(yz.YinzhengError.AuditLogFailed):
+        yz.AuditLogReader(str(tmp_path / "copy"), origin, vkey)

@@ -23,6 +23,43 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()).into())
 }
 
+/// `f` over `items` on every core, in order; the first error wins. File work in bulk (reading
+/// requests, writing certificates) waits on the filesystem as much as it computes.
+pub(crate) fn parallel_map<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from) * 2;
+    let chunk = items.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|item| f(item).map_err(|e| e.to_string()))
+                        .collect::<std::result::Result<Vec<R>, String>>()
+                })
+            })
+            .collect();
+        let mut done = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => done.extend(part?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(done)
+    })
+}
+
 /// A private key file: PKCS#8 PEM, Ed25519 or P-256.
 pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
     let pem = read_text(path)?;

@@ -14,8 +14,12 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use files::{RequestSpec, Result, TrustSpec, hex_decode, hex_encode, read, read_text, write};
 use yinzheng::Limits;
-use yinzheng::audit::store::verify_dir;
-use yinzheng::audit::{AuditLog, Event, EventKind, InclusionBundle, NoteKey};
+use yinzheng::audit::bundle::UpdateError;
+use yinzheng::audit::store::{verify_dir, verify_dir_full};
+use yinzheng::audit::{
+    AuditLog, CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, LogReader,
+    NoteKey, SignedCheckpoint,
+};
 use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer, sha256};
 use yinzheng::encoding::qr;
 use yinzheng::issue::{Issuer, SealMaker, Stamper, sign_trust_bundle};
@@ -137,6 +141,19 @@ struct LogArgs {
 }
 
 impl LogArgs {
+    /// The log in `--log`, read with a verifier key alone (no lock, nothing written).
+    fn open_reader(&self, vkey: &str) -> Result<LogReader> {
+        let dir = self
+            .log
+            .as_ref()
+            .ok_or("--vkey needs --log (the log directory)")?;
+        Ok(LogReader::open(
+            dir,
+            &self.origin,
+            &NoteKey::from_vkey(vkey)?,
+        )?)
+    }
+
     fn open(&self) -> Result<Option<Arc<AuditLog>>> {
         let Some(dir) = &self.log else {
             return Ok(None);
@@ -183,6 +200,10 @@ struct IssueArgs {
     /// audit commit each).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     batch: u64,
+    /// Overwrite certificate files that already exist (by default they are refused before
+    /// anything is signed).
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     log: LogArgs,
 }
@@ -446,7 +467,8 @@ enum LogCommand {
         #[command(flatten)]
         log: LogArgs,
     },
-    /// Verifies a whole log file with nothing but the log's public key.
+    /// Verifies a log directory with nothing but the log's public key: the anchor and every
+    /// commit after the tree cache's mark, or with --full the whole history.
     Verify {
         /// The log directory.
         #[arg(long)]
@@ -461,14 +483,56 @@ enum LogCommand {
         /// reported either way.
         #[arg(long)]
         allow_uncommitted_tail: bool,
+        /// Re-read the whole history (every frame, the hash chain, every checkpoint).
+        #[arg(long)]
+        full: bool,
     },
     /// Prints an inclusion proof bundle for entry `index`.
     Prove {
         #[command(flatten)]
         log: LogArgs,
+        /// Read the log (or a read-only copy) with this verifier key alone: no private key,
+        /// no writer lock.
+        #[arg(long, conflicts_with = "log_key")]
+        vkey: Option<String>,
         /// The entry.
         #[arg(long)]
         index: u64,
+    },
+    /// Prints the log's latest signed checkpoint (a C2SP signed note) for an auditor to hold.
+    Checkpoint {
+        #[command(flatten)]
+        log: LogArgs,
+        /// Read the log (or a read-only copy) with this verifier key alone.
+        #[arg(long, conflicts_with = "log_key")]
+        vkey: Option<String>,
+    },
+    /// Checks a signed checkpoint (from a file) against the log's key.
+    CheckCheckpoint {
+        /// The checkpoint file (a C2SP signed note).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// The log's origin line.
+        #[arg(long)]
+        origin: String,
+        /// The log's verifier key.
+        #[arg(long)]
+        vkey: String,
+    },
+    /// Checks that a consistency bundle extends a checkpoint the auditor already holds.
+    CheckConsistency {
+        /// The checkpoint held (a C2SP signed note).
+        #[arg(long)]
+        held: PathBuf,
+        /// The consistency bundle from the held size to a newer checkpoint.
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The log's origin line.
+        #[arg(long)]
+        origin: String,
+        /// The log's verifier key.
+        #[arg(long)]
+        vkey: String,
     },
     /// Checks an inclusion proof bundle (from a file) against the log's key.
     CheckProof {
@@ -486,6 +550,9 @@ enum LogCommand {
     Consistency {
         #[command(flatten)]
         log: LogArgs,
+        /// Read the log (or a read-only copy) with this verifier key alone.
+        #[arg(long, conflicts_with = "log_key")]
+        vkey: Option<String>,
         /// The size a verifier already holds.
         #[arg(long)]
         old_size: u64,
@@ -720,30 +787,44 @@ fn issue(args: &IssueArgs) -> Result<ExitCode> {
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        // Every request is read and checked before anything is signed.
-        let mut loaded = Vec::with_capacity(requests.len());
-        for path in &requests {
-            let builder = RequestSpec::load(path)?
-                .builder()
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            loaded.push((path, builder));
+        // Every request is read and checked, and every output name is free, before anything
+        // is signed.
+        let outputs: Vec<PathBuf> = requests
+            .iter()
+            .map(|p| {
+                args.out
+                    .join(p.file_stem().unwrap_or_default())
+                    .with_extension("cbor")
+            })
+            .collect();
+        if !args.force
+            && let Some(taken) = outputs.iter().find(|o| o.exists())
+        {
+            return Err(format!("{} exists (use --force to overwrite)", taken.display()).into());
         }
+        let loaded = files::parallel_map(requests.iter().collect(), |path| {
+            RequestSpec::load(path)?
+                .builder()
+                .map_err(|e| format!("{}: {e}", path.display()).into())
+        })?;
         let batch = usize::try_from(args.batch).unwrap_or(1000);
-        let mut loaded = loaded.into_iter().peekable();
+        let mut loaded = loaded.into_iter().zip(&outputs).peekable();
         while loaded.peek().is_some() {
-            let (paths, builders): (Vec<_>, Vec<_>) = loaded.by_ref().take(batch).unzip();
-            for (path, issued) in paths.iter().zip(issuer.issue_batch(builders, t)?) {
-                let name = path.file_stem().unwrap_or_default();
-                write(
-                    &args.out.join(name).with_extension("cbor"),
-                    issued.as_bytes(),
-                )?;
-                bar.inc(1);
+            let (builders, outs): (Vec<_>, Vec<_>) = loaded.by_ref().take(batch).unzip();
+            let issued = issuer.issue_batch(builders, t)?;
+            let count = issued.len() as u64;
+            // One writer: parallel creates in one directory contend for its lock.
+            for (out, issued) in outs.into_iter().zip(issued) {
+                write(out, issued.as_bytes())?;
             }
+            bar.inc(count);
         }
         bar.finish();
         println!("{} certificates → {}", requests.len(), args.out.display());
     } else {
+        if !args.force && args.out.exists() {
+            return Err(format!("{} exists (use --force to overwrite)", args.out.display()).into());
+        }
         let issued = issuer.issue(RequestSpec::load(&args.request)?.builder()?, t)?;
         write(&args.out, issued.as_bytes())?;
         println!("{}", issued.certificate().id);
@@ -1118,11 +1199,16 @@ fn log_command(cmd: LogCommand) -> Result<ExitCode> {
             origin,
             vkey,
             allow_uncommitted_tail,
+            full,
         } => {
             let key = NoteKey::from_vkey(&vkey)?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_message(format!("verifying {}", dir.display()));
-            let summary = verify_dir(&dir, &origin, &key)?;
+            let summary = if full {
+                verify_dir_full(&dir, &origin, &key)?
+            } else {
+                verify_dir(&dir, &origin, &key)?
+            };
             bar.finish_and_clear();
             if summary.uncommitted_bytes > 0 && !allow_uncommitted_tail {
                 eprintln!(
@@ -1131,8 +1217,16 @@ fn log_command(cmd: LogCommand) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(10));
             }
+            let scope = if summary.checked_from == 0 {
+                "every frame, the hash chain, every signed checkpoint and the anchor".to_owned()
+            } else {
+                format!(
+                    "the anchor, the signed commit at entry {} and every frame after it (--full re-reads the history before)",
+                    summary.checked_from
+                )
+            };
             println!(
-                "log verified: {} entries, every frame, the hash chain, every signed checkpoint and the anchor{}",
+                "log verified: {} entries, {scope}{}",
                 summary.size,
                 if summary.uncommitted_bytes > 0 {
                     format!(
@@ -1144,9 +1238,70 @@ fn log_command(cmd: LogCommand) -> Result<ExitCode> {
                 }
             );
         }
-        LogCommand::Prove { log, index } => {
-            let audit = log.open()?.ok_or("log prove needs --log and --log-key")?;
-            print!("{}", audit.inclusion_bundle(index)?.encode());
+        LogCommand::Prove { log, vkey, index } => {
+            let bundle = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.inclusion_bundle(index)?,
+                None => log
+                    .open()?
+                    .ok_or("log prove needs --log with --log-key or --vkey")?
+                    .inclusion_bundle(index)?,
+            };
+            print!("{}", bundle.encode());
+        }
+        LogCommand::Checkpoint { log, vkey } => {
+            let note = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.checkpoint().note,
+                None => {
+                    log.open()?
+                        .ok_or("log checkpoint needs --log with --log-key or --vkey")?
+                        .checkpoint()
+                        .note
+                }
+            };
+            print!("{note}");
+        }
+        LogCommand::CheckCheckpoint {
+            checkpoint,
+            origin,
+            vkey,
+        } => {
+            let key = NoteKey::from_vkey(&vkey)?;
+            let (signed, _) = SignedCheckpoint::verify(&read_text(&checkpoint)?, &origin, &[key])?;
+            println!(
+                "checkpoint verified: {} entries, root {}",
+                signed.checkpoint.size,
+                signed
+                    .checkpoint
+                    .root
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+        }
+        LogCommand::CheckConsistency {
+            held,
+            bundle,
+            origin,
+            vkey,
+        } => {
+            let keys = vec![NoteKey::from_vkey(&vkey)?];
+            let (held, _) = SignedCheckpoint::verify(&read_text(&held)?, &origin, &keys)?;
+            let bundle = ConsistencyBundle::parse(&read_text(&bundle)?)?;
+            let mut auditor = CheckpointAuditor::new(&origin, keys, Some(held));
+            match auditor.update(&bundle) {
+                Ok(newer) => println!(
+                    "consistent: the checkpoint of {} entries extends the one held",
+                    newer.checkpoint.size
+                ),
+                Err(UpdateError::Inconsistent(evidence)) => {
+                    eprintln!(
+                        "INCONSISTENT: the log has shown two histories; keep both checkpoints as evidence\n--- held\n{}--- offered\n{}",
+                        evidence.held, evidence.offered
+                    );
+                    return Ok(ExitCode::from(11));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         LogCommand::CheckProof {
             bundle,
@@ -1160,11 +1315,19 @@ fn log_command(cmd: LogCommand) -> Result<ExitCode> {
                 included.index, included.checkpoint.checkpoint.size, included.entry.event.kind
             );
         }
-        LogCommand::Consistency { log, old_size } => {
-            let audit = log
-                .open()?
-                .ok_or("log consistency needs --log and --log-key")?;
-            print!("{}", audit.consistency_bundle(old_size)?.encode());
+        LogCommand::Consistency {
+            log,
+            vkey,
+            old_size,
+        } => {
+            let bundle = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.consistency_bundle(old_size)?,
+                None => log
+                    .open()?
+                    .ok_or("log consistency needs --log with --log-key or --vkey")?
+                    .consistency_bundle(old_size)?,
+            };
+            print!("{}", bundle.encode());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -61,6 +61,14 @@ fun auditTests() {
             check(record.event.subject.contentEquals(issued.certificate.id.toByteArray())) { "subject" }
             check(record.event.objectDigest.contentEquals(MessageDigest.getInstance("SHA-256").digest(issued.bytes))) { "digest" }
             check(verifyLogFile(File(dir, "log/log.seg").readBytes(), logOrigin, log.verifierKey()) == 1uL) { "log file" }
+            log.verifierKey()
+        }.let { vkey ->
+            // An auditor with the verifier key alone, no lock and no private key.
+            AuditLogReader(File(dir, "log").path, logOrigin, vkey).use { reader ->
+                check(reader.size() == 1uL && reader.verifyHistory() == 1uL) { "reader" }
+                verifyInclusionBundle(reader.inclusionBundle(0uL), logOrigin, listOf(vkey))
+            }
+            check(verifyLogDir(File(dir, "log").path, logOrigin, vkey, true) == 1uL) { "log dir" }
         }
         dir.deleteRecursively()
     }
