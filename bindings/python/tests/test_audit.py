@@ -110,7 +110,7 @@ def test_an_auditor_reads_a_copy_with_the_verifier_key_only(tmp_path):
     vkey = log.verifier_key()
     del log
     shutil.copytree(tmp_path / "log", tmp_path / "copy")
-    reader = yz.AuditLogReader(str(tmp_path / "copy"), origin, vkey)
+    reader = yz.AuditLogReader.open(str(tmp_path / "copy"), origin, vkey)
     assert reader.size() == 5 and reader.verify_history() == 5
     record = yz.verify_inclusion_bundle(reader.inclusion_bundle(4), origin, [vkey])
     assert record.event.subject == b"k4"
@@ -123,4 +123,4 @@ def test_an_auditor_reads_a_copy_with_the_verifier_key_only(tmp_path):
         with pytest.raises(yz.YinzhengError.AuditRejected):
             yz.verify_log_dir(str(tmp_path / "copy"), origin, vkey, full)
     with pytest.raises(yz.YinzhengError.AuditLogFailed):
-        yz.AuditLogReader(str(tmp_path / "copy"), origin, vkey)
+        yz.AuditLogReader.open(str(tmp_path / "copy"), origin, vkey)

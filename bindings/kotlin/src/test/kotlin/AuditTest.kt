@@ -64,7 +64,7 @@ fun auditTests() {
             log.verifierKey()
         }.let { vkey ->
             // An auditor with the verifier key alone, no lock and no private key.
-            AuditLogReader(File(dir, "log").path, logOrigin, vkey).use { reader ->
+            AuditLogReader.open(File(dir, "log").path, logOrigin, vkey).use { reader ->
                 check(reader.size() == 1uL && reader.verifyHistory() == 1uL) { "reader" }
                 verifyInclusionBundle(reader.inclusionBundle(0uL), logOrigin, listOf(vkey))
             }
