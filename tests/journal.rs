@@ -387,8 +387,85 @@ fn a_registry_restored_behind_its_log_is_refused() {
     // The journal and its anchor restored together from the backup: only the log knows.
     std::fs::write(&path, &backup.0).unwrap();
     std::fs::write(sibling(&path, ".anchor"), &backup.1).unwrap();
-    let err = open(&path).unwrap().with_observer(audit).unwrap_err();
+    let err = open(&path)
+        .unwrap()
+        .with_observer(audit.clone())
+        .unwrap_err();
     assert!(matches!(err, RegistryError::BehindObserver { .. }), "{err}");
+    // A reader (`status publish`) refuses it too, without the writer lock.
+    let reader = StatusRegistry::open_file_read_only(&path, config()).unwrap();
+    let err = reader.with_observer(audit.clone()).unwrap_err();
+    assert!(matches!(err, RegistryError::BehindObserver { .. }), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_reader_beside_a_writer_is_not_mistaken_for_a_restored_journal() {
+    let dir = temp("reader-beside");
+    let path = dir.join("status.journal");
+    let audit = log(&dir);
+    let writer = open(&path).unwrap().with_observer(audit.clone()).unwrap();
+    writer.allocate("A").unwrap();
+    // The reader's snapshot is taken, then the writer journals and logs one more change.
+    let reader = StatusRegistry::open_file_read_only(&path, config()).unwrap();
+    writer
+        .set_status("A", LegalStatus::Revoked, "op-7", now())
+        .unwrap();
+    assert!(reader.with_observer(audit).is_ok());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn registries_sharing_a_log_see_only_their_own_lists() {
+    let dir = temp("shared");
+    let audit = log(&dir);
+    // `…/jilin/` and `…/jilin/amr/` overlap as prefixes; their lists never do.
+    let mut nested = config();
+    nested.uri_prefix = format!("{PREFIX}amr/");
+    let outer = open(&dir.join("outer.journal"))
+        .unwrap()
+        .with_observer(audit.clone())
+        .unwrap();
+    let inner = StatusRegistry::open_file(&dir.join("inner.journal"), nested.clone())
+        .unwrap()
+        .with_observer(audit.clone())
+        .unwrap();
+    inner.allocate("A").unwrap();
+    inner
+        .set_status("A", LegalStatus::Revoked, "op", now())
+        .unwrap();
+    outer.allocate("B").unwrap();
+    drop((inner, outer));
+    // Each reopens against the shared log: the other's change is neither missing nor ahead.
+    let outer = open(&dir.join("outer.journal"))
+        .unwrap()
+        .with_observer(audit.clone());
+    assert!(outer.is_ok(), "{:?}", outer.err());
+    let inner = StatusRegistry::open_file(&dir.join("inner.journal"), nested)
+        .unwrap()
+        .with_observer(audit.clone())
+        .unwrap();
+    assert_eq!(inner.status("A").unwrap().0, LegalStatus::Revoked);
+    assert_eq!(logged_changes(&audit), [("A".to_owned(), 5)]);
+    // A prefix ending in a digit could be confused with another's lists: refused.
+    let mut ambiguous = config();
+    ambiguous.uri_prefix = "https://status.example.gov.cn/s1".to_owned();
+    assert!(matches!(
+        StatusRegistry::open_file(&dir.join("bad.journal"), ambiguous),
+        Err(RegistryError::Invalid(_))
+    ));
+    assert!(yinzheng::status::registry::is_list_of(
+        "https://x/s/12",
+        "https://x/s/"
+    ));
+    assert!(!yinzheng::status::registry::is_list_of(
+        "https://x/s/a/1",
+        "https://x/s/"
+    ));
+    assert!(!yinzheng::status::registry::is_list_of(
+        "https://x/s/",
+        "https://x/s/"
+    ));
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -109,7 +109,7 @@ impl StatusObserver for AuditLog {
             let Some((sequence, uri, status)) = change_fields(&entry.event.attributes) else {
                 continue;
             };
-            if !uri.starts_with(uri_prefix) {
+            if !crate::status::registry::is_list_of(uri, uri_prefix) {
                 continue;
             }
             if sequence < from {

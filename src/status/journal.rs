@@ -376,19 +376,21 @@ impl StatusStore for FileStatusStore {
     }
 
     fn mark_observed(&mut self, through: u64) -> Result<(), RegistryError> {
-        let anchor = self.anchor.as_mut().ok_or(RegistryError::ReadOnly)?;
-        let mut next = self.acknowledged;
-        next.observed = through.min(next.count);
-        next.slot += 1;
-        // Not synced: a lost mark only makes the next open check those records again.
-        anchor
-            .store(&next.to_slot(), false)
-            .map_err(io("writing the anchor"))?;
-        self.acknowledged = next;
+        if self.anchor.is_none() {
+            return Err(RegistryError::ReadOnly);
+        }
+        // Kept until the next batch's (synced) anchor write: an anchor slot written unsynced
+        // could be lost while the next write tears the other one. A lost mark only makes the
+        // next open check those records again.
+        self.acknowledged.observed = through.min(self.acknowledged.count);
         Ok(())
     }
 
     fn writable(&self) -> bool {
         self.anchor.is_some()
+    }
+
+    fn acknowledged_now(&mut self) -> Result<Option<u64>, RegistryError> {
+        Ok(read_acknowledged(&durable::sibling(&self.path, ".anchor"))?.map(|a| a.count))
     }
 }

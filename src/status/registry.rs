@@ -222,8 +222,9 @@ pub trait StatusStore: Send {
     /// [`RegistryError::Io`], [`RegistryError::ReadOnly`].
     fn append(&mut self, records: &[Vec<u8>]) -> Result<(), RegistryError>;
 
-    /// Remembers that the observer has every record before `through` (need not be durable:
-    /// a lost mark only makes the next open check those records again).
+    /// Remembers that the observer has every record before `through` (need not be durable,
+    /// and may wait for the next append: a lost mark only makes the next open check those
+    /// records again).
     ///
     /// # Errors
     /// [`RegistryError::Io`], [`RegistryError::ReadOnly`].
@@ -233,6 +234,16 @@ pub trait StatusStore: Send {
     /// recovery: a writer beside it may be mid-operation).
     fn writable(&self) -> bool {
         true
+    }
+
+    /// How many records are acknowledged now, read again from the durable store (a reader
+    /// beside a writer uses it to tell a newer journal from one behind its observer); `None`
+    /// if the store cannot tell.
+    ///
+    /// # Errors
+    /// [`RegistryError`] if the store cannot be read.
+    fn acknowledged_now(&mut self) -> Result<Option<u64>, RegistryError> {
+        Ok(None)
     }
 }
 
@@ -310,7 +321,8 @@ pub struct StatusChange {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RegistryConfig {
-    /// Lists are named `<uri_prefix><n>` for n = 1, 2, …
+    /// Lists are named `<uri_prefix><n>` for n = 1, 2, …; the prefix may not end with a
+    /// digit (so that each list URI belongs to exactly one prefix).
     pub uri_prefix: String,
     /// Entries per list (default 131 072: 32 KiB at 2 bits).
     pub list_size: u64,
@@ -371,6 +383,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Whether `uri` names one of the lists of the registry publishing under `uri_prefix`
+/// (`<uri_prefix><n>`, n in decimal); exact, since prefixes may not end with a digit.
+#[must_use]
+pub fn is_list_of(uri: &str, uri_prefix: &str) -> bool {
+    uri.strip_prefix(uri_prefix)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn check_text(s: &str, what: &'static str) -> Result<(), RegistryError> {
     if s.is_empty() || s.len() > 1024 {
         Err(RegistryError::Invalid(what))
@@ -402,6 +422,11 @@ impl StatusRegistry {
             return Err(RegistryError::Invalid("list size"));
         }
         check_text(&config.uri_prefix, "URI prefix")?;
+        // Lists are `<prefix><n>`: a prefix ending in a digit would make one registry's lists
+        // look like another's (`…/s1` + `2` = `…/s` + `12`).
+        if config.uri_prefix.ends_with(|c: char| c.is_ascii_digit()) {
+            return Err(RegistryError::Invalid("URI prefix ends with a digit"));
+        }
         let loaded = store.load()?;
         let mut state = State::default();
         for (i, bytes) in loaded.records.iter().enumerate() {
@@ -455,8 +480,8 @@ impl StatusRegistry {
 
     /// Reports every change and publication to `observer` (e.g. the audit log) before it is
     /// acknowledged. A writer first completes recovery: changes journalled before a crash that
-    /// the observer lacks are delivered to it, once each (a read-only registry leaves that to
-    /// its writer).
+    /// the observer lacks are delivered to it, once each. A read-only registry leaves that to
+    /// its writer, but still refuses a journal the observer is ahead of.
     ///
     /// # Errors
     /// [`RegistryError::BehindObserver`] if the observer holds a change the journal lacks,
@@ -512,9 +537,39 @@ impl StatusRegistry {
                 lock(&self.store).inner.mark_observed(records)?;
             }
             lock(&self.state).unobserved.clear();
+        } else {
+            self.check_not_behind(observer.as_ref())?;
         }
         self.observer = Some(observer);
         Ok(self)
+    }
+
+    /// For a read-only registry: refuses a journal the observer is ahead of. A change the
+    /// observer holds beyond this snapshot is fine only if a writer has since acknowledged
+    /// that far (the journal is written before the observer is told), so the anchor is read
+    /// again after asking.
+    fn check_not_behind(&self, observer: &dyn StatusObserver) -> Result<(), RegistryError> {
+        let records = lock(&self.state).records;
+        let Some(recorded) = observer
+            .recorded_since(&self.config.uri_prefix, records)
+            .map_err(RegistryError::Observer)?
+        else {
+            return Ok(());
+        };
+        let Some(latest) = recorded.iter().map(|r| r.sequence).max() else {
+            return Ok(());
+        };
+        let acknowledged = lock(&self.store)
+            .inner
+            .acknowledged_now()?
+            .unwrap_or(records);
+        if latest >= acknowledged {
+            return Err(RegistryError::BehindObserver {
+                sequence: latest,
+                journal_records: acknowledged,
+            });
+        }
+        Ok(())
     }
 
     /// Journals `records` as one batch and applies them. Runs under the state lock, so the

@@ -19,8 +19,18 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()).into())
 }
 
+/// Writes `path` whole or not at all (a temporary name, then a rename): a process killed
+/// mid-write never leaves a truncated certificate, list or key behind.
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()).into())
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("writing {}: {e}", path.display()).into()
+        })
 }
 
 /// `f` over `items` on every core, in order; the first error wins. File work in bulk (reading

@@ -1,0 +1,420 @@
+//! `kill -9` of every writing CLI command at varying points — bulk `issue`, `status set`,
+//! `status publish`, `log append` — then the invariants, checked through the library:
+//! the registry and the log reopen (recovering what a crash left half done); every released
+//! certificate file is whole, logged exactly once and has a status entry; no certificate,
+//! change or publication is logged twice; every acknowledged revocation is in the registry
+//! and the log; every list file present was logged.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
+use yinzheng::crypto::sha256;
+use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+
+const AGENCY: &str = "11220000013544541J";
+const ORIGIN: &str = "audit.example.gov.cn/crash";
+const PREFIX: &str = "https://status.example.gov.cn/crash/";
+
+struct Dir(PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn yz(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_yinzheng"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
+}
+
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = yz(dir, args).output().unwrap();
+    assert!(out.status.success(), "yinzheng {}", args.join(" "));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the command, kills it after `delay` (if still running); returns its stdout so far
+/// and whether it finished by itself.
+fn run_and_kill(dir: &Path, args: &[&str], delay: Duration) -> (String, bool) {
+    let mut child = yz(dir, args).spawn().unwrap();
+    std::thread::sleep(delay);
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), finished)
+}
+
+const LOG: [&str; 6] = ["--log", "audit", "--log-key", "log.pem", "--origin", ORIGIN];
+
+fn with_log<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&LOG);
+    all
+}
+
+fn request(serial: &str) -> String {
+    format!(
+        "type_code = \"11100000MB0341032Y002\"\ntype_name = \"营业执照\"\n\
+         number = \"91350100M000100Y43\"\nissued_on = \"2024-03-15\"\n\
+         valid_from = \"2024-03-15\"\nserial = \"{serial}\"\n[holder]\n\
+         name = \"福州示例科技有限公司\"\ncode = \"91350100M000100Y43\"\ncode_type = \"001\"\n"
+    )
+}
+
+/// The log's events of one kind: subject → digests, in log order.
+fn events(log: &AuditLog, kind: EventKind) -> Vec<(String, [u8; 32], Vec<u8>)> {
+    (0..log.size())
+        .filter_map(|i| {
+            let entry = AuditEntry::decode(&log.entry(i).unwrap()).unwrap();
+            (entry.event.kind == kind).then(|| {
+                (
+                    String::from_utf8_lossy(&entry.event.subject).into_owned(),
+                    entry.event.object_digest,
+                    entry.event.attributes,
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reopens registry and log as a writer would (recovery included) and checks every invariant.
+fn check(d: &Path, acknowledged_revocations: &[String], round: usize) {
+    let log = Arc::new(
+        AuditLog::open(&d.join("audit"), ORIGIN, yinzheng_key(d))
+            .unwrap_or_else(|e| panic!("round {round}: log: {e}")),
+    );
+    let registry =
+        StatusRegistry::open_file(&d.join("status.journal"), RegistryConfig::new(PREFIX))
+            .and_then(|r| r.with_observer(log.clone()))
+            .unwrap_or_else(|e| panic!("round {round}: registry: {e}"));
+    let issued = events(&log, EventKind::CertificateIssued);
+    let mut by_digest: HashMap<[u8; 32], &str> = HashMap::new();
+    let mut seen = HashMap::new();
+    for (subject, digest, _) in &issued {
+        by_digest.insert(*digest, subject);
+        *seen.entry(subject.clone()).or_insert(0) += 1;
+    }
+    assert!(
+        seen.values().all(|&n| n == 1),
+        "round {round}: a certificate logged twice"
+    );
+    for file in std::fs::read_dir(d.join("issued")).into_iter().flatten() {
+        let path = file.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.contains(".tmp-") {
+            continue; // an unfinished write, never released under its name
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let subject = by_digest
+            .get(&sha256(&bytes))
+            .unwrap_or_else(|| panic!("round {round}: {name} released but not logged (or torn)"));
+        assert!(
+            registry.status(subject).is_some(),
+            "round {round}: {name} has no status entry"
+        );
+    }
+    let changes = events(&log, EventKind::StatusChanged);
+    let mut sequences: Vec<Vec<u8>> = changes.iter().map(|c| c.2.clone()).collect();
+    sequences.sort();
+    sequences.dedup();
+    assert_eq!(
+        sequences.len(),
+        changes.len(),
+        "round {round}: a change logged twice"
+    );
+    for certificate in acknowledged_revocations {
+        assert_eq!(
+            registry.status(certificate).map(|s| s.0),
+            Some(LegalStatus::Revoked),
+            "round {round}: acknowledged revocation of {certificate} lost"
+        );
+        assert!(
+            changes.iter().any(|c| &c.0 == certificate),
+            "round {round}: acknowledged revocation of {certificate} not logged"
+        );
+    }
+    let published: Vec<[u8; 32]> = events(&log, EventKind::StatusListPublished)
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    for file in std::fs::read_dir(d.join("lists")).into_iter().flatten() {
+        let path = file.unwrap().path();
+        if path.extension().is_some_and(|e| e == "cwt") {
+            let digest = sha256(&std::fs::read(&path).unwrap());
+            assert!(
+                published.contains(&digest),
+                "round {round}: {} published but not logged",
+                path.display()
+            );
+        }
+    }
+}
+
+fn yinzheng_key(d: &Path) -> yinzheng::crypto::Ed25519SigningKey {
+    let pem = std::fs::read_to_string(d.join("log.pem")).unwrap();
+    yinzheng::crypto::Ed25519SigningKey::from_pkcs8_pem(&pem).unwrap()
+}
+
+#[test]
+fn kill_minus_nine_of_every_writing_command_keeps_registry_log_and_outputs_in_agreement() {
+    campaign("short", 8);
+}
+
+/// The nightly length (CI runs it with `YZ_CRASH_ROUNDS` bounding the count).
+#[test]
+#[ignore = "nightly length: YZ_CRASH_ROUNDS=200 cargo test --all-features --test cli_crash -- --ignored"]
+fn kill_minus_nine_campaign_nightly() {
+    let rounds = std::env::var("YZ_CRASH_ROUNDS").map_or(200, |r| r.parse().unwrap());
+    campaign("nightly", rounds);
+}
+
+fn campaign(name: &str, rounds: usize) {
+    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-crash-{name}-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let d = dir.0.as_path();
+    run(d, &["keygen", "--out", "agency.pem"]);
+    run(d, &["keygen", "--out", "log.pem"]);
+    let mut revoked = Vec::new();
+    let mut killed = [0usize; 4];
+    let mut issued_ids: Vec<String> = Vec::new();
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut random = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for round in 0..rounds {
+        // Bulk issue of fresh requests, in batches, killed part-way.
+        let requests = format!("requests-{round}");
+        std::fs::create_dir_all(d.join(&requests)).unwrap();
+        for i in 0..120 {
+            let serial = format!("R{round:03}N{i:04}");
+            std::fs::write(
+                d.join(format!("{requests}/{serial}.toml")),
+                request(&serial),
+            )
+            .unwrap();
+        }
+        let issue = with_log(&[
+            "issue",
+            "--key",
+            "agency.pem",
+            "--agency-name",
+            "某局",
+            "--agency-uscc",
+            AGENCY,
+            "--request",
+            &requests,
+            "--out",
+            "issued",
+            "--batch",
+            "10",
+            "--status-journal",
+            "status.journal",
+            "--status-prefix",
+            PREFIX,
+            "--force",
+        ]);
+        let (_, finished) = run_and_kill(d, &issue, Duration::from_millis(5 + random(120)));
+        killed[0] += usize::from(!finished);
+        check(d, &revoked, round);
+
+        // Revoke one issued certificate, killed at a varying point.
+        let log = AuditLog::open(&d.join("audit"), ORIGIN, yinzheng_key(d)).unwrap();
+        for (id, _, _) in events(&log, EventKind::CertificateIssued) {
+            if !issued_ids.contains(&id) {
+                issued_ids.push(id);
+            }
+        }
+        drop(log);
+        if let Some(target) = issued_ids.get(round).cloned() {
+            let set = with_log(&[
+                "status",
+                "set",
+                "--journal",
+                "status.journal",
+                "--prefix",
+                PREFIX,
+                "--certificate",
+                &target,
+                "--status",
+                "revoked",
+                "--operator",
+                "op-1",
+                "--wait-lock",
+                "2",
+            ]);
+            let (out, finished) = run_and_kill(d, &set, Duration::from_millis(random(40)));
+            killed[1] += usize::from(!finished);
+            if out.contains(&target) {
+                revoked.push(target);
+            }
+            check(d, &revoked, round);
+        }
+
+        // Publish the lists, killed part-way.
+        let publish = with_log(&[
+            "status",
+            "publish",
+            "--journal",
+            "status.journal",
+            "--prefix",
+            PREFIX,
+            "--key",
+            "agency.pem",
+            "--out-dir",
+            "lists",
+        ]);
+        let (_, finished) = run_and_kill(d, &publish, Duration::from_millis(random(40)));
+        killed[2] += usize::from(!finished);
+        check(d, &revoked, round);
+
+        // An operator's own event, killed part-way.
+        let append = with_log(&["log", "append", "--subject", "key rotated"]);
+        let (_, finished) = run_and_kill(d, &append, Duration::from_millis(random(30)));
+        killed[3] += usize::from(!finished);
+        check(d, &revoked, round);
+    }
+    eprintln!(
+        "killed mid-run of {rounds}: issue {}, set {}, publish {}, append {}",
+        killed[0], killed[1], killed[2], killed[3]
+    );
+    // Something was really interrupted and something really acknowledged.
+    assert!(!issued_ids.is_empty());
+    assert!(killed[0] > 0, "no bulk issue was interrupted");
+    assert!(
+        !revoked.is_empty(),
+        "no revocation was acknowledged in {rounds} rounds"
+    );
+}
+
+/// A full disk, as a file-size limit (`prlimit --fsize`, with SIGXFSZ ignored so writes fail
+/// with an error as on ENOSPC): every command either succeeds or fails with an error (never a
+/// panic), nothing acknowledged is lost, and once space is back the stores work on.
+#[test]
+fn a_full_disk_fails_cleanly_and_the_stores_work_on_afterwards() {
+    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-full-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&dir.0);
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let d = dir.0.as_path();
+    run(d, &["keygen", "--out", "agency.pem"]);
+    run(d, &["keygen", "--out", "log.pem"]);
+    let mut failed = 0;
+    for round in 0..12 {
+        // Just above the largest store file, so that this run's growth crosses the limit at a
+        // different point each time (the segment, the cache, the journal, an output file).
+        let largest = [
+            "audit/log.seg",
+            "audit/log.hashes",
+            "audit/log.offsets",
+            "status.journal",
+        ]
+        .iter()
+        .filter_map(|f| std::fs::metadata(d.join(f)).ok())
+        .map(|m| m.len())
+        .max()
+        .unwrap_or(0);
+        let limit = largest + 64 + (round as u64 * 1_531) % 9_000;
+        let requests = format!("requests-{round}");
+        std::fs::create_dir_all(d.join(&requests)).unwrap();
+        for i in 0..60 {
+            let serial = format!("F{round:02}N{i:04}");
+            std::fs::write(
+                d.join(format!("{requests}/{serial}.toml")),
+                request(&serial),
+            )
+            .unwrap();
+        }
+        let mut args = vec![
+            "-c".to_owned(),
+            "trap '' XFSZ; exec prlimit --fsize=\"$0\" -- \"$@\"".to_owned(),
+            limit.to_string(),
+            env!("CARGO_BIN_EXE_yinzheng").to_owned(),
+        ];
+        let issue = with_log(&[
+            "issue",
+            "--key",
+            "agency.pem",
+            "--agency-name",
+            "某局",
+            "--agency-uscc",
+            AGENCY,
+            "--request",
+            &requests,
+            "--out",
+            "issued",
+            "--batch",
+            "20",
+            "--status-journal",
+            "status.journal",
+            "--status-prefix",
+            PREFIX,
+        ]);
+        args.extend(issue.iter().map(|a| (*a).to_owned()));
+        let out = Command::new("sh")
+            .args(&args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "limit {limit}: exit {code:?} (a panic or a signal): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        failed += usize::from(code == Some(1));
+        eprintln!(
+            "limit {limit}: exit {code:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        check(d, &[], round);
+    }
+    assert!(failed >= 6, "only {failed} of 12 runs hit the limit");
+    // Space is back: the log, the registry and issuance all work on.
+    run(
+        d,
+        &with_log(&["log", "append", "--subject", "disk replaced"]),
+    );
+    let log = AuditLog::open(&d.join("audit"), ORIGIN, yinzheng_key(d)).unwrap();
+    let target = events(&log, EventKind::CertificateIssued)
+        .first()
+        .map(|e| e.0.clone())
+        .expect("something was issued");
+    drop(log);
+    run(
+        d,
+        &with_log(&[
+            "status",
+            "set",
+            "--journal",
+            "status.journal",
+            "--prefix",
+            PREFIX,
+            "--certificate",
+            &target,
+            "--status",
+            "revoked",
+            "--operator",
+            "op-1",
+        ]),
+    );
+    check(d, &[target], 99);
+}
