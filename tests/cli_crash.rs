@@ -74,6 +74,39 @@ fn request(serial: &str) -> String {
     )
 }
 
+/// Writes `count` fresh requests (serials `<tag>N0000`…) into `d/<dir>`.
+fn write_requests(d: &Path, dir: &str, tag: &str, count: usize) {
+    std::fs::create_dir_all(d.join(dir)).unwrap();
+    for i in 0..count {
+        let serial = format!("{tag}N{i:04}");
+        std::fs::write(d.join(format!("{dir}/{serial}.toml")), request(&serial)).unwrap();
+    }
+}
+
+/// The bulk `issue` command over `requests`, with journal and log.
+fn issue_args<'a>(requests: &'a str, batch: &'a str) -> Vec<&'a str> {
+    with_log(&[
+        "issue",
+        "--key",
+        "agency.pem",
+        "--agency-name",
+        "某局",
+        "--agency-uscc",
+        AGENCY,
+        "--request",
+        requests,
+        "--out",
+        "issued",
+        "--batch",
+        batch,
+        "--status-journal",
+        "status.journal",
+        "--status-prefix",
+        PREFIX,
+        "--force",
+    ])
+}
+
 /// The log's events of one kind: subject → digests, in log order.
 fn events(log: &AuditLog, kind: EventKind) -> Vec<(String, [u8; 32], Vec<u8>)> {
     (0..log.size())
@@ -201,35 +234,8 @@ fn campaign(name: &str, rounds: usize) {
     for round in 0..rounds {
         // Bulk issue of fresh requests, in batches, killed part-way.
         let requests = format!("requests-{round}");
-        std::fs::create_dir_all(d.join(&requests)).unwrap();
-        for i in 0..120 {
-            let serial = format!("R{round:03}N{i:04}");
-            std::fs::write(
-                d.join(format!("{requests}/{serial}.toml")),
-                request(&serial),
-            )
-            .unwrap();
-        }
-        let issue = with_log(&[
-            "issue",
-            "--key",
-            "agency.pem",
-            "--agency-name",
-            "某局",
-            "--agency-uscc",
-            AGENCY,
-            "--request",
-            &requests,
-            "--out",
-            "issued",
-            "--batch",
-            "10",
-            "--status-journal",
-            "status.journal",
-            "--status-prefix",
-            PREFIX,
-            "--force",
-        ]);
+        write_requests(d, &requests, &format!("R{round:03}"), 120);
+        let issue = issue_args(&requests, "10");
         let (_, finished) = run_and_kill(d, &issue, Duration::from_millis(5 + random(120)));
         killed[0] += usize::from(!finished);
         check(d, &revoked, round);
@@ -331,40 +337,14 @@ fn a_full_disk_fails_cleanly_and_the_stores_work_on_afterwards() {
         .unwrap_or(0);
         let limit = largest + 64 + (round as u64 * 1_531) % 9_000;
         let requests = format!("requests-{round}");
-        std::fs::create_dir_all(d.join(&requests)).unwrap();
-        for i in 0..60 {
-            let serial = format!("F{round:02}N{i:04}");
-            std::fs::write(
-                d.join(format!("{requests}/{serial}.toml")),
-                request(&serial),
-            )
-            .unwrap();
-        }
+        write_requests(d, &requests, &format!("F{round:02}"), 60);
         let mut args = vec![
             "-c".to_owned(),
             "trap '' XFSZ; exec prlimit --fsize=\"$0\" -- \"$@\"".to_owned(),
             limit.to_string(),
             env!("CARGO_BIN_EXE_yinzheng").to_owned(),
         ];
-        let issue = with_log(&[
-            "issue",
-            "--key",
-            "agency.pem",
-            "--agency-name",
-            "某局",
-            "--agency-uscc",
-            AGENCY,
-            "--request",
-            &requests,
-            "--out",
-            "issued",
-            "--batch",
-            "20",
-            "--status-journal",
-            "status.journal",
-            "--status-prefix",
-            PREFIX,
-        ]);
+        let issue = issue_args(&requests, "20");
         args.extend(issue.iter().map(|a| (*a).to_owned()));
         let out = Command::new("sh")
             .args(&args)
