@@ -278,3 +278,62 @@ fn an_anchor_of_the_older_format_is_read_and_rewritten() {
     assert!(AuditLog::open(&dir, ORIGIN, log_key()).is_err());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A checkpoint signer that panics once told to (a foreign signer's bug).
+struct Panicking {
+    key: Ed25519SigningKey,
+    panic: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl yinzheng::crypto::Signer for Panicking {
+    fn public_key(&self) -> yinzheng::crypto::PublicKey {
+        self.key.public_key()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, yinzheng::crypto::SignError> {
+        assert!(
+            !self.panic.load(std::sync::atomic::Ordering::SeqCst),
+            "signer bug"
+        );
+        self.key.sign(message)
+    }
+}
+
+#[test]
+fn a_panicking_commit_fails_every_caller_of_its_batch_and_poisons_the_log() {
+    let dir = temp_dir("panic");
+    let panic = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log = AuditLog::open(
+        &dir,
+        ORIGIN,
+        Panicking {
+            key: log_key(),
+            panic: panic.clone(),
+        },
+    )
+    .unwrap();
+    log.append(event(0), at(0)).unwrap();
+    panic.store(true, std::sync::atomic::Ordering::SeqCst);
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..9)
+            .map(|i| {
+                let log = &log;
+                s.spawn(move || log.append(event(i), at(i)))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    // The leader's thread panicked; everyone else got an error, nobody waits forever.
+    assert!(outcomes.iter().any(Result::is_err));
+    for outcome in outcomes.iter().flatten() {
+        assert!(matches!(outcome, Err(LogError::Poisoned)), "{outcome:?}");
+    }
+    panic.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(matches!(
+        log.append(event(9), at(9)),
+        Err(LogError::Poisoned)
+    ));
+    drop(log);
+    assert_eq!(AuditLog::open(&dir, ORIGIN, log_key()).unwrap().size(), 1);
+    let _ = std::fs::remove_dir_all(dir);
+}

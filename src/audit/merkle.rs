@@ -339,7 +339,7 @@ impl CompactRange {
         (0..64u32)
             .rev()
             .filter(move |&level| size >> level & 1 == 1)
-            .map(move |level| (level, size >> (level + 1) << 1))
+            .map(move |level| (level, size.checked_shr(level + 1).unwrap_or(0) << 1))
     }
 
     /// Number of leaves.
@@ -379,13 +379,18 @@ impl CompactRange {
 /// leaf followed by the parents it completes (the layout of Go's `tlog.StoredHashIndex`).
 #[must_use]
 pub fn stored_hash_index(level: u32, index: u64) -> u64 {
-    stored_hash_count(((index + 1) << level) - 1) + u64::from(level)
+    // Saturates rather than overflows for positions no log can reach (a hostile mark).
+    let last_leaf = index
+        .checked_add(1)
+        .and_then(|n| n.checked_mul(1u64.checked_shl(level)?))
+        .map_or(u64::MAX / 2, |n| n - 1);
+    stored_hash_count(last_leaf).saturating_add(u64::from(level))
 }
 
 /// How many hashes a log of `size` leaves stores: `2·size − popcount(size)`.
 #[must_use]
 pub fn stored_hash_count(size: u64) -> u64 {
-    2 * size - u64::from(size.count_ones())
+    size.saturating_mul(2) - u64::from(size.count_ones())
 }
 
 /// Verifies that `leaf` is at `index` in the tree of `size` with head `root`

@@ -147,6 +147,22 @@ pub trait AuditSink: Send + Sync {
     fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
         events.into_iter().map(|e| self.record(e, at)).collect()
     }
+
+    /// How many entries the sink holds, if it can tell (recovery starts its search there).
+    fn recorded_size(&self) -> Option<u64> {
+        None
+    }
+
+    /// The object digests of the certificate issuances recorded at index `from` or later,
+    /// with their indices; `None` if the sink cannot read back (recovery then records again,
+    /// at least once instead of exactly once).
+    ///
+    /// # Errors
+    /// [`LogError`] if reading fails.
+    fn issued_since(&self, from: u64) -> Result<Option<Vec<(u64, Hash)>>, LogError> {
+        let _ = from;
+        Ok(None)
+    }
 }
 
 /// What only the committing thread touches.
@@ -168,6 +184,21 @@ struct OpenBatch {
     events: Vec<(Event, UnixTime)>,
     callers: Vec<std::thread::Thread>,
     outcome: Arc<OnceLock<Result<Vec<Receipt>, LogError>>>,
+}
+
+/// Hands a commit's outcome to its callers when dropped: the result if it was set, else
+/// (the leader panicked) [`LogError::Poisoned`].
+struct Release {
+    outcome: Arc<OnceLock<Result<Vec<Receipt>, LogError>>>,
+    callers: Vec<std::thread::Thread>,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let _ = self.outcome.set(Err(LogError::Poisoned));
+        // Each caller wakes once, without contending for a lock to read the outcome.
+        self.callers.iter().for_each(std::thread::Thread::unpark);
+    }
 }
 
 /// Group commit bookkeeping.
@@ -383,14 +414,21 @@ impl AuditLog {
                     break;
                 }
             }
-            let batch = std::mem::take(&mut group.open);
+            let OpenBatch {
+                events,
+                callers,
+                outcome: taken,
+            } = std::mem::take(&mut group.open);
             group.leader = false;
             drop(group);
-            let result = self.commit_locked(&mut writer, batch.events);
+            // Wakes the batch's callers however this ends, a panic included.
+            let release = Release {
+                outcome: taken,
+                callers,
+            };
+            let result = self.commit_locked(&mut writer, events);
             drop(writer);
-            let _ = batch.outcome.set(result);
-            // Each caller wakes once, without contending for a lock to read the outcome.
-            batch.callers.iter().for_each(std::thread::Thread::unpark);
+            let _ = release.outcome.set(result);
         }
         loop {
             match outcome.get() {
@@ -417,6 +455,21 @@ impl AuditLog {
     }
 
     fn commit_locked(
+        &self,
+        w: &mut WriterIo,
+        events: Vec<(Event, UnixTime)>,
+    ) -> Result<Vec<Receipt>, LogError> {
+        // A panic mid-commit (a foreign signer's, say) leaves the files in an unknown state:
+        // the log must be reopened, as after a failed sync.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.commit_io(w, events)));
+        result.unwrap_or_else(|panic| {
+            w.poisoned = true;
+            std::panic::resume_unwind(panic)
+        })
+    }
+
+    fn commit_io(
         &self,
         w: &mut WriterIo,
         events: Vec<(Event, UnixTime)>,
@@ -479,17 +532,18 @@ impl AuditLog {
         let due = w.cache_trusted
             && (size - w.mark.size >= CACHE_SYNC_ENTRIES
                 || w.commits_since_mark + 1 >= CACHE_SYNC_COMMITS);
-        let marked = written.and_then(|()| {
-            if due {
-                cache.sync().map_err(io("syncing the tree cache"))?;
+        if written.is_ok() {
+            // The batch is durable now: a cache that cannot be synced (derived data) only
+            // stops the mark from moving, it does not fail the commit.
+            if due && cache.sync().is_ok() {
                 w.mark = Mark { size, commit_at };
                 w.commits_since_mark = 0;
             } else {
+                w.cache_trusted &= !due;
                 w.commits_since_mark += 1;
             }
-            Ok(())
-        });
-        let anchored = marked.and_then(|()| {
+        }
+        let anchored = written.and_then(|()| {
             w.anchor_seq += 1;
             let anchor = Anchor {
                 seq: w.anchor_seq,
@@ -635,5 +689,20 @@ impl AuditSink for AuditLog {
 
     fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
         self.append_batch(events, at)
+    }
+
+    fn recorded_size(&self) -> Option<u64> {
+        Some(self.size())
+    }
+
+    fn issued_since(&self, from: u64) -> Result<Option<Vec<(u64, Hash)>>, LogError> {
+        let mut issued = Vec::new();
+        for index in from..self.size() {
+            let entry = AuditEntry::decode(&self.entry(index)?)?;
+            if entry.event.kind == crate::audit::EventKind::CertificateIssued {
+                issued.push((index, entry.event.object_digest));
+            }
+        }
+        Ok(Some(issued))
     }
 }

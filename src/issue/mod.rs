@@ -6,10 +6,12 @@
 //! ([`Issuer::prepare`] → [`PreparedCertificate::to_be_signed`] →
 //! [`PreparedCertificate::complete`]).
 
+mod ledger;
 mod seal;
 
 use std::sync::Arc;
 
+pub use ledger::{IssuanceLedger, IssuedOnce, RequestId};
 pub use seal::{SealMaker, Stamper, make_seal, sign_trust_bundle, stamp};
 
 use crate::audit::{AuditSink, Event, EventKind, LogError};
@@ -106,6 +108,9 @@ pub enum IssueError {
     /// The X.509 chain given to the issuer does not certify its key and agency.
     #[error("X.509 chain: {0}")]
     Chain(#[from] crate::trust::ChainError),
+    /// [`Issuer::issue_once`] needs an [`IssuanceLedger`].
+    #[error("issuing each request once needs an issuance ledger (Issuer::with_ledger)")]
+    NoLedger,
     /// The X.509 leaf certifies another agency than the issuer's.
     #[error("the X.509 leaf certifies agency {certified}, not this issuer's")]
     ChainAgencyMismatch {
@@ -284,6 +289,7 @@ pub struct Issuer {
     limits: Limits,
     audit: Option<Arc<dyn AuditSink>>,
     registry: Option<Arc<StatusRegistry>>,
+    ledger: Option<Arc<IssuanceLedger>>,
     seal: Option<crate::model::SealReference>,
 }
 
@@ -310,6 +316,7 @@ impl Issuer {
             limits: Limits::default(),
             audit: None,
             registry: None,
+            ledger: None,
             seal: None,
         }
     }
@@ -442,6 +449,26 @@ impl Issuer {
         builders: Vec<CertificateBuilder>,
         now: UnixTime,
     ) -> Result<Vec<IssuedCertificate>, IssueError> {
+        let mut issued = self.sign_batch(builders, now)?;
+        if let Some(log) = &self.audit {
+            let events = issued
+                .iter()
+                .map(|c| issuance_event(&self.public_key, c.certificate(), c.as_bytes()))
+                .collect();
+            let receipts = log.record_batch(events, now)?;
+            for (certificate, receipt) in issued.iter_mut().zip(receipts) {
+                certificate.audit_index = Some(receipt.index);
+            }
+        }
+        Ok(issued)
+    }
+
+    /// Checks, identifies, allocates status entries for and signs a batch; logs nothing.
+    fn sign_batch(
+        &self,
+        builders: Vec<CertificateBuilder>,
+        now: UnixTime,
+    ) -> Result<Vec<IssuedCertificate>, IssueError> {
         let mut ids = Vec::with_capacity(builders.len());
         for builder in &builders {
             builder.check(&self.limits)?;
@@ -459,18 +486,7 @@ impl Issuer {
             None => builders.iter().map(|b| b.status.clone()).collect(),
         };
         let work: Vec<_> = builders.into_iter().zip(ids).zip(statuses).collect();
-        let mut issued = self.sign_all(work, now)?;
-        if let Some(log) = &self.audit {
-            let events = issued
-                .iter()
-                .map(|c| issuance_event(&self.public_key, c.certificate(), c.as_bytes()))
-                .collect();
-            let receipts = log.record_batch(events, now)?;
-            for (certificate, receipt) in issued.iter_mut().zip(receipts) {
-                certificate.audit_index = Some(receipt.index);
-            }
-        }
-        Ok(issued)
+        self.sign_all(work, now)
     }
 
     /// Encodes and signs checked certificates, on several threads for a large batch (signing
@@ -733,12 +749,23 @@ fn certificate_header(key: &PublicKey, chain: &[Vec<u8>]) -> Vec<u8> {
 
 /// The audit event of an issuance: identifiers and digests only.
 fn issuance_event(key: &PublicKey, certificate: &Certificate, bytes: &[u8]) -> Event {
+    issuance_event_of(
+        sha256(&key.to_bytes()),
+        certificate.id.as_str(),
+        certificate.kind.code(),
+        bytes,
+    )
+}
+
+/// The issuance event: who issued (`actor_key_id`), which identifier, of which type, and the
+/// digest of the bytes released.
+fn issuance_event_of(actor_key_id: [u8; 32], identifier: &str, kind: &str, bytes: &[u8]) -> Event {
     let mut attributes = crate::encoding::Writer::new();
-    attributes.map(1).int(1).text(certificate.kind.code());
+    attributes.map(1).int(1).text(kind);
     Event {
         kind: EventKind::CertificateIssued,
-        actor_key_id: sha256(&key.to_bytes()),
-        subject: certificate.id.as_str().as_bytes().to_vec(),
+        actor_key_id,
+        subject: identifier.as_bytes().to_vec(),
         object_digest: sha256(bytes),
         attributes: attributes.into_bytes(),
     }

@@ -720,6 +720,7 @@ struct IssuerParts {
     rng_seed: Option<[u8; 32]>,
     audit: Option<Arc<audit::AuditLog>>,
     registry: Option<Arc<status::StatusRegistry>>,
+    ledger: Option<Arc<issue::IssuanceLedger>>,
     seal: Option<Vec<u8>>,
     x509_chain: Option<Vec<Vec<u8>>>,
 }
@@ -735,6 +736,9 @@ impl Issuer {
         }
         if let Some(registry) = &parts.registry {
             inner = inner.with_status_registry(registry.clone());
+        }
+        if let Some(ledger) = &parts.ledger {
+            inner = inner.with_ledger(ledger.clone());
         }
         if let Some(seal) = &parts.seal {
             inner = inner.with_seal(seal)?;
@@ -757,6 +761,7 @@ impl Issuer {
             rng_seed: None,
             audit: None,
             registry: None,
+            ledger: None,
             seal: None,
             x509_chain: None,
         })
@@ -832,6 +837,53 @@ impl Issuer {
         let mut parts = self.parts.clone();
         parts.registry = Some(registry.inner.clone());
         Self::build(parts)
+    }
+
+    /// The same issuer journalling every request it issues in `ledger`, for
+    /// [`issue_once`](Self::issue_once).
+    ///
+    /// # Errors
+    /// Never in practice: the rest of the configuration was accepted before.
+    pub fn with_ledger(&self, ledger: Arc<IssuanceLedger>) -> Result<Arc<Self>, YinzhengError> {
+        let mut parts = self.parts.clone();
+        parts.ledger = Some(ledger.inner.clone());
+        Self::build(parts)
+    }
+
+    /// Issues each request once: a request id the ledger holds gets the certificate issued
+    /// for it the first time; the others are signed, journalled, logged, then returned.
+    ///
+    /// # Errors
+    /// [`YinzhengError::InvalidInput`] without a ledger, for a request id that is not 32
+    /// bytes or invalid content; [`YinzhengError::AuditLogFailed`],
+    /// [`YinzhengError::StatusRegistryFailed`].
+    pub fn issue_once(
+        &self,
+        requests: Vec<IdentifiedRequest>,
+        signed_at: SystemTime,
+    ) -> Result<Vec<IssuedOnce>, YinzhengError> {
+        let requests = requests
+            .into_iter()
+            .map(|r| {
+                let id: issue::RequestId = r
+                    .request_id
+                    .try_into()
+                    .map_err(|_| invalid("a request id is 32 bytes"))?;
+                Ok((id, r.request.try_into()?))
+            })
+            .collect::<Result<Vec<_>, YinzhengError>>()?;
+        Ok(self
+            .inner
+            .issue_once(requests, to_unix(signed_at)?)?
+            .into_iter()
+            .map(|c| IssuedOnce {
+                request_id: c.request.to_vec(),
+                identifier: c.identifier,
+                bytes: c.bytes,
+                audit_index: c.audit_index,
+                newly_issued: c.new,
+            })
+            .collect())
     }
 
     /// The same issuer signing every certificate under the agency seal `seal`, which must
@@ -2383,6 +2435,62 @@ impl AuditLog {
     /// [`YinzhengError::AuditLogFailed`] if `old_size` is beyond the log.
     pub fn consistency_bundle(&self, old_size: u64) -> Result<String, YinzhengError> {
         Ok(self.inner.consistency_bundle(old_size)?.encode())
+    }
+}
+
+/// A request and the caller's stable id for it (e.g. the SHA-256 of the request file).
+#[derive(uniffi::Record)]
+pub struct IdentifiedRequest {
+    /// 32 bytes.
+    pub request_id: Vec<u8>,
+    /// The request.
+    pub request: CertificateRequest,
+}
+
+/// What a request was issued as.
+#[derive(uniffi::Record)]
+pub struct IssuedOnce {
+    /// The request id.
+    pub request_id: Vec<u8>,
+    /// The certificate's GB/T 36904 identifier.
+    pub identifier: String,
+    /// The certificate as released.
+    pub bytes: Vec<u8>,
+    /// Its issuance event in the audit log, when one is configured.
+    pub audit_index: Option<u64>,
+    /// Whether this call signed it (false: issued before, returned again).
+    pub newly_issued: bool,
+}
+
+/// The durable record of which requests were issued as which certificates.
+#[derive(uniffi::Object)]
+pub struct IssuanceLedger {
+    inner: Arc<issue::IssuanceLedger>,
+}
+
+#[uniffi::export]
+impl IssuanceLedger {
+    /// Opens (or creates) the ledger journal at `path` as its one writer.
+    ///
+    /// # Errors
+    /// [`YinzhengError::StatusRegistryFailed`] if it is locked, damaged or rolled back.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>, YinzhengError> {
+        Ok(Arc::new(Self {
+            inner: Arc::new(issue::IssuanceLedger::open_file(std::path::Path::new(
+                &path,
+            ))?),
+        }))
+    }
+
+    /// Number of requests issued.
+    pub fn len(&self) -> u64 {
+        self.inner.len() as u64
+    }
+
+    /// Whether nothing was issued yet.
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
     }
 }
 

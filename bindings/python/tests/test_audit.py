@@ -124,3 +124,23 @@ def test_an_auditor_reads_a_copy_with_the_verifier_key_only(tmp_path):
             yz.verify_log_dir(str(tmp_path / "copy"), origin, vkey, full)
     with pytest.raises(yz.YinzhengError.AuditLogFailed):
         yz.AuditLogReader.open(str(tmp_path / "copy"), origin, vkey)
+
+
+def test_each_request_is_issued_once(tmp_path):
+    log = yz.AuditLog.open_with_software_key(str(tmp_path / "log"), "audit.example.gov.cn/test", yz.SoftwareKey.from_seed(bytes([3] * 32)))
+    ledger = yz.IssuanceLedger.open(str(tmp_path / "issued.ledger"))
+    key = yz.SoftwareKey.from_seed(bytes([4] * 32))
+    issuer = yz.Issuer.with_software_key("测试", "11220000013544541J", key).with_audit_log(log).with_ledger(ledger)
+    request = yz.CertificateRequest(
+        type_code="11100000MB0341032Y002", type_name="营业执照", number="91350100M000100Y43",
+        holder_name="福州示例科技有限公司", holder_code="91350100M000100Y43", holder_code_type="001",
+        issued_on="2024-03-15", valid_from="2024-03-15",
+    )
+    rid = hashlib.sha256(b"request 1").digest()
+    first = issuer.issue_once([yz.IdentifiedRequest(request_id=rid, request=request)], NOW)
+    again = issuer.issue_once([yz.IdentifiedRequest(request_id=rid, request=request)], NOW)
+    assert first[0].newly_issued and not again[0].newly_issued
+    assert again[0].bytes == first[0].bytes and again[0].identifier == first[0].identifier
+    assert log.size() == 1 and ledger.len() == 1
+    with pytest.raises(yz.YinzhengError.InvalidInput):
+        issuer.issue_once([yz.IdentifiedRequest(request_id=b"short", request=request)], NOW)

@@ -5,6 +5,7 @@
 //! not yet valid, a stale presentation); 13 status unknown.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bulk;
 mod files;
 
 use std::path::{Path, PathBuf};
@@ -767,60 +768,31 @@ fn issue(args: &IssueArgs) -> Result<ExitCode> {
     if let Some(log) = &log {
         issuer = issuer.with_audit_log(log.clone());
     }
+    let mut registry = None;
     if let (Some(journal), Some(prefix)) = (&args.status_journal, &args.status_prefix) {
-        let mut registry = open_registry(journal, prefix, args.wait_lock)?;
+        let mut opened = open_registry(journal, prefix, args.wait_lock)?;
         if let Some(log) = &log {
-            registry = registry.with_observer(log.clone())?;
+            opened = opened.with_observer(log.clone())?;
         }
-        issuer = issuer.with_status_registry(Arc::new(registry));
+        let opened = Arc::new(opened);
+        issuer = issuer.with_status_registry(opened.clone());
+        registry = Some(opened);
     }
     let t = now()?;
     if args.request.is_dir() {
-        let mut requests: Vec<PathBuf> = std::fs::read_dir(&args.request)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "toml"))
-            .collect();
-        requests.sort();
-        std::fs::create_dir_all(&args.out)?;
-        let bar = indicatif::ProgressBar::new(u64::try_from(requests.len()).unwrap_or(0));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        let bulk = bulk::Bulk {
+            requests: &args.request,
+            out: &args.out,
+            batch: usize::try_from(args.batch).unwrap_or(1000),
+            force: args.force,
+        };
+        let (total, fresh) = bulk::issue_all(&bulk, issuer, registry.as_ref(), t)?;
+        println!(
+            "{total} certificates → {} ({fresh} new, {} issued before; manifest.tsv, ledger {})",
+            args.out.display(),
+            total - fresh,
+            bulk::ledger_path(&args.out).display()
         );
-        // Every request is read and checked, and every output name is free, before anything
-        // is signed.
-        let outputs: Vec<PathBuf> = requests
-            .iter()
-            .map(|p| {
-                args.out
-                    .join(p.file_stem().unwrap_or_default())
-                    .with_extension("cbor")
-            })
-            .collect();
-        if !args.force
-            && let Some(taken) = outputs.iter().find(|o| o.exists())
-        {
-            return Err(format!("{} exists (use --force to overwrite)", taken.display()).into());
-        }
-        let loaded = files::parallel_map(requests.iter().collect(), |path| {
-            RequestSpec::load(path)?
-                .builder()
-                .map_err(|e| format!("{}: {e}", path.display()).into())
-        })?;
-        let batch = usize::try_from(args.batch).unwrap_or(1000);
-        let mut loaded = loaded.into_iter().zip(&outputs).peekable();
-        while loaded.peek().is_some() {
-            let (builders, outs): (Vec<_>, Vec<_>) = loaded.by_ref().take(batch).unzip();
-            let issued = issuer.issue_batch(builders, t)?;
-            let count = issued.len() as u64;
-            // One writer: parallel creates in one directory contend for its lock.
-            for (out, issued) in outs.into_iter().zip(issued) {
-                write(out, issued.as_bytes())?;
-            }
-            bar.inc(count);
-        }
-        bar.finish();
-        println!("{} certificates → {}", requests.len(), args.out.display());
     } else {
         if !args.force && args.out.exists() {
             return Err(format!("{} exists (use --force to overwrite)", args.out.display()).into());
