@@ -442,3 +442,84 @@ fn a_million_mutations_never_panic_any_public_verify_path() {
     }
     assert!(runs >= TOTAL, "{runs} mutations");
 }
+
+/// Seeds for `durable_stores`: a real status journal with its anchor, and the records of a
+/// real issuance ledger.
+fn durable_seeds() -> Vec<Vec<u8>> {
+    use yinzheng::issue::{CertificateBuilder, IssuanceLedger, Issuer};
+    use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
+    use yinzheng::status::{FileStatusStore, RegistryConfig, StatusRegistry, StatusStore as _};
+    let dir = std::env::temp_dir().join(format!("yz-fuzz-durable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("status.journal");
+    let registry = StatusRegistry::open_file(
+        &journal,
+        RegistryConfig::new("https://status.example.gov.cn/fuzz/"),
+    )
+    .unwrap();
+    for c in ["A", "B", "C"] {
+        registry.allocate(c).unwrap();
+    }
+    drop(registry);
+    let (journal_bytes, anchor) = (
+        std::fs::read(&journal).unwrap(),
+        std::fs::read(dir.join("status.journal.anchor")).unwrap(),
+    );
+    assert_eq!(
+        yinzheng::status::journal::verify_journal(&journal_bytes, &anchor).unwrap(),
+        4
+    );
+    let mut store_seed = u16::try_from(journal_bytes.len())
+        .unwrap()
+        .to_be_bytes()
+        .to_vec();
+    store_seed.extend_from_slice(&journal_bytes);
+    store_seed.extend_from_slice(&anchor);
+    let ledger_path = dir.join("issued.ledger");
+    let day = yinzheng::time::Date::new(2026, 1, 1).unwrap();
+    let builder = CertificateBuilder::new(
+        CertificateType::new("11100000000013338W032", "资格证书").unwrap(),
+        "No.1",
+        Holder::resident("李示例", &ResidentId::parse("11010519491231002X").unwrap()),
+        day,
+        Validity::long_term(day),
+    );
+    Issuer::new(
+        Agency::new("吉林省住房和城乡建设厅", "11220000013544541J").unwrap(),
+        yinzheng::crypto::Ed25519SigningKey::from_seed(&[7; 32]),
+    )
+    .with_ledger(std::sync::Arc::new(
+        IssuanceLedger::open_file(&ledger_path).unwrap(),
+    ))
+    .issue_once(
+        vec![([1; 32], builder)],
+        yinzheng::time::UnixTime::from_secs(1_795_226_400),
+    )
+    .unwrap();
+    let records = FileStatusStore::open_read_only(&ledger_path)
+        .unwrap()
+        .load()
+        .unwrap()
+        .records;
+    assert_eq!(records.len(), 1);
+    // No journal (split 0), then the ledger's records, each u16-length-prefixed.
+    let mut ledger_seed = vec![0, 0];
+    for record in &records {
+        ledger_seed.extend_from_slice(&u16::try_from(record.len()).unwrap().to_be_bytes());
+        ledger_seed.extend_from_slice(record);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    vec![store_seed, ledger_seed]
+}
+
+#[test]
+fn durable_store_parsers_on_real_stores_and_mutations() {
+    let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
+    for seed in durable_seeds().iter().chain(&corpus("durable_stores")) {
+        targets::durable_stores(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::durable_stores(&m.mutate(seed));
+        }
+    }
+}

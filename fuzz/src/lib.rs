@@ -380,3 +380,55 @@ pub fn presentation(data: &[u8]) {
         let _ = verifier().verify_presentation_qr(text, &ctx);
     }
 }
+
+/// The durable stores' parsers: a status journal with its anchor (the first two bytes say
+/// where the journal ends), and issuance-ledger records (u16-length-prefixed). Never panic;
+/// what is accepted stays within what was given.
+pub fn durable_stores(data: &[u8]) {
+    use yinzheng::issue::IssuanceLedger;
+    use yinzheng::status::journal::verify_journal;
+    use yinzheng::status::{LoadedRecords, RegistryError, StatusStore};
+    let split = data
+        .get(..2)
+        .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+    let rest = data.get(2..).unwrap_or_default();
+    let (journal, anchor) = rest.split_at(split.min(rest.len()));
+    if let Ok(records) = verify_journal(journal, anchor) {
+        assert!(
+            records as usize <= journal.len() / 16,
+            "more records than frames fit"
+        );
+    }
+
+    struct Records(Vec<Vec<u8>>);
+    impl StatusStore for Records {
+        fn load(&mut self) -> Result<LoadedRecords, RegistryError> {
+            Ok(LoadedRecords {
+                records: std::mem::take(&mut self.0),
+                observed: 0,
+            })
+        }
+        fn append(&mut self, _: &[Vec<u8>]) -> Result<(), RegistryError> {
+            Err(RegistryError::ReadOnly)
+        }
+        fn mark_observed(&mut self, _: u64) -> Result<(), RegistryError> {
+            Ok(())
+        }
+    }
+    let mut records = Vec::new();
+    let mut at = rest;
+    while let Some(len) = at
+        .get(..2)
+        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+    {
+        let Some(record) = at.get(2..2 + len) else {
+            break;
+        };
+        records.push(record.to_vec());
+        at = &at[2 + len..];
+    }
+    let count = records.len();
+    if let Ok(ledger) = IssuanceLedger::open(Records(records)) {
+        assert!(ledger.len() <= count);
+    }
+}

@@ -118,7 +118,8 @@ fn encode(magic: &[u8; 8], slot: &Slot, slot_len: usize) -> Vec<u8> {
     b
 }
 
-fn newest(bytes: &[u8], magic: &[u8; 8], slot_len: usize) -> SlotRead {
+/// The newest valid slot in an anchor file's bytes.
+pub(crate) fn newest(bytes: &[u8], magic: &[u8; 8], slot_len: usize) -> SlotRead {
     if bytes.is_empty() {
         return SlotRead::Absent;
     }

@@ -109,6 +109,25 @@ fn read_acknowledged(path: &Path) -> Result<Option<Acknowledged>, RegistryError>
     }
 }
 
+/// Checks a journal's bytes against its anchor's bytes as a reader's open and load do, with
+/// no files (for tools that hold copies, and for fuzzing). Returns how many records a reader
+/// would load: every acknowledged one, and the whole batches after them.
+///
+/// # Errors
+/// As [`FileStatusStore::open_read_only`] and [`StatusStore::load`]: a damaged or missing
+/// anchor, acknowledged records lost, damaged, reordered or replaced.
+pub fn verify_journal(journal: &[u8], anchor: &[u8]) -> Result<u64, RegistryError> {
+    let acknowledged = match durable::newest(anchor, ANCHOR_MAGIC, SLOT_LEN) {
+        SlotRead::Absent if journal.len() <= HEADER_LEN => Acknowledged::EMPTY,
+        SlotRead::Absent => return Err(RegistryError::AnchorMissing),
+        SlotRead::Damaged => return Err(corrupt(0, "both anchor slots are damaged")),
+        SlotRead::Found(slot) => {
+            Acknowledged::from_slot(&slot).ok_or(corrupt(0, "anchor slot malformed"))?
+        }
+    };
+    Ok(scan(journal, &acknowledged)?.records.len() as u64)
+}
+
 /// chain(n) = SHA-256(chain(n−1) ‖ body of record n−1).
 fn next_chain(chain: &[u8; 32], body: &[u8]) -> [u8; 32] {
     let mut input = Vec::with_capacity(32 + body.len());
