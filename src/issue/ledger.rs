@@ -278,13 +278,14 @@ impl Issuer {
         let ledger = self.ledger.as_ref().ok_or(IssueError::NoLedger)?;
         let mut state = ledger.lock();
         self.confirm(&mut state, now)?;
+        // Requests signed by this call: each once, however often the batch repeats it.
+        let mut new_ids = std::collections::HashSet::new();
         let mut fresh: Vec<(RequestId, CertificateBuilder)> = Vec::new();
         for (request, builder) in &requests {
-            if !state.issued.contains_key(request) && !fresh.iter().any(|(r, _)| r == request) {
+            if !state.issued.contains_key(request) && new_ids.insert(*request) {
                 fresh.push((*request, builder.clone()));
             }
         }
-        let mut new_ids = Vec::with_capacity(fresh.len());
         if !fresh.is_empty() {
             let (ids, builders): (Vec<RequestId>, Vec<CertificateBuilder>) =
                 fresh.into_iter().unzip();
@@ -316,7 +317,6 @@ impl Issuer {
                 state.issued.insert(*request, entry);
                 state.unconfirmed.push(*request);
             }
-            new_ids = ids;
             self.confirm(&mut state, now)?;
         }
         Ok(requests
