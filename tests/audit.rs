@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use yinzheng::audit::merkle::{MemoryTree, leaf_hash, verify_consistency, verify_inclusion};
-use yinzheng::audit::store::{LogError, verify_dir, verify_segment};
+use yinzheng::audit::store::{LogError, LogReader, verify_dir, verify_dir_full, verify_segment};
 use yinzheng::audit::{
     AuditLog, CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, KeyRole,
     NoteKey,
@@ -668,10 +668,25 @@ fn an_interrupted_creation_is_reinitialised() {
         .unwrap()
         .append(event(0), at(0))
         .unwrap();
+    let segment = std::fs::read(dir.join("log.seg")).unwrap();
     std::fs::write(dir.join("log.seg"), b"").unwrap();
     assert!(matches!(
         AuditLog::open(&dir, ORIGIN, log_key()),
         Err(LogError::Rollback { .. })
     ));
+    // A deleted anchor beside entries is refused by the writer, the reader and the checks.
+    std::fs::write(dir.join("log.seg"), &segment).unwrap();
+    std::fs::remove_file(dir.join("anchor")).unwrap();
+    let missing = Err(LogError::AnchorMissing { found: 1 });
+    assert_eq!(AuditLog::open(&dir, ORIGIN, log_key()).map(|_| ()), missing);
+    assert_eq!(
+        LogReader::open(&dir, ORIGIN, &note_key()).map(|_| ()),
+        missing
+    );
+    assert_eq!(verify_dir(&dir, ORIGIN, &note_key()).map(|_| ()), missing);
+    assert_eq!(
+        verify_dir_full(&dir, ORIGIN, &note_key()).map(|_| ()),
+        missing
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -179,9 +179,13 @@ fn check(d: &Path, acknowledged_revocations: &[String], round: usize) {
             "round {round}: {name} has no status entry"
         );
     }
-    // The manifest lists only what was released: each row's file is there, and logged.
+    // The manifest lists only what was released: each row's file is there, and logged. A
+    // row without its newline is a batch's append cut short by the kill.
     if let Ok(manifest) = std::fs::read_to_string(d.join("issued/manifest.tsv")) {
-        for row in manifest.lines().skip(1) {
+        let whole = manifest
+            .split_inclusive('\n')
+            .filter(|row| row.ends_with('\n'));
+        for row in whole.skip(1).map(str::trim_end) {
             let columns: Vec<&str> = row.split('\t').collect();
             let bytes = std::fs::read(d.join("issued").join(columns[5])).unwrap();
             assert_eq!(

@@ -230,7 +230,11 @@ fn check_against_anchor(scan: &Scan, anchor: Option<Anchor>, len: u64) -> Result
         });
     }
     let Some(a) = anchor else {
-        return Ok(());
+        // `AuditLog::open` writes the anchor before any entry can be appended.
+        return match size {
+            0 => Ok(()),
+            found => Err(LogError::AnchorMissing { found }),
+        };
     };
     if a.size > size {
         if scan.end.at < len {

@@ -82,6 +82,14 @@ pub enum LogError {
         /// Size found in the segment.
         found: u64,
     },
+    /// The segment holds entries but its anchor is gone. Every log writes its anchor before
+    /// its first entry, so this is a deleted (or lost) anchor — the one file that tells a
+    /// rolled-back log from a short one. Restore it from a backup.
+    #[error("the log holds {found} entries but its anchor is missing")]
+    AnchorMissing {
+        /// Entries found in the segment.
+        found: u64,
+    },
     /// The log's history differs from the one the anchor recorded.
     #[error("fork: the root at size {size} differs from the anchor's")]
     Fork {

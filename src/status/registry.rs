@@ -671,7 +671,11 @@ impl StatusRegistry {
     ///
     /// # Errors
     /// [`RegistryError::IllegalTransition`], [`RegistryError::UnknownCertificate`], store or
-    /// observer errors (see [`RegistryError::Observer`]).
+    /// observer errors (see [`RegistryError::Observer`]). A store or observer error leaves
+    /// the change *in doubt*, as a failed commit does in a database: the journal record may
+    /// already be durable, and reopening the registry then completes it (an intact record is
+    /// kept, the observer is caught up). Reopen and read [`Self::status`] before retrying; a
+    /// retry of a change that was kept fails with `IllegalTransition`, never records twice.
     pub fn set_status(
         &self,
         certificate: &str,

@@ -2,6 +2,9 @@
 //! once (an issuance ledger beside the output directory, keyed by the request file's
 //! SHA-256), in batches, with a manifest, resuming where a crash stopped.
 
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -54,23 +57,31 @@ pub(crate) fn issue_all(
         .into());
     }
     std::fs::create_dir_all(bulk.out)?;
+    // One listing instead of a lookup per certificate.
+    let existing: HashSet<OsString> = std::fs::read_dir(bulk.out)?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
     let ledger = Arc::new(IssuanceLedger::open_file(&ledger_path(bulk.out))?);
     let issuer = issuer.with_ledger(ledger.clone());
-    // Every request is read and checked, and every output name is free (or holds what the
-    // ledger says this request was issued as), before anything is signed.
+    // Every request is read (once) and checked, and every output name is free (or holds
+    // what the ledger says this request was issued as), before anything is signed.
     let loaded = files::parallel_map(requests.iter().collect(), |path| {
-        let id = sha256(&read(path)?);
-        let builder = RequestSpec::load(path)?
+        let bytes = read(path)?;
+        let builder = RequestSpec::from_bytes(path, &bytes)?
             .builder()
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok((id, builder))
+        Ok((sha256(&bytes), builder))
     })?;
+    let taken = |name: &Path| existing.contains(name.as_os_str());
     for ((id, _), name) in loaded.iter().zip(&names) {
         let out = bulk.out.join(name);
+        if bulk.force || !taken(name) {
+            continue;
+        }
         let resumable = ledger
             .get(id)
             .is_some_and(|first| std::fs::read(&out).is_ok_and(|b| b == first.bytes));
-        if !bulk.force && !resumable && out.exists() {
+        if !resumable {
             return Err(format!("{} exists (use --force to overwrite)", out.display()).into());
         }
     }
@@ -79,9 +90,16 @@ pub(crate) fn issue_all(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut manifest = String::from(
-        "request\trequest_sha256\tidentifier\tstatus_list\tstatus_index\tcertificate\tissued\n",
-    );
+    // Rebuilt from the start by every run (a resumed one lists what was issued before as
+    // "before"); each batch's rows are appended whole, so the manifest grows linearly.
+    let manifest_path = bulk.out.join("manifest.tsv");
+    write(
+        &manifest_path,
+        b"request\trequest_sha256\tidentifier\tstatus_list\tstatus_index\tcertificate\tissued\n",
+    )?;
+    let mut manifest = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&manifest_path)?;
     let mut fresh = 0;
     let mut work = loaded
         .into_iter()
@@ -89,15 +107,25 @@ pub(crate) fn issue_all(
         .peekable();
     while work.peek().is_some() {
         let (batch, files): (Vec<_>, Vec<_>) = work.by_ref().take(bulk.batch).unzip();
-        for (issued, (request, name)) in issuer.issue_once(batch, t)?.into_iter().zip(files) {
-            let out = bulk.out.join(name);
-            // One writer: parallel creates in one directory contend for its lock.
-            if std::fs::read(&out).ok().as_deref() != Some(issued.bytes.as_slice()) {
-                write(&out, &issued.bytes)?;
-            }
+        let issued = issuer.issue_once(batch, t)?;
+        // Only what is not already on disk as issued (a resumed run) is written.
+        let unwritten: Vec<_> = issued
+            .iter()
+            .zip(&files)
+            .filter(|(issued, (_, name))| {
+                !taken(name)
+                    || std::fs::read(bulk.out.join(name)).ok().as_deref()
+                        != Some(issued.bytes.as_slice())
+            })
+            .collect();
+        files::parallel_map(unwritten, |(issued, (_, name))| {
+            write(&bulk.out.join(name), &issued.bytes)
+        })?;
+        let mut rows = String::new();
+        for (issued, (request, name)) in issued.iter().zip(&files) {
             fresh += usize::from(issued.new);
             let status = registry.and_then(|r| r.status(&issued.identifier));
-            manifest.push_str(&format!(
+            rows.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 request.display(),
                 hex_encode(&issued.request),
@@ -111,8 +139,8 @@ pub(crate) fn issue_all(
             ));
             bar.inc(1);
         }
-        // After each batch: what is released so far, whole (written under a temporary name).
-        write(&bulk.out.join("manifest.tsv"), manifest.as_bytes())?;
+        // After each batch: the rows of what it released, in one write.
+        manifest.write_all(rows.as_bytes())?;
     }
     bar.finish();
     Ok((requests.len(), fresh))

@@ -22,8 +22,9 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 /// Writes `path` whole or not at all (a temporary name, then a rename): a process killed
 /// mid-write never leaves a truncated certificate, list or key behind.
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    static SUFFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
+    tmp.push(SUFFIX.get_or_init(|| format!(".tmp-{}", std::process::id())));
     let tmp = std::path::PathBuf::from(tmp);
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
@@ -175,8 +176,14 @@ fn value(spec: ValueSpec) -> Result<FieldValue> {
 impl RequestSpec {
     /// Reads a request: TOML for `.toml` files, JSON otherwise.
     pub(crate) fn load(path: &Path) -> Result<Self> {
-        let text = read_text(path)?;
-        Self::parse(&text, path.extension().is_some_and(|e| e == "toml"))
+        Self::from_bytes(path, &read(path)?)
+    }
+
+    /// A request already read from `path` (named in errors; its extension picks the syntax).
+    pub(crate) fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| format!("{}: not UTF-8 text", path.display()))?;
+        Self::parse(text, path.extension().is_some_and(|e| e == "toml"))
             .map_err(|e| format!("{}: {e}", path.display()).into())
     }
 
