@@ -6,46 +6,23 @@
 //! threads as the CLI uses. See docs/PERFORMANCE.md.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/support/cli.rs"]
+mod support;
+
 use std::hint::black_box;
-use std::path::Path;
-use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
 
 const CERTIFICATES: u64 = 10_000;
-const AGENCY: &str = "11220000013544541J";
-
-fn run(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yinzheng"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[allow(clippy::disallowed_methods)] // a benchmark measures wall time
 fn bulk_issue(c: &mut Criterion) {
-    let dir = std::env::temp_dir().join(format!("yz-bench-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("requests")).unwrap();
-    run(&dir, &["keygen", "--out", "agency.pem"]);
-    run(&dir, &["keygen", "--out", "log.pem"]);
-    for i in 0..CERTIFICATES {
-        let toml = format!(
-            "type_code = \"11100000MB0341032Y002\"\ntype_name = \"营业执照\"\n\
-             number = \"91350100M000100Y43\"\nissued_on = \"2024-03-15\"\n\
-             valid_from = \"2024-03-15\"\nserial = \"B{i:06}\"\n[holder]\n\
-             name = \"福州示例科技有限公司\"\ncode = \"91350100M000100Y43\"\ncode_type = \"001\"\n\
-             [[fields]]\nname = \"注册资本\"\nvalue = \"壹佰万元整\"\n"
-        );
-        std::fs::write(dir.join(format!("requests/{i:06}.toml")), toml).unwrap();
-    }
+    let scratch = support::Dir::new("bench-cli");
+    let dir = scratch.path();
+    support::expect(dir, 0, &["keygen", "--out", "agency.pem"]);
+    support::expect(dir, 0, &["keygen", "--out", "log.pem"]);
+    let serials = (0..CERTIFICATES).map(|i| format!("B{i:06}"));
+    support::write_requests(&dir.join("requests"), serials);
     let mut g = c.benchmark_group("cli/bulk issue");
     g.sample_size(10);
     g.throughput(Throughput::Elements(CERTIFICATES));
@@ -65,30 +42,17 @@ fn bulk_issue(c: &mut Criterion) {
                     let at = |name: &str| format!("{fresh}/{name}");
                     let (out, journal, log) = (at("issued"), at("status.journal"), at("audit"));
                     let start = std::time::Instant::now();
-                    run(
-                        &dir,
-                        &[
-                            "issue",
-                            "--key",
-                            "agency.pem",
-                            "--agency-name",
-                            "某局",
-                            "--agency-uscc",
-                            AGENCY,
-                            "--request",
-                            "requests",
-                            "--out",
-                            &out,
-                            "--status-journal",
-                            &journal,
-                            "--status-prefix",
-                            "https://status.example.gov.cn/lists/",
-                            "--log",
-                            &log,
-                            "--log-key",
-                            "log.pem",
-                        ],
-                    );
+                    let extra = [
+                        "--status-journal",
+                        &journal,
+                        "--status-prefix",
+                        "https://status.example.gov.cn/lists/",
+                        "--log",
+                        &log,
+                        "--log-key",
+                        "log.pem",
+                    ];
+                    support::expect(dir, 0, &support::issue_args("requests", &out, &extra));
                     total += start.elapsed();
                 }
                 total
@@ -106,7 +70,7 @@ fn bulk_issue(c: &mut Criterion) {
     });
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let requests: Vec<_> = (0..CERTIFICATES)
-        .map(|i| dir.join(format!("requests/{i:06}.toml")))
+        .map(|i| dir.join(format!("requests/B{i:06}.toml")))
         .collect();
     g.bench_function(
         format!("floor: read, sign and write {CERTIFICATES} files on {threads} threads"),
@@ -141,7 +105,6 @@ fn bulk_issue(c: &mut Criterion) {
         },
     );
     g.finish();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 criterion_group!(cli, bulk_issue);

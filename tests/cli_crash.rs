@@ -6,8 +6,11 @@
 //! and the log; every list file present was logged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/cli.rs"]
+mod support;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,25 +19,14 @@ use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
 use yinzheng::crypto::sha256;
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
 
-const AGENCY: &str = "11220000013544541J";
+use support::Dir;
+
 const ORIGIN: &str = "audit.example.gov.cn/crash";
 const PREFIX: &str = "https://status.example.gov.cn/crash/";
 
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn yz(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_yinzheng"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    let mut command = support::yz(dir, args);
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
     command
 }
 
@@ -65,46 +57,26 @@ fn with_log<'a>(args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
-fn request(serial: &str) -> String {
-    format!(
-        "type_code = \"11100000MB0341032Y002\"\ntype_name = \"营业执照\"\n\
-         number = \"91350100M000100Y43\"\nissued_on = \"2024-03-15\"\n\
-         valid_from = \"2024-03-15\"\nserial = \"{serial}\"\n[holder]\n\
-         name = \"福州示例科技有限公司\"\ncode = \"91350100M000100Y43\"\ncode_type = \"001\"\n"
-    )
-}
-
 /// Writes `count` fresh requests (serials `<tag>N0000`…) into `d/<dir>`.
 fn write_requests(d: &Path, dir: &str, tag: &str, count: usize) {
-    std::fs::create_dir_all(d.join(dir)).unwrap();
-    for i in 0..count {
-        let serial = format!("{tag}N{i:04}");
-        std::fs::write(d.join(format!("{dir}/{serial}.toml")), request(&serial)).unwrap();
-    }
+    support::write_requests(&d.join(dir), (0..count).map(|i| format!("{tag}N{i:04}")));
 }
 
 /// The bulk `issue` command over `requests`, with journal and log.
 fn issue_args<'a>(requests: &'a str, batch: &'a str) -> Vec<&'a str> {
-    with_log(&[
-        "issue",
-        "--key",
-        "agency.pem",
-        "--agency-name",
-        "某局",
-        "--agency-uscc",
-        AGENCY,
-        "--request",
+    with_log(&support::issue_args(
         requests,
-        "--out",
         "issued",
-        "--batch",
-        batch,
-        "--status-journal",
-        "status.journal",
-        "--status-prefix",
-        PREFIX,
-        "--force",
-    ])
+        &[
+            "--batch",
+            batch,
+            "--status-journal",
+            "status.journal",
+            "--status-prefix",
+            PREFIX,
+            "--force",
+        ],
+    ))
 }
 
 /// `status set` revoking `certificate`, waiting for the journal's lock.
@@ -251,10 +223,8 @@ fn kill_minus_nine_campaign_nightly() {
 }
 
 fn campaign(name: &str, rounds: usize) {
-    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-crash-{name}-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let d = dir.0.as_path();
+    let dir = Dir::new(&format!("cli-crash-{name}"));
+    let d = dir.path();
     run(d, &["keygen", "--out", "agency.pem"]);
     run(d, &["keygen", "--out", "log.pem"]);
     let mut revoked = Vec::new();
@@ -346,10 +316,8 @@ fn campaign(name: &str, rounds: usize) {
 /// panic), nothing acknowledged is lost, and once space is back the stores work on.
 #[test]
 fn a_full_disk_fails_cleanly_and_the_stores_work_on_afterwards() {
-    let dir = Dir(std::env::temp_dir().join(format!("yz-cli-full-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let d = dir.0.as_path();
+    let dir = Dir::new("cli-full");
+    let d = dir.path();
     run(d, &["keygen", "--out", "agency.pem"]);
     run(d, &["keygen", "--out", "log.pem"]);
     let mut failed = 0;

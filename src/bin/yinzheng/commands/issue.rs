@@ -1,0 +1,65 @@
+//! `yinzheng issue`: one certificate from a request file, or a directory of them in bulk.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use yinzheng::issue::Issuer;
+use yinzheng::model::Agency;
+
+use super::{SignerBox, bulk, now, status::open_registry};
+use crate::cli::IssueArgs;
+use crate::files::{self, RequestSpec, Result, read, write};
+
+pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
+    let agency = Agency::new(&args.agency_name, &args.agency_uscc)?;
+    let mut issuer = Issuer::new(agency, SignerBox(files::signing_key(&args.key)?));
+    if let Some(seal) = &args.seal {
+        issuer = issuer.with_seal(&read(seal)?)?;
+    }
+    let log = args.log.open()?;
+    if let Some(log) = &log {
+        issuer = issuer.with_audit_log(log.clone());
+    }
+    let mut registry = None;
+    if let (Some(journal), Some(prefix)) = (&args.status_journal, &args.status_prefix) {
+        let mut opened = open_registry(journal, prefix, args.wait_lock)?;
+        if let Some(log) = &log {
+            opened = opened.with_observer(log.clone())?;
+        }
+        let opened = Arc::new(opened);
+        issuer = issuer.with_status_registry(opened.clone());
+        registry = Some(opened);
+    }
+    let t = now()?;
+    if args.request.is_dir() {
+        let bulk = bulk::Bulk {
+            requests: &args.request,
+            out: &args.out,
+            batch: usize::try_from(args.batch).unwrap_or(1000),
+            force: args.force,
+        };
+        let (total, fresh) = bulk::issue_all(&bulk, issuer, registry.as_ref(), t)?;
+        println!(
+            "{total} certificates → {} ({fresh} new, {} issued before; manifest.tsv, ledger {})",
+            args.out.display(),
+            total - fresh,
+            bulk::ledger_path(&args.out).display()
+        );
+    } else {
+        if !args.force && args.out.exists() {
+            return Err(format!("{} exists (use --force to overwrite)", args.out.display()).into());
+        }
+        let issued = issuer.issue(RequestSpec::load(&args.request)?.builder()?, t)?;
+        write(&args.out, issued.as_bytes())?;
+        println!("{}", issued.certificate().id);
+        eprintln!(
+            "{} bytes → {}{}",
+            issued.as_bytes().len(),
+            args.out.display(),
+            issued
+                .audit_index()
+                .map_or(String::new(), |i| format!(", audit log entry {i}"))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,192 @@
+//! `yinzheng log`: append to the audit log, verify it, and the auditor's proofs and checks.
+
+use std::process::ExitCode;
+
+use yinzheng::audit::bundle::UpdateError;
+use yinzheng::audit::store::{verify_dir, verify_dir_full};
+use yinzheng::audit::{
+    CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, NoteKey,
+    SignedCheckpoint,
+};
+use yinzheng::crypto::sha256;
+
+use super::now;
+use crate::cli::LogCommand;
+use crate::files::{Result, read, read_text};
+
+pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
+    match cmd {
+        LogCommand::Append {
+            log,
+            kind,
+            subject,
+            object,
+        } => {
+            let audit = log.open()?.ok_or("log append needs --log and --log-key")?;
+            let kind = match kind.as_str() {
+                "certificate-issued" => EventKind::CertificateIssued,
+                "status-changed" => EventKind::StatusChanged,
+                "status-list-published" => EventKind::StatusListPublished,
+                "seal-made" => EventKind::SealMade,
+                "stamped" => EventKind::Stamped,
+                "key" => EventKind::KeyEvent,
+                other => return Err(format!("unknown event kind {other}").into()),
+            };
+            let object_digest = match &object {
+                Some(path) => sha256(&read(path)?),
+                None => [0; 32],
+            };
+            let receipt = audit.append(
+                Event {
+                    kind,
+                    actor_key_id: [0; 32],
+                    subject: subject.into_bytes(),
+                    object_digest,
+                    attributes: vec![0xA0],
+                },
+                now()?,
+            )?;
+            println!("entry {}", receipt.index);
+        }
+        LogCommand::Vkey { log } => {
+            let audit = log.open()?.ok_or("log vkey needs --log and --log-key")?;
+            println!("{}", audit.key().to_vkey());
+        }
+        LogCommand::Verify {
+            dir,
+            origin,
+            vkey,
+            allow_uncommitted_tail,
+            full,
+        } => {
+            let key = NoteKey::from_vkey(&vkey)?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("verifying {}", dir.display()));
+            let summary = if full {
+                verify_dir_full(&dir, &origin, &key)?
+            } else {
+                verify_dir(&dir, &origin, &key)?
+            };
+            bar.finish_and_clear();
+            if summary.uncommitted_bytes > 0 && !allow_uncommitted_tail {
+                eprintln!(
+                    "{} bytes after the last commit are not part of the log (an interrupted write, or bytes added since)",
+                    summary.uncommitted_bytes
+                );
+                return Ok(ExitCode::from(10));
+            }
+            let scope = if summary.checked_from == 0 {
+                "every frame, the hash chain, every signed checkpoint and the anchor".to_owned()
+            } else {
+                format!(
+                    "the anchor, the signed commit at entry {} and every frame after it (--full re-reads the history before)",
+                    summary.checked_from
+                )
+            };
+            println!(
+                "log verified: {} entries, {scope}{}",
+                summary.size,
+                if summary.uncommitted_bytes > 0 {
+                    format!(
+                        "; {} uncommitted bytes after the last commit",
+                        summary.uncommitted_bytes
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
+        LogCommand::Prove { log, vkey, index } => {
+            let bundle = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.inclusion_bundle(index)?,
+                None => log
+                    .open()?
+                    .ok_or("log prove needs --log with --log-key or --vkey")?
+                    .inclusion_bundle(index)?,
+            };
+            print!("{}", bundle.encode());
+        }
+        LogCommand::Checkpoint { log, vkey } => {
+            let note = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.checkpoint().note,
+                None => {
+                    log.open()?
+                        .ok_or("log checkpoint needs --log with --log-key or --vkey")?
+                        .checkpoint()
+                        .note
+                }
+            };
+            print!("{note}");
+        }
+        LogCommand::CheckCheckpoint {
+            checkpoint,
+            origin,
+            vkey,
+        } => {
+            let key = NoteKey::from_vkey(&vkey)?;
+            let (signed, _) = SignedCheckpoint::verify(&read_text(&checkpoint)?, &origin, &[key])?;
+            println!(
+                "checkpoint verified: {} entries, root {}",
+                signed.checkpoint.size,
+                signed
+                    .checkpoint
+                    .root
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+        }
+        LogCommand::CheckConsistency {
+            held,
+            bundle,
+            origin,
+            vkey,
+        } => {
+            let keys = vec![NoteKey::from_vkey(&vkey)?];
+            let (held, _) = SignedCheckpoint::verify(&read_text(&held)?, &origin, &keys)?;
+            let bundle = ConsistencyBundle::parse(&read_text(&bundle)?)?;
+            let mut auditor = CheckpointAuditor::new(&origin, keys, Some(held));
+            match auditor.update(&bundle) {
+                Ok(newer) => println!(
+                    "consistent: the checkpoint of {} entries extends the one held",
+                    newer.checkpoint.size
+                ),
+                Err(UpdateError::Inconsistent(evidence)) => {
+                    eprintln!(
+                        "INCONSISTENT: the log has shown two histories; keep both checkpoints as evidence\n--- held\n{}--- offered\n{}",
+                        evidence.held, evidence.offered
+                    );
+                    return Ok(ExitCode::from(11));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        LogCommand::CheckProof {
+            bundle,
+            origin,
+            vkey,
+        } => {
+            let key = NoteKey::from_vkey(&vkey)?;
+            let included = InclusionBundle::parse(&read_text(&bundle)?)?.verify(&origin, &[key])?;
+            println!(
+                "entry {} is in the log at size {} ({:?})",
+                included.index, included.checkpoint.checkpoint.size, included.entry.event.kind
+            );
+        }
+        LogCommand::Consistency {
+            log,
+            vkey,
+            old_size,
+        } => {
+            let bundle = match vkey {
+                Some(vkey) => log.open_reader(&vkey)?.consistency_bundle(old_size)?,
+                None => log
+                    .open()?
+                    .ok_or("log consistency needs --log with --log-key or --vkey")?
+                    .consistency_bundle(old_size)?,
+            };
+            print!("{}", bundle.encode());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

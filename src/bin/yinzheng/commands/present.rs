@@ -1,0 +1,32 @@
+//! `yinzheng present`: a device-signed presentation of a certificate, as QR text.
+
+use std::process::ExitCode;
+
+use yinzheng::encoding::qr;
+use yinzheng::present::{PresentationOptions, Presenter};
+
+use super::{SignerBox, now};
+use crate::cli::PresentArgs;
+use crate::files::{self, Result, hex_decode, read, write};
+
+pub(crate) fn run(args: &PresentArgs) -> Result<ExitCode> {
+    let presenter = Presenter::new(
+        read(&args.certificate)?,
+        SignerBox(files::signing_key(&args.device_key)?),
+    )?;
+    let options = PresentationOptions {
+        reveal: args.reveal.clone(),
+        lifetime_secs: args.lifetime,
+        nonce: args.nonce.as_deref().map(hex_decode).transpose()?,
+        audience: args.audience.clone(),
+        purpose: args.purpose.clone(),
+    };
+    let bytes = presenter.present(&options, now()?)?;
+    if let Some(out) = &args.out {
+        write(out, &bytes)?;
+    }
+    let text = qr::to_qr_text(&bytes);
+    println!("{text}");
+    args.render.render(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

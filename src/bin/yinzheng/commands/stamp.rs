@@ -1,0 +1,28 @@
+//! `yinzheng stamp`: a document stamped with a seal (电子签章).
+
+use std::process::ExitCode;
+
+use yinzheng::issue::Stamper;
+
+use super::{SignerBox, now};
+use crate::cli::StampArgs;
+use crate::files::{self, Result, read, write};
+
+pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
+    let StampArgs {
+        seal,
+        key,
+        document,
+        property,
+        out,
+        log,
+    } = args;
+    let mut stamper = Stamper::new(read(&seal)?, SignerBox(files::signing_key(&key)?))?;
+    if let Some(log) = log.open()? {
+        stamper = stamper.with_audit_log(log);
+    }
+    let stamp = stamper.stamp(&read(&document)?, &property, now()?)?;
+    write(&out, &stamp)?;
+    println!("stamp {} bytes → {}", stamp.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
