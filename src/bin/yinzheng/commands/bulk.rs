@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -106,12 +107,12 @@ pub(crate) fn issue_all(
         .zip(requests.iter().zip(&names))
         .peekable();
     while work.peek().is_some() {
-        let (batch, files): (Vec<_>, Vec<_>) = work.by_ref().take(bulk.batch).unzip();
+        let (batch, outputs): (Vec<_>, Vec<_>) = work.by_ref().take(bulk.batch).unzip();
         let issued = issuer.issue_once(batch, t)?;
         // Only what is not already on disk as issued (a resumed run) is written.
         let unwritten: Vec<_> = issued
             .iter()
-            .zip(&files)
+            .zip(&outputs)
             .filter(|(issued, (_, name))| {
                 !taken(name)
                     || std::fs::read(bulk.out.join(name)).ok().as_deref()
@@ -122,11 +123,12 @@ pub(crate) fn issue_all(
             write(&bulk.out.join(name), &issued.bytes)
         })?;
         let mut rows = String::new();
-        for (issued, (request, name)) in issued.iter().zip(&files) {
+        for (issued, (request, name)) in issued.iter().zip(&outputs) {
             fresh += usize::from(issued.new);
             let status = registry.and_then(|r| r.status(&issued.identifier));
-            rows.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            writeln!(
+                rows,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 request.display(),
                 hex_encode(&issued.request),
                 issued.identifier,
@@ -136,7 +138,7 @@ pub(crate) fn issue_all(
                     .map_or("-".to_owned(), |s| s.1.index.to_string()),
                 name.display(),
                 if issued.new { "new" } else { "before" },
-            ));
+            )?;
             bar.inc(1);
         }
         // After each batch: the rows of what it released, in one write.
