@@ -13,9 +13,11 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use yinzheng::audit::merkle::{
     MemoryTree, leaf_hash, node_hash, verify_consistency, verify_inclusion,
 };
-use yinzheng::audit::store::verify_dir;
-use yinzheng::audit::{AuditEntry, AuditLog, Event, EventKind, LogReader, SignedCheckpoint};
-use yinzheng::crypto::{Ed25519SigningKey, sha256};
+use yinzheng::audit::store::{verify_dir, verify_segment};
+use yinzheng::audit::{
+    AuditEntry, AuditLog, Event, EventKind, KeyRole, LogReader, NoteKey, SignedCheckpoint,
+};
+use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
 use yinzheng::time::UnixTime;
 
 /// An event whose encoded entry is exactly 256 bytes.
@@ -139,25 +141,34 @@ fn proofs(c: &mut Criterion) {
     g.finish();
 }
 
-/// The damaged-tail probe of recovery over a crafted tail in which every 8-byte offset claims a
-/// frame running to the end (the input that made it quadratic), next to its floor: one CRC32C
-/// pass over the same bytes.
+/// The damaged-tail probe of recovery, through `verify_segment`, over a crafted tail in which
+/// every 8-byte offset claims a frame running to the end (the input that made it quadratic),
+/// next to its floor: one CRC32C pass over the same bytes.
 fn recovery_probe(c: &mut Criterion) {
-    use yinzheng::encoding::frame::intact_frame_after;
+    const MAX_FRAME_BODY: usize = (1 << 24) - 1;
+    const ORIGIN: &str = "bench.example/log";
+    let dir = std::env::temp_dir().join(format!("yz-bench-probe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let key = Ed25519SigningKey::from_seed(&[3; 32]);
+    let note_key = NoteKey::new(ORIGIN, KeyRole::Log, key.public_key()).unwrap();
+    drop(AuditLog::open(&dir, ORIGIN, key).unwrap());
+    let mut segment = std::fs::read(dir.join("log.seg")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
     let len = 4 << 20;
     let mut tail = vec![0u8; len];
     for p in (0..len).step_by(8) {
-        let body = (len - p - 8).min(yinzheng::encoding::frame::MAX_FRAME_BODY);
+        let body = (len - p - 8).min(MAX_FRAME_BODY);
         let body = u32::try_from(body - body % 8).unwrap();
         tail[p] = 1;
         tail[p + 1..p + 4].copy_from_slice(&body.to_be_bytes()[1..]);
         tail[p + 4..p + 8].copy_from_slice(&[0xAB; 4]);
     }
+    segment.extend_from_slice(&tail);
     let mut g = c.benchmark_group("audit/recovery probe, crafted 4 MiB tail");
     g.throughput(Throughput::Bytes(len as u64));
     g.sample_size(20);
-    g.bench_function("yinzheng: intact_frame_after", |b| {
-        b.iter(|| assert!(!intact_frame_after(black_box(&tail), 0)));
+    g.bench_function("yinzheng: verify_segment", |b| {
+        b.iter(|| verify_segment(black_box(&segment), ORIGIN, &note_key).unwrap());
     });
     g.bench_function("floor: one CRC32C pass", |b| {
         b.iter(|| crc32c::crc32c(black_box(&tail)));

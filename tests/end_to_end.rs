@@ -232,7 +232,7 @@ fn external_signers_and_two_phase_signing() {
     let p256_issuer = Issuer::new(agency, P256SigningKey::from_bytes(&[6; 32]).unwrap());
     let prepared = p256_issuer.prepare(resident(), now()).unwrap();
     let signature = remote_key.sign(prepared.to_be_signed()).unwrap();
-    let issued = prepared.complete(&signature).unwrap();
+    let issued = p256_issuer.complete(prepared, &signature).unwrap();
     let mut trust = TrustStore::new();
     trust
         .add_issuer_key(

@@ -74,7 +74,7 @@ pub enum Frame<'a> {
 
 /// Why bytes at an offset are not a segment frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FrameError {
+pub enum SegmentError {
     /// Fewer bytes than the frame needs (or the all-zero end marker).
     Incomplete,
     /// The checksum does not match.
@@ -86,11 +86,11 @@ pub enum FrameError {
 /// Parses the segment frame at the start of `bytes`; returns it and its padded length.
 ///
 /// # Errors
-/// [`FrameError`] describing why it is not a frame.
-pub fn parse_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize), FrameError> {
+/// [`SegmentError`] describing why it is not a frame.
+pub fn parse_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize), SegmentError> {
     let (kind, body, padded) = frame::read_frame(bytes).map_err(|e| match e {
-        frame::FrameError::Incomplete => FrameError::Incomplete,
-        frame::FrameError::Damaged => FrameError::Checksum,
+        frame::FrameError::Incomplete => SegmentError::Incomplete,
+        frame::FrameError::Damaged => SegmentError::Checksum,
     })?;
     let u64_at = |at: usize| {
         body.get(at..at + 8)
@@ -99,26 +99,26 @@ pub fn parse_frame(bytes: &[u8]) -> Result<(Frame<'_>, usize), FrameError> {
     };
     let frame = match kind {
         ENTRY_FRAME => Frame::Entry {
-            index: u64_at(0).ok_or(FrameError::Malformed)?,
+            index: u64_at(0).ok_or(SegmentError::Malformed)?,
             entry: &body[8.min(body.len())..],
         },
         COMMIT_FRAME => {
-            let size = u64_at(0).ok_or(FrameError::Malformed)?;
+            let size = u64_at(0).ok_or(SegmentError::Malformed)?;
             let root: Hash = body
                 .get(8..40)
                 .and_then(|r| r.try_into().ok())
-                .ok_or(FrameError::Malformed)?;
+                .ok_or(SegmentError::Malformed)?;
             let note_len = body
                 .get(40..42)
                 .map(|n| usize::from(u16::from_be_bytes([n[0], n[1]])))
-                .ok_or(FrameError::Malformed)?;
+                .ok_or(SegmentError::Malformed)?;
             if body.len() != 42 + note_len {
-                return Err(FrameError::Malformed);
+                return Err(SegmentError::Malformed);
             }
-            let note = core::str::from_utf8(&body[42..]).map_err(|_| FrameError::Malformed)?;
+            let note = core::str::from_utf8(&body[42..]).map_err(|_| SegmentError::Malformed)?;
             Frame::Commit { size, root, note }
         }
-        _ => return Err(FrameError::Malformed),
+        _ => return Err(SegmentError::Malformed),
     };
     Ok((frame, padded))
 }
@@ -240,10 +240,10 @@ pub(crate) fn scan(
     loop {
         let (frame, len) = match window.get(pos..).map(parse_frame) {
             Some(Ok(f)) => f,
-            Some(Err(FrameError::Malformed)) => {
+            Some(Err(SegmentError::Malformed)) => {
                 return Err(corrupt(pos, "malformed frame under a valid checksum"));
             }
-            Some(Err(FrameError::Incomplete | FrameError::Checksum)) | None => {
+            Some(Err(SegmentError::Incomplete | SegmentError::Checksum)) | None => {
                 if pos < window.len() && frame::intact_frame_after(window, pos + 8) {
                     scan.damage = Some(window_at + pos as u64);
                 }

@@ -38,7 +38,7 @@ use crate::encoding::frame;
 use crate::time::UnixTime;
 
 pub use crate::audit::reader::{LogReader, verify_dir, verify_dir_full};
-pub use crate::audit::segment::{Frame, FrameError, LogSummary, parse_frame, verify_segment};
+pub use crate::audit::segment::{Frame, LogSummary, SegmentError, parse_frame, verify_segment};
 
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 /// The cache is synced, and the anchor's mark moved up, after this many commits or entries:

@@ -310,6 +310,24 @@ pub trait Signer: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError>;
 }
 
+/// A borrowed, boxed or shared signer signs as the signer itself, so an `Issuer` can own an
+/// `Arc` shared with other services, or a `Box<dyn Signer>` chosen at run time.
+macro_rules! forward_signer {
+    ($($pointer:ty),+) => {$(
+        impl<S: Signer + ?Sized> Signer for $pointer {
+            fn public_key(&self) -> PublicKey {
+                (**self).public_key()
+            }
+
+            fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
+                (**self).sign(message)
+            }
+        }
+    )+};
+}
+
+forward_signer!(&S, Box<S>, std::sync::Arc<S>);
+
 /// Signs `payload` as a tagged `COSE_Sign1` with `typ`, the signer's algorithm and key id,
 /// and an empty unprotected header.
 ///

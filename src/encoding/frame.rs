@@ -17,7 +17,7 @@
 
 /// Why bytes at an offset are not a frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FrameError {
+pub(crate) enum FrameError {
     /// Fewer bytes than the frame needs (or the all-zero end marker).
     Incomplete,
     /// The checksum does not match, or the padding is not zero.
@@ -25,13 +25,13 @@ pub enum FrameError {
 }
 
 /// Largest frame body.
-pub const MAX_FRAME_BODY: usize = (1 << 24) - 1;
+pub(crate) const MAX_FRAME_BODY: usize = (1 << 24) - 1;
 
 const HEADER: usize = 8;
 
 /// Appends one frame to `out`. Bodies longer than [`MAX_FRAME_BODY`] are the caller's bug
 /// and are refused by the writers before they get here.
-pub fn push_frame(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
+pub(crate) fn push_frame(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
     let len = u32::try_from(body.len().min(MAX_FRAME_BODY)).unwrap_or(0);
     let mut header = [0u8; HEADER];
     header[0] = kind;
@@ -47,7 +47,7 @@ pub fn push_frame(out: &mut Vec<u8>, kind: u8, body: &[u8]) {
 ///
 /// # Errors
 /// [`FrameError`] if the bytes are not a complete, intact frame.
-pub fn read_frame(bytes: &[u8]) -> Result<(u8, &[u8], usize), FrameError> {
+pub(crate) fn read_frame(bytes: &[u8]) -> Result<(u8, &[u8], usize), FrameError> {
     let header: &[u8; HEADER] = bytes
         .get(..HEADER)
         .and_then(|h| h.try_into().ok())
@@ -74,7 +74,7 @@ pub fn read_frame(bytes: &[u8]) -> Result<(u8, &[u8], usize), FrameError> {
 /// Whether any 8-byte-aligned offset from `from` holds an intact frame (so damage before it
 /// is not a torn tail). Linear in `bytes.len() - from` (see the module docs).
 #[must_use]
-pub fn intact_frame_after(bytes: &[u8], from: usize) -> bool {
+pub(crate) fn intact_frame_after(bytes: &[u8], from: usize) -> bool {
     let Some(tail) = bytes.get(from..) else {
         return false;
     };

@@ -3,10 +3,11 @@
 //! This layer knows nothing about certificates; it turns bytes into borrowed, strictly
 //! validated structures and back.
 
+pub mod base45;
 pub mod cbor;
 pub mod cose;
 pub(crate) mod durable;
-pub mod frame;
+pub(crate) mod frame;
 pub mod qr;
 pub(crate) mod zlib;
 

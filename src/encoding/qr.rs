@@ -8,20 +8,15 @@
 //! `zlib.decompressobj(zdict=...)`, Java: `Inflater.setDictionary`). Streams without a
 //! dictionary are still read.
 //!
-//! Base45 is written here rather than taken from a crate because the decoder must be strict:
-//! a final two-character group above 255 or a three-character group above 65535 is rejected
-//! (accepting them would make several QR texts decode to the same bytes), and output is
-//! bounded by [`Limits`] before anything is allocated.
+//! The Base45 alphabet itself is in [`base45`](super::base45).
 
-use super::zlib;
+use super::{base45, zlib};
 use crate::limits::Limits;
 
 /// Prefix of the QR text of an uncompressed object.
 pub const QR_PREFIX: &str = "YZ1:";
 /// Prefix of the QR text of a zlib-compressed object.
 pub const QR_PREFIX_ZLIB: &str = "YZ2:";
-
-const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// The preset zlib dictionary of `YZ2:` texts, version 1. Frozen: a QR text names it by its
 /// Adler-32 ([`QR_DICTIONARY_ID`]) and printed codes must decode for years, so a change
@@ -72,75 +67,6 @@ pub enum QrError {
     },
 }
 
-/// Encodes bytes as Base45 (RFC 9285).
-#[must_use]
-pub fn base45_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(2) * 3);
-    let mut push = |v: usize| out.push(char::from(ALPHABET[v % 45]));
-    for chunk in bytes.chunks(2) {
-        match *chunk {
-            [a, b] => {
-                let n = usize::from(a) * 256 + usize::from(b);
-                push(n);
-                push(n / 45);
-                push(n / 2025);
-            }
-            [a] => {
-                let n = usize::from(a);
-                push(n);
-                push(n / 45);
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn digit(c: u8, position: usize) -> Result<u32, QrError> {
-    ALPHABET
-        .iter()
-        .position(|&a| a == c)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or(QrError::InvalidCharacter { position })
-}
-
-/// Decodes strict Base45 (RFC 9285), with the output bounded by `limits`.
-///
-/// # Errors
-/// [`QrError`] for characters outside the alphabet, out-of-range groups, a dangling
-/// character, or output over [`Limits::max_input_bytes`].
-pub fn base45_decode(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
-    let input = text.as_bytes();
-    if input.len() % 3 == 1 {
-        return Err(QrError::DanglingCharacter);
-    }
-    let size = input.len() / 3 * 2 + input.len() % 3 / 2;
-    if size > limits.max_input_bytes {
-        return Err(QrError::TooLarge {
-            size,
-            limit: limits.max_input_bytes,
-        });
-    }
-    let mut out = Vec::with_capacity(size);
-    for (i, chunk) in input.chunks(3).enumerate() {
-        let at = i * 3;
-        match *chunk {
-            [c, d, e] => {
-                let n = digit(c, at)? + digit(d, at + 1)? * 45 + digit(e, at + 2)? * 2025;
-                let pair =
-                    u16::try_from(n).map_err(|_| QrError::GroupOutOfRange { position: at })?;
-                out.extend_from_slice(&pair.to_be_bytes());
-            }
-            [c, d] => {
-                let n = digit(c, at)? + digit(d, at + 1)? * 45;
-                out.push(u8::try_from(n).map_err(|_| QrError::GroupOutOfRange { position: at })?);
-            }
-            _ => return Err(QrError::DanglingCharacter),
-        }
-    }
-    Ok(out)
-}
-
 /// The QR text of an object: `YZ2:` + Base45 of its zlib compression (best level, with
 /// [`QR_DICTIONARY`]) when that is shorter, else `YZ1:` + Base45 of the bytes. Deterministic.
 #[must_use]
@@ -152,7 +78,7 @@ pub fn to_qr_text(bytes: &[u8]) -> String {
         (QR_PREFIX, bytes.to_vec())
     };
     let mut text = String::from(prefix);
-    text.push_str(&base45_encode(&body));
+    text.push_str(&base45::encode(&body));
     text
 }
 
@@ -161,15 +87,15 @@ pub fn to_qr_text(bytes: &[u8]) -> String {
 ///
 /// # Errors
 /// [`QrError::UnknownPrefix`], [`QrError::Inflate`], [`QrError::UnknownDictionary`],
-/// [`QrError::TooLarge`] and the errors of [`base45_decode`].
+/// [`QrError::TooLarge`] and the errors of [`base45::decode`].
 pub fn from_qr_text(text: &str, limits: &Limits) -> Result<Vec<u8>, QrError> {
     if let Some(body) = text.strip_prefix(QR_PREFIX) {
-        return base45_decode(body, limits);
+        return base45::decode(body, limits);
     }
     let body = text
         .strip_prefix(QR_PREFIX_ZLIB)
         .ok_or(QrError::UnknownPrefix)?;
-    let compressed = base45_decode(body, limits)?;
+    let compressed = base45::decode(body, limits)?;
     inflate_bounded(&compressed, limits.max_input_bytes)
 }
 
@@ -197,48 +123,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rfc_9285_examples() {
-        // RFC 9285 §4.3 and §4.4.
-        assert_eq!(base45_encode(b"AB"), "BB8");
-        assert_eq!(base45_encode(b"Hello!!"), "%69 VD92EX0");
-        assert_eq!(base45_encode(b"base-45"), "UJCLQE7W581");
-        assert_eq!(base45_encode(b"ietf!"), "QED8WEX0");
-        let l = Limits::default();
-        assert_eq!(base45_decode("QED8WEX0", &l).unwrap(), b"ietf!");
-        assert_eq!(base45_decode("%69 VD92EX0", &l).unwrap(), b"Hello!!");
-        assert_eq!(base45_decode("", &l).unwrap(), b"");
-    }
-
-    #[test]
-    fn strict_decoding() {
-        let l = Limits::default();
-        assert_eq!(
-            base45_decode("GGW", &l),
-            Err(QrError::GroupOutOfRange { position: 0 })
-        );
-        assert_eq!(
-            base45_decode("::", &l),
-            Err(QrError::GroupOutOfRange { position: 0 })
-        );
-        assert_eq!(
-            base45_decode("a0", &l),
-            Err(QrError::InvalidCharacter { position: 0 })
-        );
-        assert_eq!(base45_decode("BB8B", &l), Err(QrError::DanglingCharacter));
-        assert_eq!(from_qr_text("HC1:BB8", &l), Err(QrError::UnknownPrefix));
-        let tiny = Limits {
-            max_input_bytes: 1,
-            ..Limits::default()
-        };
-        assert_eq!(
-            base45_decode("BB8", &tiny),
-            Err(QrError::TooLarge { size: 2, limit: 1 })
-        );
-    }
-
-    #[test]
     fn compressible_payloads_use_zlib_and_bombs_are_bounded() {
         let l = Limits::default();
+        assert_eq!(from_qr_text("HC1:BB8", &l), Err(QrError::UnknownPrefix));
         let text = to_qr_text(&[0x41; 600]);
         assert!(text.starts_with("YZ2:") && text.len() < 100, "{text}");
         assert_eq!(from_qr_text(&text, &l).unwrap(), vec![0x41; 600]);

@@ -21,7 +21,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{CertificateBuilder, IssueError, Issuer, issuance_event_of};
+use super::prepared::issuance_event_of;
+use super::{CertificateBuilder, IssueError, Issuer};
 use crate::crypto::sha256;
 use crate::status::{FileStatusStore, RegistryError, StatusStore};
 use crate::time::UnixTime;

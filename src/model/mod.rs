@@ -17,4 +17,4 @@ pub use certificate::{
 pub use codes::{CodeError, HolderCodeType, ResidentId, Uscc};
 pub use identifier::{CertificateId, CertificateType};
 pub use seal::{Seal, SealKind, SealPicture, StampClaims};
-pub use value::{Disclosure, Field, FieldValue};
+pub use value::{Disclosure, Field, FieldValue, ValueProblem};

@@ -76,11 +76,19 @@ impl From<Vec<u8>> for FieldValue {
     }
 }
 
-/// A rule a value breaks before it can be encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ValueProblem {
+/// A rule a field value breaks, so that it cannot be encoded within the limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// A map value repeats a key.
+    #[error("duplicate map key")]
     DuplicateKey,
+    /// Lists and maps nest deeper than [`Limits::max_depth`](crate::Limits::max_depth).
+    #[error("nested deeper than the limit")]
     TooDeep,
+    /// A list or map is longer than
+    /// [`Limits::max_collection_len`](crate::Limits::max_collection_len).
+    #[error("list or map longer than the limit")]
     TooLong,
 }
 

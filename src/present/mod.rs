@@ -4,7 +4,7 @@
 
 mod render;
 
-pub use render::{MAX_PNG_SIDE, QrCode, QrError as RenderError, QrLevel};
+pub use render::{MAX_PNG_SIDE, QrCode, QrLevel, RenderError};
 
 use crate::crypto::{CheckedSignError, Signer, sign_cose_verified};
 use crate::encoding::cbor::DecodeError;

@@ -23,7 +23,7 @@ pub enum QrLevel {
 /// Why a QR code could not be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum QrError {
+pub enum RenderError {
     /// The text does not fit in a QR code (version 40) at this level.
     #[error("the text does not fit in a QR code at this error-correction level")]
     TooLong,
@@ -53,8 +53,8 @@ impl QrCode {
     /// Encodes `text` at `level`, choosing the smallest version that holds it.
     ///
     /// # Errors
-    /// [`QrError::TooLong`].
-    pub fn new(text: &str, level: QrLevel) -> Result<Self, QrError> {
+    /// [`RenderError::TooLong`].
+    pub fn new(text: &str, level: QrLevel) -> Result<Self, RenderError> {
         let ec = match level {
             QrLevel::L => EcLevel::L,
             QrLevel::M => EcLevel::M,
@@ -62,7 +62,7 @@ impl QrCode {
             QrLevel::H => EcLevel::H,
         };
         let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), ec)
-            .map_err(|_| QrError::TooLong)?;
+            .map_err(|_| RenderError::TooLong)?;
         let version = match code.version() {
             Version::Normal(v) | Version::Micro(v) => u8::try_from(v).unwrap_or(0),
         };
@@ -128,14 +128,14 @@ impl QrCode {
     /// A 1-bit greyscale PNG with `scale` pixels per module (at least 1) and the quiet zone.
     ///
     /// # Errors
-    /// [`QrError::Png`] if the image would be more than [`MAX_PNG_SIDE`] pixels a side.
-    pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, QrError> {
+    /// [`RenderError::Png`] if the image would be more than [`MAX_PNG_SIDE`] pixels a side.
+    pub fn to_png(&self, scale: u32) -> Result<Vec<u8>, RenderError> {
         let scale = usize::try_from(scale.max(1)).unwrap_or(usize::MAX);
         let side = (self.width + 2 * QUIET)
             .checked_mul(scale)
             .filter(|side| *side <= MAX_PNG_SIDE)
-            .ok_or_else(|| QrError::Png(format!("more than {MAX_PNG_SIDE} pixels a side")))?;
-        let side32 = u32::try_from(side).map_err(|e| QrError::Png(e.to_string()))?;
+            .ok_or_else(|| RenderError::Png(format!("more than {MAX_PNG_SIDE} pixels a side")))?;
+        let side32 = u32::try_from(side).map_err(|e| RenderError::Png(e.to_string()))?;
         // Scanlines: filter byte 0, then 1 bit per pixel (1 = white), MSB first.
         let row_bytes = side.div_ceil(8);
         let mut raw = Vec::with_capacity(side * (row_bytes + 1));
@@ -158,7 +158,7 @@ impl QrCode {
         ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, deflate, no filter, no interlace
         let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
         for (kind, data) in [(b"IHDR", &ihdr), (b"IDAT", &idat), (b"IEND", &Vec::new())] {
-            let len = u32::try_from(data.len()).map_err(|e| QrError::Png(e.to_string()))?;
+            let len = u32::try_from(data.len()).map_err(|e| RenderError::Png(e.to_string()))?;
             out.extend_from_slice(&len.to_be_bytes());
             out.extend_from_slice(kind);
             out.extend_from_slice(data);

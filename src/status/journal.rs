@@ -28,7 +28,8 @@ use std::time::Duration;
 use crate::crypto::sha256;
 use crate::encoding::durable::{self, Slot, SlotFile, SlotRead};
 use crate::encoding::frame;
-use crate::status::registry::{LoadedRecords, RegistryError, StatusStore};
+use crate::status::registry::RegistryError;
+use crate::status::store::{LoadedRecords, StatusStore};
 
 const JOURNAL_MAGIC: &[u8; 8] = b"YZSTATUS";
 const ANCHOR_MAGIC: &[u8; 8] = b"YZJANCHR";

@@ -1,13 +1,16 @@
 //! Revocation and suspension: IETF Token Status Lists (both sides) and the issuer's registry.
 
 pub mod journal;
+pub mod legal;
 pub mod list;
 mod record;
 pub mod registry;
+pub mod store;
 
 pub use journal::FileStatusStore;
+pub use legal::LegalStatus;
 pub use list::{ListAuthority, StatusList, StatusListError, StatusListToken};
-pub use registry::{
-    LegalStatus, LoadedRecords, ObserverError, RecordedChange, RegistryConfig, RegistryError,
-    StatusChange, StatusObserver, StatusRegistry, StatusStore,
+pub use registry::{RegistryConfig, RegistryError, StatusRegistry};
+pub use store::{
+    LoadedRecords, ObserverError, RecordedChange, StatusChange, StatusObserver, StatusStore,
 };

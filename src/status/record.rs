@@ -1,6 +1,6 @@
 //! The registry journal's records: one binary record per operation (docs/FORMAT.md).
 
-use crate::status::registry::LegalStatus;
+use crate::status::legal::LegalStatus;
 use crate::time::UnixTime;
 
 /// One journalled operation.

@@ -8,7 +8,7 @@ use yinzheng::audit;
 
 use crate::convert::{digest32, to_unix};
 use crate::error::{YinzhengError, audit_rejected, invalid};
-use crate::signer::{ForeignSigner, SharedSigner, Signer, SoftwareKey};
+use crate::signer::{ForeignSigner, Signer, SoftwareKey};
 
 /// What an audit event records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -156,12 +156,11 @@ impl AuditLog {
         origin: String,
         key: Arc<SoftwareKey>,
     ) -> Result<Arc<Self>, YinzhengError> {
-        let signer = SharedSigner(key);
         Ok(Arc::new(Self {
             inner: Arc::new(audit::AuditLog::open(
                 std::path::Path::new(&dir),
                 &origin,
-                signer,
+                key,
             )?),
         }))
     }

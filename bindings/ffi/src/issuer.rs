@@ -13,13 +13,13 @@ use crate::audit::AuditLog;
 use crate::certificate::{CertificateRequest, IssuedCertificate};
 use crate::convert::to_unix;
 use crate::error::{YinzhengError, error_chain, invalid};
-use crate::signer::{ForeignSigner, SharedSigner, Signer, SoftwareKey};
+use crate::signer::{ForeignSigner, Signer, SoftwareKey};
 use crate::status::StatusRegistry;
 
 /// An agency that issues certificates with one key.
 #[derive(uniffi::Object)]
 pub struct Issuer {
-    inner: issue::Issuer,
+    inner: Arc<issue::Issuer>,
     parts: IssuerParts,
 }
 
@@ -27,7 +27,7 @@ pub struct Issuer {
 #[derive(Clone)]
 struct IssuerParts {
     agency: model::Agency,
-    key: SharedSigner,
+    key: Arc<dyn crypto::Signer>,
     rng_seed: Option<[u8; 32]>,
     audit: Option<Arc<audit::AuditLog>>,
     registry: Option<Arc<status::StatusRegistry>>,
@@ -57,13 +57,16 @@ impl Issuer {
         if let Some(chain) = &parts.x509_chain {
             inner = inner.with_x509_chain(chain.clone())?;
         }
-        Ok(Arc::new(Self { inner, parts }))
+        Ok(Arc::new(Self {
+            inner: Arc::new(inner),
+            parts,
+        }))
     }
 
     fn new_with_key(
         agency_name: &str,
         agency_code: &str,
-        key: SharedSigner,
+        key: Arc<dyn crypto::Signer>,
     ) -> Result<Arc<Self>, YinzhengError> {
         let agency = model::Agency::new(agency_name, agency_code).map_err(invalid)?;
         Self::build(IssuerParts {
@@ -96,7 +99,7 @@ impl Issuer {
         Self::new_with_key(
             &agency_name,
             &agency_code,
-            SharedSigner(Arc::new(ForeignSigner::new(signer)?)),
+            Arc::new(ForeignSigner::new(signer)?),
         )
     }
 
@@ -110,7 +113,7 @@ impl Issuer {
         agency_code: String,
         key: Arc<SoftwareKey>,
     ) -> Result<Arc<Self>, YinzhengError> {
-        Self::new_with_key(&agency_name, &agency_code, SharedSigner(key))
+        Self::new_with_key(&agency_name, &agency_code, key)
     }
 
     /// The same issuer drawing salts, decoys and serials from a seeded stream, so output is
@@ -244,7 +247,7 @@ impl Issuer {
                     reason: error_chain(&e),
                 }
             })?;
-        Ok(prepared.complete(&signature)?.into())
+        Ok(self.inner.complete(prepared, &signature)?.into())
     }
 
     /// Prepares a certificate for a signature made elsewhere (two-phase signing).
@@ -262,15 +265,17 @@ impl Issuer {
         Ok(Arc::new(PreparedCertificate {
             to_be_signed: prepared.to_be_signed().to_vec(),
             inner: Mutex::new(Some(prepared)),
+            issuer: self.inner.clone(),
         }))
     }
 }
 
-/// A certificate waiting for its signature.
+/// A certificate waiting for its signature, completed by the issuer that prepared it.
 #[derive(uniffi::Object)]
 pub struct PreparedCertificate {
     to_be_signed: Vec<u8>,
     inner: Mutex<Option<issue::PreparedCertificate>>,
+    issuer: Arc<issue::Issuer>,
 }
 
 #[uniffi::export]
@@ -292,7 +297,7 @@ impl PreparedCertificate {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
             .ok_or_else(|| invalid("this certificate was already completed"))?;
-        Ok(prepared.complete(&signature)?.into())
+        Ok(self.issuer.complete(prepared, &signature)?.into())
     }
 }
 

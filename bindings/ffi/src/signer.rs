@@ -154,20 +154,3 @@ impl crypto::Signer for SoftwareKey {
         self.key.sign(message)
     }
 }
-
-/// The signer behind an [`Issuer`](crate::Issuer) (the app's own or one the library holds),
-/// shareable so that
-/// [`Issuer::with_deterministic_randomness`](crate::Issuer::with_deterministic_randomness)
-/// can reuse it.
-#[derive(Clone)]
-pub(crate) struct SharedSigner(pub(crate) Arc<dyn crypto::Signer>);
-
-impl crypto::Signer for SharedSigner {
-    fn public_key(&self) -> PublicKey {
-        self.0.public_key()
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crypto::SignError> {
-        self.0.sign(message)
-    }
-}

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use yinzheng::issue::Issuer;
 use yinzheng::model::Agency;
 
-use super::{SignerBox, bulk, now, status::open_registry};
+use super::{bulk, now, status::open_registry};
 use crate::cli::IssueArgs;
 use crate::files::{self, RequestSpec, Result, read, write};
 
 pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
     let agency = Agency::new(&args.agency_name, &args.agency_uscc)?;
-    let mut issuer = Issuer::new(agency, SignerBox(files::signing_key(&args.key)?));
+    let mut issuer = Issuer::new(agency, files::signing_key(&args.key)?);
     if let Some(seal) = &args.seal {
         issuer = issuer.with_seal(&read(seal)?)?;
     }

@@ -5,14 +5,14 @@ use std::process::ExitCode;
 use yinzheng::encoding::qr;
 use yinzheng::present::{PresentationOptions, Presenter};
 
-use super::{SignerBox, now};
+use super::now;
 use crate::cli::PresentArgs;
 use crate::files::{self, Result, hex_decode, read, write};
 
 pub(crate) fn run(args: &PresentArgs) -> Result<ExitCode> {
     let presenter = Presenter::new(
         read(&args.certificate)?,
-        SignerBox(files::signing_key(&args.device_key)?),
+        files::signing_key(&args.device_key)?,
     )?;
     let options = PresentationOptions {
         reveal: args.reveal.clone(),

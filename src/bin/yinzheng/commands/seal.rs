@@ -7,7 +7,7 @@ use yinzheng::crypto::sha256;
 use yinzheng::issue::SealMaker;
 use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
 
-use super::{SignerBox, now};
+use super::now;
 use crate::cli::SealCommand;
 use crate::files::{self, Result, read, read_text, write};
 
@@ -60,7 +60,7 @@ pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
         },
         status: None,
     };
-    let mut maker = SealMaker::new(SignerBox(files::signing_key(&maker_key)?));
+    let mut maker = SealMaker::new(files::signing_key(&maker_key)?);
     if let Some(log) = log.open()? {
         maker = maker.with_audit_log(log);
     }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use yinzheng::issue::Stamper;
 
-use super::{SignerBox, now};
+use super::now;
 use crate::cli::StampArgs;
 use crate::files::{self, Result, read, write};
 
@@ -17,7 +17,7 @@ pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
         out,
         log,
     } = args;
-    let mut stamper = Stamper::new(read(&seal)?, SignerBox(files::signing_key(&key)?))?;
+    let mut stamper = Stamper::new(read(&seal)?, files::signing_key(&key)?)?;
     if let Some(log) = log.open()? {
         stamper = stamper.with_audit_log(log);
     }
