@@ -11,7 +11,7 @@ use yinzheng::model::bundle::{BundleIssuerKey, BundleNamed, TrustBundle};
 use yinzheng::time::UnixTime;
 use yinzheng::trust::Roles;
 
-use super::{JILIN, Result, write, write_manifest};
+use crate::kit::{JILIN, Result, write, write_manifest};
 use crate::seals::{self, STRANGER, SealKeys, Y2025, Y2029};
 
 /// The publisher verifier apps pin.

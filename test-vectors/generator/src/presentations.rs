@@ -14,7 +14,7 @@ use yinzheng::present::{PresentationOptions, Presenter};
 use yinzheng::status::{StatusList, StatusListToken};
 use yinzheng::time::UnixTime;
 
-use super::{
+use crate::kit::{
     Expected, JILIN, Parts, Result, TrustEntry, accept, parts, reject, resident_certificate,
     ten_years, with_status, write_manifest,
 };

@@ -11,9 +11,9 @@ use yinzheng::model::{Agency, Seal, SealKind, SealPicture, StampClaims, StatusRe
 use yinzheng::status::{StatusList, StatusListToken};
 use yinzheng::time::UnixTime;
 
-use super::{
-    CertVectors, Expected, JILIN, Parts, Result, TrustEntry, accept, business_licence, parts,
-    reject, with_status, write_manifest,
+use crate::kit::{
+    CertVectors, Expected, JILIN, Parts, Result, RootEntry, TrustEntry, accept, business_licence,
+    parts, reject, replace_once, typ_header, with_status, write_manifest,
 };
 
 /// The seal picture: a red circle with the agency's name, as SVG.
@@ -196,8 +196,8 @@ pub(crate) fn certificate_vectors(
         let claims = parts(&good)?;
         let stranger = keys.stranger.public_key().to_bytes();
         let stamper = keys.stamper.public_key().to_bytes();
-        let payload = super::replace_once(&claims.payload, &stamper, &stranger)?;
-        let protected = super::typ_header("application/yz-cert+cwt", &keys.stranger.public_key());
+        let payload = replace_once(&claims.payload, &stamper, &stranger)?;
+        let protected = typ_header("application/yz-cert+cwt", &keys.stranger.public_key());
         Parts {
             protected,
             payload,
@@ -223,7 +223,7 @@ struct StampManifest {
     /// Trusted issuer keys (the seal owner's status lists are signed by one).
     trust: Vec<TrustEntry>,
     /// Trusted X.509 roots.
-    x509_roots: Vec<super::x509::RootEntry>,
+    x509_roots: Vec<RootEntry>,
     vectors: Vec<StampVector>,
 }
 
@@ -246,11 +246,7 @@ pub(crate) fn stamp_vectors(
     dir: &Path,
     keys: &SealKeys,
     jilin: (&dyn Signer, TrustEntry),
-    x509: (
-        Vec<super::x509::RootEntry>,
-        Vec<Vec<u8>>,
-        &Ed25519SigningKey,
-    ),
+    x509: (Vec<RootEntry>, Vec<Vec<u8>>, &Ed25519SigningKey),
     now: UnixTime,
 ) -> Result<()> {
     std::fs::create_dir_all(dir)?;

@@ -20,11 +20,12 @@ use yinzheng::status::{ListAuthority, StatusList, StatusListToken};
 use yinzheng::time::UnixTime;
 use yinzheng::trust::{Roles, key_digest};
 
-use super::seals::key;
-use super::x509::{Chains, RootEntry};
-use super::{
-    HUNAN, JILIN, Result, business_licence, business_licence_valid, write, write_manifest,
+use crate::kit::{
+    HUNAN, JILIN, Result, RootEntry, business_licence, business_licence_valid, write,
+    write_manifest,
 };
+use crate::seals::key;
+use crate::x509::Chains;
 
 /// The agency the IETF draft's example status list is trusted for here.
 const IETF_AGENCY: &str = "91110000MA01ETF01L";

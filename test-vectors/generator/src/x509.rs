@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer};
 use yinzheng::encoding::cose::ProtectedHeader;
@@ -15,15 +15,9 @@ use yinzheng::model::Agency;
 use yinzheng::time::UnixTime;
 use yinzheng::trust::Role;
 
-use super::{CertVectors, HUNAN, JILIN, Parts, Result, accept, business_licence, parts, reject};
-
-/// A root the manifest tells verifiers to trust, and for which roles.
-#[derive(Clone, Serialize)]
-pub(crate) struct RootEntry {
-    pub(crate) name: &'static str,
-    pub(crate) der: String,
-    pub(crate) roles: &'static [&'static str],
-}
+use crate::kit::{
+    CertVectors, HUNAN, JILIN, Parts, Result, RootEntry, accept, business_licence, parts, reject,
+};
 
 /// The roles the test roots are trusted for.
 pub(crate) const ROOT_ROLES: &[&str] = &["issuer", "seal-maker", "status-lists"];
