@@ -3,71 +3,184 @@
 //! same bytes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[path = "../fuzz/src/lib.rs"]
 #[allow(unreachable_pub, dead_code)] // shared with the fuzz binaries
 mod targets;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use yinzheng::crypto::PublicKey;
 use yinzheng::model::Uscc;
 use yinzheng::time::UnixTime;
 use yinzheng::trust::{Role, Roles, TrustStore};
 use yinzheng::verify::{Check, Outcome, SkipReason, VerificationContext, Verifier};
 
-fn manifest() -> (Value, &'static Path) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/certificates");
+/// `test-vectors/certificates/manifest.json` (the generator's `kit::Manifest`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    /// Verification time for every case, Unix seconds.
+    time: u64,
+    trust: Vec<TrustEntry>,
+    x509_roots: Vec<RootEntry>,
+    seal_makers: Vec<TrustEntry>,
+    /// Agency seals the verifier holds (hex of each seal's `COSE_Sign1`).
+    seals: Vec<String>,
+    vectors: Vec<Vector>,
+}
+
+/// A trusted key: an agency's (`trust`) or a seal maker's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustEntry {
+    name: String,
+    agency: String,
+    alg: String,
+    public_key: String,
+    roles: Vec<String>,
+}
+
+/// A trusted X.509 root (DER, hex).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RootEntry {
+    name: String,
+    der: String,
+    roles: Vec<String>,
+}
+
+/// One certificate vector.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vector {
+    id: String,
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    file: String,
+    hex: String,
+    qr: String,
+    /// Status list tokens to give the verifier first, in order.
+    status_lists: Vec<String>,
+    allow_unknown_status: bool,
+    expected: Expected,
+}
+
+/// The outcome a certificate or stamp vector must give.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    outcome: String,
+    failed_check: Option<String>,
+    disclosed: Vec<String>,
+    warnings: usize,
+    status: Option<String>,
+}
+
+/// `test-vectors/seals/manifest.json`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StampManifest {
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    time: u64,
+    seal_makers: Vec<TrustEntry>,
+    trust: Vec<TrustEntry>,
+    x509_roots: Vec<RootEntry>,
+    vectors: Vec<StampVector>,
+}
+
+/// One stamp over a document.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StampVector {
+    id: String,
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    stamp: String,
+    document: String,
+    status_lists: Vec<String>,
+    expected: Expected,
+}
+
+/// `test-vectors/bundles/manifest.json`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleManifest {
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    time: u64,
+    publisher_key: String,
+    vectors: Vec<BundleVector>,
+}
+
+/// One trust bundle and whether (or why not) it is accepted.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleVector {
+    id: String,
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    file: String,
+    outcome: String,
+}
+
+/// The manifest in `test-vectors/<family>/`, and that directory.
+fn read_manifest<M: DeserializeOwned>(family: &str) -> (M, PathBuf) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-vectors")
+        .join(family);
     let text = std::fs::read_to_string(dir.join("manifest.json"))
         .expect("run `cargo run -p yinzheng-vectors` first");
-    (
-        serde_json::from_str(&text).unwrap(),
-        Box::leak(dir.into_boxed_path()),
-    )
+    (serde_json::from_str(&text).unwrap(), dir)
+}
+
+fn manifest() -> (Manifest, PathBuf) {
+    read_manifest("certificates")
 }
 
 /// The roles a manifest entry names.
-fn roles_of(entry: &Value) -> Roles {
-    entry["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| Role::from_name(r.as_str().unwrap()).unwrap())
-        .collect()
+fn roles_of(roles: &[String]) -> Roles {
+    roles.iter().map(|r| Role::from_name(r).unwrap()).collect()
 }
 
 /// Every anchor a manifest lists: agency keys, seal makers, X.509 roots, each for its roles.
-fn trust_store(manifest: &Value) -> TrustStore {
+fn trust_store(
+    anchors: &[TrustEntry],
+    seal_makers: &[TrustEntry],
+    x509_roots: &[RootEntry],
+) -> TrustStore {
     let mut trust = TrustStore::new();
-    for anchor in manifest["trust"].as_array().unwrap() {
-        let agency = Uscc::parse(anchor["agency"].as_str().unwrap()).unwrap();
-        let name = anchor["name"].as_str().unwrap();
+    for anchor in anchors {
+        let agency = Uscc::parse(&anchor.agency).unwrap();
+        let name = anchor.name.as_str();
         trust
-            .add_agency_key(name, agency, key_of(anchor), roles_of(anchor))
+            .add_agency_key(name, agency, key_of(anchor), roles_of(&anchor.roles))
             .unwrap();
     }
-    for maker in manifest["seal_makers"].as_array().unwrap() {
-        assert_eq!(roles_of(maker), Roles::SEAL_MAKER);
-        trust
-            .add_seal_maker(maker["name"].as_str().unwrap(), key_of(maker))
-            .unwrap();
+    for maker in seal_makers {
+        assert_eq!(roles_of(&maker.roles), Roles::SEAL_MAKER);
+        trust.add_seal_maker(&maker.name, key_of(maker)).unwrap();
     }
-    for root in manifest["x509_roots"].as_array().unwrap() {
-        let der = hex::decode(root["der"].as_str().unwrap()).unwrap();
+    for root in x509_roots {
+        let der = hex::decode(&root.der).unwrap();
         trust
-            .add_x509_root(root["name"].as_str().unwrap(), &der, roles_of(root))
+            .add_x509_root(&root.name, &der, roles_of(&root.roles))
             .unwrap();
     }
     trust
 }
 
 /// The verification time of a manifest.
-fn manifest_time(manifest: &Value) -> VerificationContext {
-    VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()))
+fn manifest_time(manifest: &Manifest) -> VerificationContext {
+    VerificationContext::at(UnixTime::from_secs(manifest.time))
 }
 
-fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
-    let trust = trust_store(manifest);
+fn verifier(manifest: &Manifest, allow_unknown_status: bool) -> Verifier {
+    let trust = trust_store(&manifest.trust, &manifest.seal_makers, &manifest.x509_roots);
     let builder = Verifier::builder(trust);
     let builder = if allow_unknown_status {
         builder.allow_unknown_status()
@@ -75,21 +188,18 @@ fn verifier(manifest: &Value, allow_unknown_status: bool) -> Verifier {
         builder
     };
     let verifier = builder.build().unwrap();
-    for seal in manifest["seals"].as_array().unwrap() {
+    for seal in &manifest.seals {
         verifier
-            .add_seal(
-                &hex::decode(seal.as_str().unwrap()).unwrap(),
-                &manifest_time(manifest),
-            )
+            .add_seal(&hex::decode(seal).unwrap(), &manifest_time(manifest))
             .unwrap();
     }
     verifier
 }
 
 /// The public key of a manifest trust entry.
-fn key_of(entry: &Value) -> PublicKey {
-    let key_bytes = hex::decode(entry["public_key"].as_str().unwrap()).unwrap();
-    match entry["alg"].as_str().unwrap() {
+fn key_of(entry: &TrustEntry) -> PublicKey {
+    let key_bytes = hex::decode(&entry.public_key).unwrap();
+    match entry.alg.as_str() {
         "Ed25519" => PublicKey::ed25519(&key_bytes.try_into().unwrap()).unwrap(),
         "ES256" => PublicKey::p256(&key_bytes).unwrap(),
         other => panic!("unknown alg {other}"),
@@ -98,10 +208,9 @@ fn key_of(entry: &Value) -> PublicKey {
 
 /// A verifier for one vector: its policy, and its status lists fed in order. Lists meant to be
 /// refused (broken zlib, a zip bomb) must be refused.
-fn verifier_for(manifest: &Value, v: &Value, dir: &Path) -> Verifier {
-    let verifier = verifier(manifest, v["allow_unknown_status"].as_bool().unwrap());
-    for file in v["status_lists"].as_array().unwrap() {
-        let file = file.as_str().unwrap();
+fn verifier_for(manifest: &Manifest, v: &Vector, dir: &Path) -> Verifier {
+    let verifier = verifier(manifest, v.allow_unknown_status);
+    for file in &v.status_lists {
         let added = verifier.add_status_list(
             &std::fs::read(dir.join(file)).unwrap(),
             &manifest_time(manifest),
@@ -125,20 +234,16 @@ fn status_name(s: Option<yinzheng::verify::StatusOutcome>) -> Option<&'static st
 #[test]
 fn every_vector_gives_its_expected_outcome() {
     let (manifest, dir) = manifest();
-    let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
-    let vectors = manifest["vectors"].as_array().unwrap();
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
+    let vectors = &manifest.vectors;
     assert!(vectors.len() >= 25, "only {} vectors", vectors.len());
     let (mut accepted, mut rejected) = (0, 0);
     for v in vectors {
-        let id = v["id"].as_str().unwrap();
-        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
-        assert_eq!(
-            hex::encode(&bytes),
-            v["hex"].as_str().unwrap(),
-            "{id}: file and hex differ"
-        );
-        let expected = &v["expected"];
-        let verifier = verifier_for(&manifest, v, dir);
+        let id = v.id.as_str();
+        let bytes = std::fs::read(dir.join(&v.file)).unwrap();
+        assert_eq!(hex::encode(&bytes), v.hex, "{id}: file and hex differ");
+        let expected = &v.expected;
+        let verifier = verifier_for(&manifest, v, &dir);
         let from_bytes = verifier.verify_certificate(&bytes, &ctx);
         let report = match &from_bytes {
             Ok(verified) => verified.report().clone(),
@@ -146,25 +251,20 @@ fn every_vector_gives_its_expected_outcome() {
         };
         assert_eq!(
             status_name(report.status()),
-            expected["status"].as_str(),
+            expected.status.as_deref(),
             "{id}: status"
         );
-        let from_qr = verifier.verify_qr_text(v["qr"].as_str().unwrap(), &ctx);
-        match expected["outcome"].as_str().unwrap() {
+        let from_qr = verifier.verify_qr_text(&v.qr, &ctx);
+        match expected.outcome.as_str() {
             "accept" => {
                 let verified =
                     from_bytes.unwrap_or_else(|r| panic!("{id}: rejected: {r}\n{}", r.report()));
                 let names: Vec<&str> = verified.disclosed.iter().map(|f| f.name.as_str()).collect();
-                let want: Vec<&str> = expected["disclosed"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|n| n.as_str().unwrap())
-                    .collect();
+                let want: Vec<&str> = expected.disclosed.iter().map(String::as_str).collect();
                 assert_eq!(names, want, "{id}: disclosed fields");
                 assert_eq!(
                     verified.report().warnings().len(),
-                    expected["warnings"].as_u64().unwrap() as usize,
+                    expected.warnings,
                     "{id}"
                 );
                 assert!(verified.report().failure().is_none());
@@ -200,7 +300,7 @@ fn every_vector_gives_its_expected_outcome() {
                     Err(r) => r,
                     Ok(_) => panic!("{id}: accepted but expected rejection"),
                 };
-                let check = expected["failed_check"].as_str().unwrap();
+                let check = expected.failed_check.as_deref().unwrap();
                 assert_eq!(rejection.failed_check().name(), check, "{id}: {rejection}");
                 let results = rejection.report().results();
                 let failed_at = results
@@ -244,7 +344,7 @@ fn every_vector_gives_its_expected_outcome() {
         assert!(
             vectors
                 .iter()
-                .any(|v| v["expected"]["failed_check"].as_str() == Some(check.name())),
+                .any(|v| v.expected.failed_check.as_deref() == Some(check.name())),
             "no negative vector for {}",
             check.name()
         );
@@ -259,28 +359,23 @@ fn every_vector_gives_its_expected_outcome() {
 /// document, at the check the vector names.
 #[test]
 fn every_stamp_vector_gives_its_expected_outcome() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/seals");
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
+    let (manifest, dir) = read_manifest::<StampManifest>("seals");
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
     let mut failed_checks = std::collections::BTreeSet::new();
-    for v in manifest["vectors"].as_array().unwrap() {
-        let id = v["id"].as_str().unwrap();
-        let trust = trust_store(&manifest);
+    for v in &manifest.vectors {
+        let id = v.id.as_str();
+        let trust = trust_store(&manifest.trust, &manifest.seal_makers, &manifest.x509_roots);
         let verifier = Verifier::builder(trust).build().unwrap();
-        for list in v["status_lists"].as_array().unwrap() {
+        for list in &v.status_lists {
             verifier
-                .add_status_list(
-                    &std::fs::read(dir.join(list.as_str().unwrap())).unwrap(),
-                    &ctx,
-                )
+                .add_status_list(&std::fs::read(dir.join(list)).unwrap(), &ctx)
                 .unwrap();
         }
-        let stamp = std::fs::read(dir.join(v["stamp"].as_str().unwrap())).unwrap();
-        let document = std::fs::read(dir.join(v["document"].as_str().unwrap())).unwrap();
+        let stamp = std::fs::read(dir.join(&v.stamp)).unwrap();
+        let document = std::fs::read(dir.join(&v.document)).unwrap();
         let result = verifier.verify_stamp(&stamp, &document, &ctx);
-        let expected = &v["expected"];
-        match expected["outcome"].as_str().unwrap() {
+        let expected = &v.expected;
+        match expected.outcome.as_str() {
             "accept" => {
                 let verified = result.unwrap_or_else(|r| panic!("{id}: {r}"));
                 assert!(verified.seal.picture.data.starts_with(b"<svg"), "{id}");
@@ -288,12 +383,12 @@ fn every_stamp_vector_gives_its_expected_outcome() {
             }
             _ => {
                 let rejected = result.err().unwrap_or_else(|| panic!("{id}: accepted"));
-                let check = expected["failed_check"].as_str().unwrap();
+                let check = expected.failed_check.as_deref().unwrap();
                 assert_eq!(rejected.failed_check().name(), check, "{id}: {rejected}");
                 failed_checks.insert(check.to_owned());
                 assert_eq!(
                     status_name(rejected.report().status()),
-                    expected["status"].as_str(),
+                    expected.status.as_deref(),
                     "{id}: status"
                 );
             }
@@ -318,7 +413,7 @@ fn trust_path_vectors_fail_for_their_reason() {
     use yinzheng::trust::ChainError as C;
     use yinzheng::verify::{SealAuthorityError as S, StatusOutcome, VerifyError as E};
     let (manifest, dir) = manifest();
-    let ctx = VerificationContext::at(UnixTime::from_secs(manifest["time"].as_u64().unwrap()));
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
     type Reason = fn(&E) -> bool;
     let expectations: Vec<(&str, Reason)> = vec![
         ("x509-expired-intermediate", |e| {
@@ -377,14 +472,14 @@ fn trust_path_vectors_fail_for_their_reason() {
             matches!(e, E::IssuerSeal(S::KeyNotAuthorised))
         }),
     ];
-    let vectors = manifest["vectors"].as_array().unwrap();
+    let vectors = &manifest.vectors;
     for (id, reason) in expectations {
         let v = vectors
             .iter()
-            .find(|v| v["id"] == id)
+            .find(|v| v.id == id)
             .unwrap_or_else(|| panic!("{id} missing"));
-        let verifier = verifier_for(&manifest, v, dir);
-        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let verifier = verifier_for(&manifest, v, &dir);
+        let bytes = std::fs::read(dir.join(&v.file)).unwrap();
         let rejected = verifier.verify_certificate(&bytes, &ctx).unwrap_err();
         assert!(reason(rejected.error()), "{id}: {rejected}");
     }
@@ -395,20 +490,15 @@ fn every_trust_bundle_vector_gives_its_expected_outcome() {
     use yinzheng::Limits;
     use yinzheng::verify::{EnvelopeError, TrustBundleError};
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/bundles");
-    let m: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let key: [u8; 32] = hex::decode(m["publisher_key"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let (m, dir) = read_manifest::<BundleManifest>("bundles");
+    let key: [u8; 32] = hex::decode(&m.publisher_key).unwrap().try_into().unwrap();
     let publisher = PublicKey::ed25519(&key).unwrap();
-    let ctx = VerificationContext::at(UnixTime::from_secs(m["time"].as_u64().unwrap()));
-    let vectors = m["vectors"].as_array().unwrap();
+    let ctx = VerificationContext::at(UnixTime::from_secs(m.time));
+    let vectors = &m.vectors;
     assert!(vectors.len() >= 10);
     for v in vectors {
-        let id = v["id"].as_str().unwrap();
-        let bytes = std::fs::read(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let id = v.id.as_str();
+        let bytes = std::fs::read(dir.join(&v.file)).unwrap();
         let outcome =
             match Verifier::from_trust_bundle(&bytes, &publisher, &ctx, &Limits::default()) {
                 Ok(builder) => {
@@ -437,6 +527,6 @@ fn every_trust_bundle_vector_gives_its_expected_outcome() {
                 Err(TrustBundleError::NoAnchors) => "no-anchors",
                 Err(other) => panic!("{id}: unexpected {other}"),
             };
-        assert_eq!(outcome, v["outcome"].as_str().unwrap(), "{id}");
+        assert_eq!(outcome, v.outcome, "{id}");
     }
 }
