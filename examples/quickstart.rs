@@ -15,6 +15,7 @@
 
 use std::error::Error;
 use std::sync::Arc;
+use std::time::Duration;
 
 use yinzheng::audit::store::verify_segment;
 use yinzheng::audit::{AuditLog, InclusionBundle};
@@ -145,8 +146,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         purpose: Some("住宿登记".into()),
     };
     let presenter = Presenter::new(resident.as_bytes().to_vec(), phone)?;
-    let (qr_text, refresh_at) =
-        presenter.rotating_qr_text(&PresentationOptions::answering(&request), now, 30)?;
+    let (qr_text, refresh_at) = presenter.rotating_qr_text(
+        &PresentationOptions::answering(&request),
+        now,
+        Duration::from_secs(30),
+    )?;
     let code = QrCode::new(&qr_text, QrLevel::M)?;
     println!(
         "\n== 4. 亮证: the phone shows 性别 and age_over_18 only ({} characters, QR version {} at level M, next code at {}) ==",
@@ -172,7 +176,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Roles::AGENCY,
     )?;
     let verifier = Verifier::builder(trust.clone())
-        .replay_cache(Arc::new(ReplayCache::new(10_000)))
+        .with_replay_cache(Arc::new(ReplayCache::new(10_000)))
         .build()?;
     let ctx = VerificationContext::at(now);
     let scan = VerificationContext::at(now.saturating_add(4))
@@ -183,7 +187,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         registry
             .uris()
             .iter()
-            .map(|uri| Ok(registry.publish(uri, &list_signer, at, 3600)?))
+            .map(|uri| Ok(registry.publish(uri, &list_signer, at, Duration::from_secs(3600))?))
             .collect()
     };
     for token in publish_all(now)? {
@@ -447,7 +451,7 @@ fn seals_and_stamps(
     let publisher = Ed25519SigningKey::generate(&OsRandom)?;
     let mut lists = Vec::new();
     for uri in registry.uris() {
-        lists.push(registry.publish(&uri, list_signer, now, 3600)?);
+        lists.push(registry.publish(&uri, list_signer, now, Duration::from_secs(3600))?);
     }
     let bundle = TrustBundle {
         publisher: "全国一体化政务服务平台（示例）".into(),

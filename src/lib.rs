@@ -2,8 +2,20 @@
 //!
 //! # Layers
 //!
-//! Bottom to top; nothing imports upward (see `ARCHITECTURE.md`): [`time`], [`limits`],
-//! [`encoding`], [`model`], [`crypto`], [`trust`], [`issue`], [`present`], [`verify`].
+//! Bottom to top; nothing imports upward (`ARCHITECTURE.md`; `tests/layers.rs` checks it):
+//!
+//! 1. [`time`]: instants, calendar dates, clocks (time is always an input).
+//! 2. [`limits`]: the bounds every decoder works within.
+//! 3. [`encoding`]: deterministic CBOR, `COSE_Sign1`, Base45 and QR text, zlib.
+//! 4. [`model`]: certificates, seals, stamps, presentations and bundles as plain data, and
+//!    their codecs.
+//! 5. [`crypto`]: algorithms, public keys, the [`Signer`](crypto::Signer) trait, randomness.
+//! 6. [`trust`]: which keys and X.509 roots are trusted, for which role and agency.
+//! 7. [`status`]: Token Status Lists and the issuer's status registry.
+//! 8. [`audit`]: the tamper-evident log, its proofs and its file store.
+//! 9. [`issue`]: issuing certificates, making seals, stamping.
+//! 10. [`present`]: the holder's side: selective disclosure, presentations, QR codes.
+//! 11. [`verify`]: the offline verifier and its per-check report.
 
 pub mod audit;
 pub mod crypto;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use yinzheng::Limits;
 use yinzheng::crypto::{
@@ -143,7 +144,7 @@ fn validity_window_and_clock_skew() {
         VerifyError::SignedInFuture { .. }
     ));
     let lenient = Verifier::builder(trust_of(issuer.public_key()))
-        .allow_clock_skew(10_000)
+        .allow_clock_skew(Duration::from_secs(10_000))
         .build()
         .unwrap();
     // Skew is capped at 300 s.

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use yinzheng::Limits;
@@ -58,7 +59,7 @@ fn every_presentation_vector_gives_its_expected_outcome() {
         let id = v["id"].as_str().unwrap();
         let cache = Arc::new(ReplayCache::new(16));
         let verifier = Verifier::builder(trust(&manifest))
-            .replay_cache(cache)
+            .with_replay_cache(cache)
             .build()
             .unwrap();
         for list in v["status_lists"].as_array().unwrap() {
@@ -161,7 +162,7 @@ fn verifier_for(issuer: PublicKey) -> Verifier {
         .add_issuer_key("公安厅", Uscc::parse(JILIN).unwrap(), issuer)
         .unwrap();
     Verifier::builder(trust)
-        .replay_cache(Arc::new(ReplayCache::new(1024)))
+        .with_replay_cache(Arc::new(ReplayCache::new(1024)))
         .build()
         .unwrap()
 }
@@ -245,12 +246,14 @@ fn rotating_codes_change_per_slot_and_expire() {
     let options = PresentationOptions::revealing(&["age_over_18"]);
     let t = UnixTime::from_secs(now().as_secs() / 30 * 30);
     let (a, next) = presenter
-        .rotating_qr_text(&options, t.saturating_add(3), 30)
+        .rotating_qr_text(&options, t.saturating_add(3), Duration::from_secs(30))
         .unwrap();
     let (b, _) = presenter
-        .rotating_qr_text(&options, t.saturating_add(29), 30)
+        .rotating_qr_text(&options, t.saturating_add(29), Duration::from_secs(30))
         .unwrap();
-    let (c, _) = presenter.rotating_qr_text(&options, next, 30).unwrap();
+    let (c, _) = presenter
+        .rotating_qr_text(&options, next, Duration::from_secs(30))
+        .unwrap();
     assert_ne!(a, c, "a new slot gives a new code");
     // Same slot: an equivalent code (ECDSA signatures differ, the claims do not).
     let claims = |text: &str| {
@@ -276,11 +279,11 @@ fn rotating_codes_change_per_slot_and_expire() {
         presenter
             .rotating_qr_text(
                 &PresentationOptions {
-                    lifetime_secs: 20,
+                    lifetime: Duration::from_secs(20),
                     ..options
                 },
                 t,
-                30
+                Duration::from_secs(30)
             )
             .unwrap_err(),
         PresentError::Lifetime(20)
@@ -297,7 +300,7 @@ fn the_presenter_refuses_misuse() {
     );
     let presenter = Presenter::new(certificate, device()).unwrap();
     let too_long = PresentationOptions {
-        lifetime_secs: 301,
+        lifetime: Duration::from_secs(301),
         ..PresentationOptions::default()
     };
     assert_eq!(

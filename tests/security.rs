@@ -124,7 +124,7 @@ fn verifier(manifest: &Value, scenario: &Value, ctx: &VerificationContext) -> Ve
         builder
     };
     let builder = if scenario["replay_cache"].as_bool().unwrap() {
-        builder.replay_cache(Arc::new(ReplayCache::new(64)))
+        builder.with_replay_cache(Arc::new(ReplayCache::new(64)))
     } else {
         builder
     };

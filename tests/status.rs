@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use yinzheng::audit::{AuditLog, EventKind};
 use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer as _};
@@ -187,7 +188,7 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
 
     let publish = |at: UnixTime| {
         registry
-            .publish(&reference.uri, &list_signer, at, 3600)
+            .publish(&reference.uri, &list_signer, at, Duration::from_secs(3600))
             .unwrap()
     };
     let added = verifier.add_status_list(&publish(now()), &ctx).unwrap();

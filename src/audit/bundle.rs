@@ -24,10 +24,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use crate::audit::entry::AuditEntry;
+use crate::audit::error::LogError;
 use crate::audit::merkle::{self, Hash, MAX_PROOF_LEN, ProofError};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint, parse_decimal};
 use crate::audit::reader::LogReader;
-use crate::audit::store::{AuditLog, LogError};
+use crate::audit::store::AuditLog;
 
 /// Why a bundle was refused.
 #[derive(Debug, thiserror::Error)]

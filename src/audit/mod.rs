@@ -1,14 +1,17 @@
 //! The tamper-evident audit log: RFC 9162 Merkle math, hash-chained entries, C2SP signed
 //! checkpoints, a durable file store with group commit, and offline proof bundles.
 
+mod anchor;
 pub mod bundle;
 mod cache;
 pub mod entry;
+mod error;
 pub mod merkle;
 pub mod note;
 pub mod observer;
 pub mod reader;
 pub mod segment;
+mod sink;
 pub mod store;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};

@@ -11,9 +11,9 @@
 use std::fs::File;
 
 use crate::audit::entry::AuditEntry;
+use crate::audit::error::LogError;
 use crate::audit::merkle::{CompactRange, Hash, leaf_hash};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
-use crate::audit::store::LogError;
 use crate::crypto::sha256;
 use crate::encoding::{durable, frame};
 

@@ -23,22 +23,23 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use crate::audit::anchor::{ANCHOR_FILE, ANCHOR_MAGIC, ANCHOR_SLOT_LEN, Anchor, Mark, read_anchor};
 use crate::audit::cache::TreeCache;
-use crate::audit::entry::{AuditEntry, EntryError, Event};
-use crate::audit::merkle::{Hash, ProofError, empty_root, leaf_hash};
-use crate::audit::note::{Checkpoint, KeyRole, Note, NoteError, NoteKey, SignedCheckpoint};
-use crate::audit::reader::{
-    ANCHOR_FILE, ANCHOR_MAGIC, ANCHOR_SLOT_LEN, Anchor, Mark, Overlay, SEGMENT_FILE, State, load,
-    read_anchor,
-};
+use crate::audit::entry::{AuditEntry, Event};
+use crate::audit::merkle::{Hash, empty_root, leaf_hash};
+use crate::audit::note::{Checkpoint, KeyRole, Note, NoteKey, SignedCheckpoint};
+use crate::audit::reader::{Overlay, SEGMENT_FILE, State, load};
 use crate::audit::segment::{self, COMMIT_FRAME, ENTRY_FRAME, HEADER_LEN};
 use crate::crypto::Signer;
 use crate::encoding::durable::{self, SlotFile};
 use crate::encoding::frame;
 use crate::time::UnixTime;
 
+pub use crate::audit::error::LogError;
+use crate::audit::error::{io, note_error};
 pub use crate::audit::reader::{LogReader, verify_dir, verify_dir_full};
 pub use crate::audit::segment::{Frame, LogSummary, SegmentError, parse_frame, verify_segment};
+pub use crate::audit::sink::{AuditSink, Receipt};
 
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 /// The cache is synced, and the anchor's mark moved up, after this many commits or entries:
@@ -47,131 +48,6 @@ const CACHE_SYNC_COMMITS: u64 = 64;
 const CACHE_SYNC_ENTRIES: u64 = 8192;
 /// Yields a commit leader makes while its batch still grows.
 const GATHER_ROUNDS: usize = 16;
-
-/// Why the log could not open, append or prove.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum LogError {
-    /// An I/O operation failed.
-    #[error("I/O error while {context}: {kind}")]
-    Io {
-        /// What the log was doing.
-        context: &'static str,
-        /// The error kind.
-        kind: std::io::ErrorKind,
-    },
-    /// Another writer holds the log.
-    #[error("the log is locked by another writer")]
-    Locked,
-    /// The files are not a log of this origin (or not a log at all).
-    #[error("not a log of this origin: {0}")]
-    WrongLog(&'static str),
-    /// Acknowledged data is damaged.
-    #[error("the log is corrupt at byte {offset}: {what}")]
-    Corrupt {
-        /// Where the damage starts.
-        offset: u64,
-        /// What is wrong.
-        what: &'static str,
-    },
-    /// The log holds fewer entries than the anchor recorded as acknowledged.
-    #[error("rollback: the anchor records {anchor_size} entries, the log has {found}")]
-    Rollback {
-        /// Size recorded by the anchor.
-        anchor_size: u64,
-        /// Size found in the segment.
-        found: u64,
-    },
-    /// The segment holds entries but its anchor is gone. Every log writes its anchor before
-    /// its first entry, so this is a deleted (or lost) anchor — the one file that tells a
-    /// rolled-back log from a short one. Restore it from a backup.
-    #[error("the log holds {found} entries but its anchor is missing")]
-    AnchorMissing {
-        /// Entries found in the segment.
-        found: u64,
-    },
-    /// The log's history differs from the one the anchor recorded.
-    #[error("fork: the root at size {size} differs from the anchor's")]
-    Fork {
-        /// The anchor's size.
-        size: u64,
-    },
-    /// The checkpoints are signed by another key than the one given.
-    #[error("the log's checkpoints are not signed by this key")]
-    WrongKey,
-    /// A previous sync failed; reopen the log.
-    #[error("a previous write failed; reopen the log")]
-    Poisoned,
-    /// The event does not fit the entry format.
-    #[error(transparent)]
-    Entry(#[from] EntryError),
-    /// Signing or checking a checkpoint failed.
-    #[error("checkpoint: {0}")]
-    Checkpoint(String),
-    /// A proof was asked for sizes or indices outside the log.
-    #[error(transparent)]
-    Proof(#[from] ProofError),
-    /// The tree cache beside the segment gave a proof that does not check against the signed
-    /// head (it is rebuilt from the segment when the writer next opens the log).
-    #[error("the tree cache (log.hashes, log.offsets) disagrees with the signed checkpoint")]
-    CacheDamaged,
-}
-
-pub(crate) fn io(context: &'static str) -> impl Fn(std::io::Error) -> LogError {
-    move |e| LogError::Io {
-        context,
-        kind: e.kind(),
-    }
-}
-
-fn note_error(e: NoteError) -> LogError {
-    LogError::Checkpoint(e.to_string())
-}
-
-/// What an append returns once the entry is durable.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Receipt {
-    /// The entry's index.
-    pub index: u64,
-    /// Its leaf hash.
-    pub leaf_hash: Hash,
-    /// A signed checkpoint that covers it (already durable).
-    pub checkpoint: SignedCheckpoint,
-}
-
-/// Anything that records audit events: the file log, or a remote log behind a service.
-pub trait AuditSink: Send + Sync {
-    /// Records `event` at `at`; returns once it is durable.
-    ///
-    /// # Errors
-    /// [`LogError`] if it could not be recorded.
-    fn record(&self, event: Event, at: UnixTime) -> Result<Receipt, LogError>;
-
-    /// Records `events` at `at`, in order; returns once all are durable. Sinks that can
-    /// commit many events at once (the file log: one fdatasync) override this.
-    ///
-    /// # Errors
-    /// [`LogError`] if they could not all be recorded.
-    fn record_batch(&self, events: Vec<Event>, at: UnixTime) -> Result<Vec<Receipt>, LogError> {
-        events.into_iter().map(|e| self.record(e, at)).collect()
-    }
-
-    /// How many entries the sink holds, if it can tell (recovery starts its search there).
-    fn recorded_size(&self) -> Option<u64> {
-        None
-    }
-
-    /// The object digests of the certificate issuances recorded at index `from` or later,
-    /// with their indices; `None` if the sink cannot read back (recovery then records again,
-    /// at least once instead of exactly once).
-    ///
-    /// # Errors
-    /// [`LogError`] if reading fails.
-    fn issued_since(&self, from: u64) -> Result<Option<Vec<(u64, Hash)>>, LogError> {
-        let _ = from;
-        Ok(None)
-    }
-}
 
 /// What only the committing thread touches.
 struct WriterIo {
@@ -218,6 +94,34 @@ struct Group {
 }
 
 /// The embedded durable audit log (one writer process per directory).
+///
+/// ```
+/// use yinzheng::audit::merkle::verify_inclusion;
+/// use yinzheng::audit::{AuditLog, Event, EventKind};
+/// use yinzheng::crypto::{Ed25519SigningKey, sha256};
+/// use yinzheng::time::UnixTime;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = std::env::temp_dir().join(format!("yz-doc-log-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// let log = AuditLog::open(&dir, "audit.example.gov.cn/jilin", Ed25519SigningKey::from_seed(&[5; 32]))?;
+/// let event = Event {
+///     kind: EventKind::CertificateIssued,
+///     actor_key_id: [1; 32],
+///     subject: b"1.2.156.3005.2.11100000000013338W032.11220000013544541J.A1.001".to_vec(),
+///     object_digest: sha256(b"the certificate bytes"),
+///     attributes: vec![0xa0], // an empty CBOR map
+/// };
+/// // Returns once the entry and a signed checkpoint covering it are on disk.
+/// let receipt = log.append(event, UnixTime::from_secs(1_790_000_000))?;
+/// let checkpoint = &receipt.checkpoint.checkpoint;
+/// let proof = log.inclusion_proof(receipt.index, checkpoint.size)?;
+/// verify_inclusion(&receipt.leaf_hash, receipt.index, checkpoint.size, &proof, &checkpoint.root)?;
+/// # drop(log);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct AuditLog {
     reader: LogReader,
     signer: Box<dyn Signer>,

@@ -137,38 +137,16 @@ impl PublicKey {
             .map_err(|_| CryptoError::InvalidPublicKey(Algorithm::Es256))
     }
 
-    /// The key as a certificate's `cnf` device key.
-    #[must_use]
-    pub fn to_device_key(&self) -> crate::model::DeviceKey {
-        match &self.0 {
-            KeyInner::Ed25519(k) => crate::model::DeviceKey::Ed25519(*k.as_bytes()),
-            KeyInner::P256(k) => {
-                let point = k.to_sec1_point(true);
-                let bytes = point.as_bytes();
-                let mut x = [0; 32];
-                x.copy_from_slice(&bytes[1..33]);
-                crate::model::DeviceKey::P256 {
-                    x,
-                    y_odd: bytes[0] == 0x03,
-                }
-            }
-        }
-    }
-
-    /// The key a certificate's `cnf` names.
+    /// The key from [`PublicKey::to_bytes`]'s form: 32 raw bytes for Ed25519, a SEC1 point
+    /// (33-byte compressed or 65-byte uncompressed) for P-256.
     ///
     /// # Errors
     /// [`CryptoError::InvalidPublicKey`] / [`CryptoError::WeakPublicKey`] if it is not a valid
     /// key (e.g. a point off the curve).
-    pub fn from_device_key(key: &crate::model::DeviceKey) -> Result<Self, CryptoError> {
-        match key {
-            crate::model::DeviceKey::Ed25519(bytes) => Self::ed25519(bytes),
-            crate::model::DeviceKey::P256 { x, y_odd } => {
-                let mut sec1 = [0u8; 33];
-                sec1[0] = if *y_odd { 0x03 } else { 0x02 };
-                sec1[1..].copy_from_slice(x);
-                Self::p256(&sec1)
-            }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        match <&[u8; 32]>::try_from(bytes) {
+            Ok(ed25519) => Self::ed25519(ed25519),
+            Err(_) => Self::p256(bytes),
         }
     }
 

@@ -9,6 +9,46 @@ use crate::time::Date;
 use super::IssueError;
 
 /// Everything a certificate needs, then optional parts by chained calls.
+///
+/// The constructor takes every required part, so a certificate missing one does not
+/// compile; content rules are checked when it is issued.
+///
+/// ```
+/// use yinzheng::crypto::Ed25519SigningKey;
+/// use yinzheng::issue::{CertificateBuilder, IssueError, Issuer};
+/// use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
+/// use yinzheng::time::{Date, UnixTime};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let day = Date::new(2026, 1, 5)?;
+/// let birth = Date::new(1949, 12, 31)?;
+/// let builder = CertificateBuilder::new(
+///     CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
+///     "吉A042012000939",
+///     Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?),
+///     day,
+///     Validity::days(day, Date::new(2032, 1, 4)?),
+/// )
+/// .field("操作类别", "建筑电工")
+/// .disclosable_field("出生日期", birth)
+/// .age_over(18, birth, day);
+///
+/// let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J")?;
+/// let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&[7; 32]));
+/// let now = UnixTime::from_secs(1_790_000_000);
+/// let issued = issuer.issue(builder.clone(), now)?;
+/// assert!(issued.certificate().field("操作类别").is_some());
+/// assert_eq!(issued.disclosures().len(), 2); // 出生日期 and age_over_18, each salted
+///
+/// // A repeated field name is refused before anything is signed.
+/// let repeated = builder.field("操作类别", "焊工");
+/// assert!(matches!(
+///     issuer.issue(repeated, now),
+///     Err(IssueError::DuplicateFieldName { .. })
+/// ));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct CertificateBuilder {
@@ -100,7 +140,8 @@ impl CertificateBuilder {
     /// presented (亮证) with a presentation that key signs, so a copied certificate or a
     /// screenshot of its QR code is useless. Phones' secure hardware holds P-256 keys.
     pub fn holder_key(mut self, key: &PublicKey) -> Self {
-        self.holder_key = Some(key.to_device_key());
+        // `to_bytes` always has one of the two forms `from_key_bytes` reads.
+        self.holder_key = crate::model::DeviceKey::from_key_bytes(&key.to_bytes());
         self
     }
 

@@ -20,6 +20,41 @@ use super::{CertificateBuilder, IssuanceLedger, IssueError, seal};
 const PARALLEL_BATCH: usize = 64;
 
 /// An agency that issues certificates with one signing key.
+///
+/// ```
+/// use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+/// use yinzheng::issue::Issuer;
+/// use yinzheng::model::Agency;
+/// use yinzheng::time::UnixTime;
+/// # use yinzheng::model::{CertificateType, Holder, ResidentId, Validity};
+/// # use yinzheng::time::Date;
+/// # fn builder() -> Result<yinzheng::issue::CertificateBuilder, Box<dyn std::error::Error>> {
+/// #     let day = Date::new(2026, 1, 5)?;
+/// #     Ok(yinzheng::issue::CertificateBuilder::new(
+/// #         CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
+/// #         "吉A042012000939",
+/// #         Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?),
+/// #         day,
+/// #         Validity::days(day, Date::new(2032, 1, 4)?),
+/// #     ))
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let agency = Agency::new("吉林省住房和城乡建设厅", "11220000013544541J")?;
+/// let issuer = Issuer::new(agency, Ed25519SigningKey::from_seed(&[7; 32]));
+/// let now = UnixTime::from_secs(1_790_000_000);
+///
+/// // One call, with the key in the process:
+/// let issued = issuer.issue(builder()?, now)?;
+/// assert_eq!(issued.certificate().issuer.code.as_str(), "11220000013544541J");
+///
+/// // Or two phases, for a key elsewhere (an HSM, a signing service):
+/// let prepared = issuer.prepare(builder()?, now)?;
+/// let signature = Ed25519SigningKey::from_seed(&[7; 32]).sign(prepared.to_be_signed())?;
+/// let completed = issuer.complete(prepared, &signature)?;
+/// assert!(completed.qr_text().starts_with("YZ"));
+/// # Ok(())
+/// # }
+/// ```
 pub struct Issuer {
     pub(super) agency: Agency,
     pub(super) signer: Box<dyn Signer>,

@@ -52,6 +52,40 @@ use crate::model::seal::{SEAL_TYP, SHA256_ALG, STAMP_TYP, Seal, StampClaims};
 use crate::time::UnixTime;
 
 /// A seal maker (制章者): checks and signs seals.
+///
+/// ```
+/// use yinzheng::issue::SealMaker;
+/// # use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
+/// # use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
+/// # use yinzheng::time::UnixTime;
+/// # fn seal(stamping: &Ed25519SigningKey, t: UnixTime) -> Result<Seal, Box<dyn std::error::Error>> {
+/// #     Ok(Seal {
+/// #         id: "3501000012345678".into(),
+/// #         kind: SealKind::Contract,
+/// #         name: "福州示例科技有限公司合同专用章".into(),
+/// #         owner: Agency::new("福州示例科技有限公司", "91350100M000100Y43")?,
+/// #         authorised_keys: vec![sha256(&stamping.public_key().to_bytes())],
+/// #         created: t,
+/// #         valid_from: t,
+/// #         valid_until: t.saturating_add(365 * 86_400),
+/// #         picture: SealPicture { format: "svg".into(), data: b"<svg/>".to_vec(), width_mm: 40, height_mm: 40 },
+/// #         status: None,
+/// #     })
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let t = UnixTime::from_secs(1_790_000_000);
+/// let stamping = Ed25519SigningKey::from_seed(&[2; 32]);
+/// let maker = SealMaker::new(Ed25519SigningKey::from_seed(&[1; 32]));
+/// let sealed = maker.make(&seal(&stamping, t)?, t)?; // a signed COSE_Sign1
+///
+/// // A seal that authorises no key is refused, not signed.
+/// let mut empty = seal(&stamping, t)?;
+/// empty.authorised_keys.clear();
+/// assert!(maker.make(&empty, t).is_err());
+/// # let _ = sealed;
+/// # Ok(())
+/// # }
+/// ```
 #[must_use]
 pub struct SealMaker {
     signer: Box<dyn Signer>,
@@ -108,6 +142,41 @@ impl SealMaker {
 }
 
 /// A holder of a seal's authorised key, stamping documents with that seal.
+///
+/// ```
+/// use yinzheng::issue::{IssueError, SealMaker, Stamper};
+/// # use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
+/// # use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
+/// # use yinzheng::time::UnixTime;
+/// # fn seal(stamping: &Ed25519SigningKey, t: UnixTime) -> Result<Seal, Box<dyn std::error::Error>> {
+/// #     Ok(Seal {
+/// #         id: "3501000012345678".into(),
+/// #         kind: SealKind::Contract,
+/// #         name: "福州示例科技有限公司合同专用章".into(),
+/// #         owner: Agency::new("福州示例科技有限公司", "91350100M000100Y43")?,
+/// #         authorised_keys: vec![sha256(&stamping.public_key().to_bytes())],
+/// #         created: t,
+/// #         valid_from: t,
+/// #         valid_until: t.saturating_add(365 * 86_400),
+/// #         picture: SealPicture { format: "svg".into(), data: b"<svg/>".to_vec(), width_mm: 40, height_mm: 40 },
+/// #         status: None,
+/// #     })
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let t = UnixTime::from_secs(1_790_000_000);
+/// let stamping = Ed25519SigningKey::from_seed(&[2; 32]);
+/// let sealed = SealMaker::new(Ed25519SigningKey::from_seed(&[1; 32])).make(&seal(&stamping, t)?, t)?;
+///
+/// let stamper = Stamper::new(sealed.clone(), stamping)?;
+/// let stamp = stamper.stamp(b"%PDF-1.7 ...", "全文", t.saturating_add(60))?;
+/// assert!(!stamp.is_empty());
+///
+/// // Only a key the seal authorises may stamp with it.
+/// let stranger = Ed25519SigningKey::from_seed(&[3; 32]);
+/// assert!(matches!(Stamper::new(sealed, stranger), Err(IssueError::NotAuthorised)));
+/// # Ok(())
+/// # }
+/// ```
 #[must_use]
 pub struct Stamper {
     seal: Vec<u8>,

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod certificate;
+pub mod claims;
 pub mod codes;
 pub mod identifier;
 pub mod presentation;

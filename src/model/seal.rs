@@ -28,7 +28,7 @@
 
 use crate::encoding::cbor::{DecodeError, Reader, Writer};
 use crate::limits::Limits;
-use crate::model::certificate::{decode_status, encode_status};
+use crate::model::claims::{decode_status, encode_status};
 use crate::model::{Agency, StatusReference, Uscc};
 use crate::time::UnixTime;
 

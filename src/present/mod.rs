@@ -6,6 +6,8 @@ mod render;
 
 pub use render::{MAX_PNG_SIDE, QrCode, QrLevel, RenderError};
 
+use std::time::Duration;
+
 use crate::crypto::{CheckedSignError, Signer, sign_cose_verified};
 use crate::encoding::cbor::DecodeError;
 use crate::encoding::cose::CoseSign1;
@@ -57,8 +59,8 @@ pub enum PresentError {
 pub struct PresentationOptions {
     /// The disclosable fields to reveal (plain fields are always shown).
     pub reveal: Vec<String>,
-    /// Seconds until it expires (default 60, at most 300).
-    pub lifetime_secs: u64,
+    /// How long until it expires (default 60 s, at most 300 s; whole seconds).
+    pub lifetime: Duration,
     /// The verifier's nonce, from its request.
     pub nonce: Option<Vec<u8>>,
     /// Who it is shown to.
@@ -71,7 +73,7 @@ impl Default for PresentationOptions {
     fn default() -> Self {
         Self {
             reveal: Vec::new(),
-            lifetime_secs: DEFAULT_PRESENTATION_SECS,
+            lifetime: Duration::from_secs(DEFAULT_PRESENTATION_SECS),
             nonce: None,
             audience: None,
             purpose: None,
@@ -101,6 +103,51 @@ impl PresentationOptions {
 }
 
 /// The holder's app: a certificate bound to this device and the device key that presents it.
+///
+/// ```
+/// use yinzheng::crypto::{Ed25519SigningKey, P256SigningKey, Signer as _};
+/// use yinzheng::issue::Issuer;
+/// use yinzheng::model::{Agency, Uscc};
+/// use yinzheng::present::{PresentationOptions, Presenter};
+/// use yinzheng::time::UnixTime;
+/// use yinzheng::trust::{Roles, TrustStore};
+/// use yinzheng::verify::{VerificationContext, Verifier};
+/// # use yinzheng::model::{CertificateType, Holder, ResidentId, Validity};
+/// # use yinzheng::time::Date;
+/// # fn builder() -> Result<yinzheng::issue::CertificateBuilder, Box<dyn std::error::Error>> {
+/// #     let day = Date::new(2026, 1, 5)?;
+/// #     Ok(yinzheng::issue::CertificateBuilder::new(
+/// #         CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
+/// #         "吉A042012000939",
+/// #         Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?),
+/// #         day,
+/// #         Validity::days(day, Date::new(2032, 1, 4)?),
+/// #     ))
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let phone = P256SigningKey::from_bytes(&[3; 32])?; // in practice, the phone's secure hardware
+/// let key = Ed25519SigningKey::from_seed(&[7; 32]);
+/// let jilin = Uscc::parse("11220000013544541J")?;
+/// let mut trust = TrustStore::new();
+/// trust.add_agency_key("吉林省住建厅", jilin.clone(), key.public_key(), Roles::AGENCY)?;
+/// let issuer = Issuer::new(Agency::new("吉林省住房和城乡建设厅", jilin.as_str())?, key);
+/// let now = UnixTime::from_secs(1_790_000_000);
+/// let issued = issuer.issue(builder()?.holder_key(&phone.public_key()), now)?;
+///
+/// let presenter = Presenter::new(issued.as_bytes().to_vec(), phone)?;
+/// let nonce = b"from the desk's request".to_vec();
+/// let options = PresentationOptions { nonce: Some(nonce.clone()), ..Default::default() };
+/// let text = presenter.present_qr_text(&options, now)?;
+///
+/// let verifier = Verifier::builder(trust).build()?;
+/// let ctx = VerificationContext::at(now.saturating_add(5)).with_nonce(nonce);
+/// let shown = verifier.verify_presentation_qr(&text, &ctx)?;
+/// assert!(shown.nonce_checked);
+/// // The certificate alone is refused: a copy or a screenshot proves nothing.
+/// assert!(verifier.verify_certificate(issued.as_bytes(), &ctx).is_err());
+/// # Ok(())
+/// # }
+/// ```
 pub struct Presenter {
     certificate: Vec<u8>,
     device: Box<dyn Signer>,
@@ -127,7 +174,7 @@ impl Presenter {
         let sign1 = CoseSign1::decode(&certificate, &limits)?;
         let (claims, _) = Certificate::decode_claims(sign1.payload, &limits)?;
         let bound = claims.holder_key.ok_or(PresentError::NotHolderBound)?;
-        if device.public_key().to_device_key() != bound {
+        if device.public_key().to_bytes() != bound.key_bytes() {
             return Err(PresentError::WrongDeviceKey);
         }
         Ok(Self {
@@ -146,8 +193,9 @@ impl Presenter {
         options: &PresentationOptions,
         now: UnixTime,
     ) -> Result<Vec<u8>, PresentError> {
-        if options.lifetime_secs == 0 || options.lifetime_secs > MAX_PRESENTATION_SECS {
-            return Err(PresentError::Lifetime(options.lifetime_secs));
+        let lifetime = options.lifetime.as_secs();
+        if lifetime == 0 || lifetime > MAX_PRESENTATION_SECS {
+            return Err(PresentError::Lifetime(lifetime));
         }
         if options
             .nonce
@@ -161,7 +209,7 @@ impl Presenter {
         let claims = PresentationClaims {
             certificate: &certificate,
             issued_at: now,
-            expires_at: now.saturating_add(options.lifetime_secs),
+            expires_at: now.saturating_add(lifetime),
             nonce: options.nonce.as_deref(),
             audience: options.audience.as_deref(),
             purpose: options.purpose.as_deref(),
@@ -187,8 +235,9 @@ impl Presenter {
         Ok(qr::to_qr_text(&self.present(options, now)?))
     }
 
-    /// The rotating code (动态码) for the time slot of `slot_secs` containing `now`: signed at
-    /// the slot's start and living `options.lifetime_secs` from there, so the app refreshes
+    /// The rotating code (动态码) for the time slot of length `slot` containing `now` (whole
+    /// seconds, at least one): signed at the slot's start and living `options.lifetime` from
+    /// there, so the app refreshes
     /// it every slot and a screenshot stops working. Returns the QR text and the instant the
     /// next code is due.
     ///
@@ -199,11 +248,12 @@ impl Presenter {
         &self,
         options: &PresentationOptions,
         now: UnixTime,
-        slot_secs: u64,
+        slot: Duration,
     ) -> Result<(String, UnixTime), PresentError> {
-        let slot = slot_secs.max(1);
-        if options.lifetime_secs < slot {
-            return Err(PresentError::Lifetime(options.lifetime_secs));
+        let slot = slot.as_secs().max(1);
+        let lifetime = options.lifetime.as_secs();
+        if lifetime < slot {
+            return Err(PresentError::Lifetime(lifetime));
         }
         let start = UnixTime::from_secs(now.as_secs() - now.as_secs() % slot);
         let text = self.present_qr_text(options, start)?;

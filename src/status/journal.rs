@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! <journal>         header (16 B): "YZSTATUS" ‖ u32 version 2 ‖ u32 crc32c(header[..12])
-//!                   then frames (encoding::frame): type 1 RECORD, type 2 RECORD ending a batch
+//!                   then frames (crate::encoding::frame): type 1 RECORD, type 2 RECORD ending a batch
 //!                     body = u64 sequence (0, 1, 2, …) ‖ record
 //! <journal>.anchor  two 96-byte slots (encoding::durable), payload:
 //!                     u64 count ‖ u64 end ‖ u64 observed ‖ chain[32]

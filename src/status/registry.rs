@@ -13,6 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::crypto::{OsRandom, RandomSource, Signer, sha256};
 use crate::model::StatusReference;
@@ -158,6 +159,44 @@ struct Store {
 }
 
 /// The issuer-side status registry.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use yinzheng::crypto::Ed25519SigningKey;
+/// use yinzheng::encoding::CoseSign1;
+/// use yinzheng::status::{LegalStatus, RegistryConfig, RegistryError, StatusListToken, StatusRegistry};
+/// use yinzheng::time::UnixTime;
+/// use yinzheng::Limits;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = std::env::temp_dir().join(format!("yz-doc-registry-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir)?;
+/// let config = RegistryConfig::new("https://status.example.gov.cn/jilin/");
+/// let registry = StatusRegistry::open_file(&dir.join("status.journal"), config)?;
+/// let id = "1.2.156.3005.2.11100000000013338W032.11220000013544541J.A1.001";
+/// let reference = registry.allocate(id)?; // a random index in a list
+///
+/// let at = UnixTime::from_secs(1_790_000_000);
+/// registry.set_status(id, LegalStatus::Suspended, "operator-7", at)?;
+/// registry.set_status(id, LegalStatus::Revoked, "operator-7", at)?;
+/// // 吊销 is final: no later change.
+/// assert!(matches!(
+///     registry.set_status(id, LegalStatus::Valid, "operator-7", at),
+///     Err(RegistryError::IllegalTransition { .. })
+/// ));
+///
+/// let signer = Ed25519SigningKey::from_seed(&[9; 32]);
+/// let token = registry.publish(&reference.uri, &signer, at, Duration::from_secs(3600))?;
+/// let envelope = CoseSign1::decode(&token, &Limits::default())?;
+/// let list = StatusListToken::decode_claims(envelope.payload, &Limits::default())?;
+/// assert_eq!(list.list.get(reference.index)?, LegalStatus::Revoked.list_value());
+/// # drop(registry);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct StatusRegistry {
     config: RegistryConfig,
     state: Mutex<State>,
@@ -554,7 +593,7 @@ impl StatusRegistry {
     }
 
     /// Signs the current version of the list at `uri`, issued at `at` and cacheable for `ttl`
-    /// seconds. The observer records its digest before it is returned.
+    /// (whole seconds). The observer records its digest before it is returned.
     ///
     /// # Errors
     /// [`RegistryError::UnknownList`], signing or observer errors.
@@ -563,7 +602,7 @@ impl StatusRegistry {
         uri: &str,
         signer: &dyn Signer,
         at: UnixTime,
-        ttl: u64,
+        ttl: Duration,
     ) -> Result<Vec<u8>, RegistryError> {
         let list = lock(&self.state)
             .lists
@@ -575,7 +614,7 @@ impl StatusRegistry {
             uri: uri.to_owned(),
             issued_at: at,
             expires_at: None,
-            ttl: Some(ttl),
+            ttl: Some(ttl.as_secs()),
             list,
         }
         .sign(signer)?;

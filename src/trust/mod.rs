@@ -161,6 +161,37 @@ pub fn key_digest(key: &PublicKey) -> [u8; 32] {
 }
 
 /// Trusted keys (by key identifier) and X.509 roots, each for roles, and revoked keys.
+///
+/// A collection filled with `add_*`; every key is trusted for roles, and an agency's key for
+/// that agency only.
+///
+/// ```
+/// use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+/// use yinzheng::model::Uscc;
+/// use yinzheng::trust::{Role, Roles, TrustStore};
+/// use yinzheng::time::UnixTime;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let agency_key = Ed25519SigningKey::from_seed(&[7; 32]).public_key();
+/// let maker_key = Ed25519SigningKey::from_seed(&[8; 32]).public_key();
+/// let mut trust = TrustStore::new();
+/// trust
+///     .add_agency_key("吉林省住建厅 2026", Uscc::parse("11220000013544541J")?, agency_key.clone(), Roles::AGENCY)?
+///     .add_seal_maker("福州市印章制作中心", maker_key.clone())?;
+///
+/// // A seal maker's key cannot issue, and the agency's key cannot make seals.
+/// let kid = maker_key.key_id();
+/// assert_eq!(trust.candidates(kid.as_bytes(), Role::Issuer).count(), 0);
+/// assert_eq!(trust.candidates(kid.as_bytes(), Role::SealMaker).count(), 1);
+///
+/// // Revoked from an instant on: refused for verifications after it.
+/// let from = UnixTime::from_secs(1_790_000_000);
+/// trust.revoke_public_key(&agency_key, Some(from));
+/// let digest = yinzheng::trust::key_digest(&agency_key);
+/// assert!(trust.revocation(&digest, from.saturating_add(1)).is_some());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
     by_kid: HashMap<Vec<u8>, Vec<TrustedKey>>,

@@ -135,7 +135,7 @@ impl Verifier {
         let trust = anchors(&bundle)?;
         // Items are verified by a verifier on the bundle's anchors, then handed over.
         let staging = Self::builder(trust.clone())
-            .limits(limits.clone())
+            .with_limits(limits.clone())
             .build()
             .map_err(|_| TrustBundleError::NoAnchors)?;
         for (index, seal) in bundle.seals.iter().enumerate() {
@@ -148,7 +148,7 @@ impl Verifier {
                 .add_status_list(token, ctx)
                 .map_err(|error| TrustBundleError::StatusList { index, error })?;
         }
-        let mut builder = Self::builder(trust).limits(limits.clone());
+        let mut builder = Self::builder(trust).with_limits(limits.clone());
         builder.seals = staging
             .seals
             .into_inner()

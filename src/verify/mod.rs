@@ -5,6 +5,8 @@
 //!       ──alg, kid──▶ trusted key of the right type                        (checks 2, 3)
 //!       ──Sig_structure over the received bytes──▶ signature               (check 4)
 //!       ──key's agency = iss──▶ validity at ctx.now ──▶ disclosure digests (checks 5–7)
+//!       ──holder binding (cnf: only inside a presentation)──▶                (check 8)
+//!       ──status list held for (agency, URI), fresh at ctx.now──▶           (check 9)
 //!       ──▶ Verified<Certificate> + Report   or   Rejected { error, Report }
 //! ```
 
@@ -21,7 +23,7 @@ mod status;
 pub use batch::BATCH_SIZE;
 pub use bundle::TrustBundleError;
 pub use envelope::{EnvelopeError, HeaderItem, ObjectKind};
-pub use presentation::{ReplayCache, VerifiedPresentation};
+pub use presentation::{Presentation, ReplayCache};
 pub use seals::{AddedSeal, SealAdded};
 pub use stamp::VerifiedStamp;
 pub use status::{ListAdded, StatusListAdded, StatusListRejected, VerifiedStatusList};
@@ -29,6 +31,7 @@ pub use status::{ListAdded, StatusListAdded, StatusListRejected, VerifiedStatusL
 use core::fmt;
 use core::ops::Deref;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 pub use report::{
     Check, CheckResult, Outcome, Report, SealAuthorityError, SkipReason, StatusOutcome,
@@ -45,11 +48,11 @@ use envelope::{Authority, Envelope};
 use seals::{HeldSeal, SealStore};
 use status::StatusCache;
 
-/// Largest clock skew a verifier may allow, in seconds.
-pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
+/// Largest clock skew a verifier may allow.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// How long a status list without `ttl` or `exp` is relied on after its `iat`, by default.
-pub const DEFAULT_MAX_STATUS_AGE_SECS: u64 = 24 * 3600;
+pub const DEFAULT_MAX_STATUS_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// Why a verifier could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -220,15 +223,15 @@ struct BundleTerms {
 
 impl VerifierBuilder {
     /// Replaces the default [`Limits`].
-    pub fn limits(mut self, limits: Limits) -> Self {
+    pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// Accepts times up to `secs` seconds outside the validity window (capped at
-    /// [`MAX_CLOCK_SKEW_SECS`]). The default is no skew.
-    pub fn allow_clock_skew(mut self, secs: u64) -> Self {
-        self.clock_skew = secs.min(MAX_CLOCK_SKEW_SECS);
+    /// Accepts times up to `skew` outside the validity window (capped at [`MAX_CLOCK_SKEW`];
+    /// whole seconds, as every time in these formats). The default is no skew.
+    pub fn allow_clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew.min(MAX_CLOCK_SKEW).as_secs();
         self
     }
 
@@ -240,16 +243,16 @@ impl VerifierBuilder {
     }
 
     /// How long a status list that carries neither `ttl` nor `exp` is relied on after its
-    /// `iat` (default [`DEFAULT_MAX_STATUS_AGE_SECS`]).
-    pub fn max_status_age(mut self, secs: u64) -> Self {
-        self.max_status_age = secs;
+    /// `iat` (default [`DEFAULT_MAX_STATUS_AGE`]; whole seconds).
+    pub fn with_max_status_age(mut self, age: Duration) -> Self {
+        self.max_status_age = age.as_secs();
         self
     }
 
     /// Rejects a presentation already verified within its lifetime, remembering up to the
     /// cache's capacity of unexpired presentations (share one cache between verifiers at
     /// the same desk). Without one, a presentation can be replayed until it expires.
-    pub fn replay_cache(mut self, cache: Arc<ReplayCache>) -> Self {
+    pub fn with_replay_cache(mut self, cache: Arc<ReplayCache>) -> Self {
         self.replay = Some(cache);
         self
     }
@@ -298,6 +301,49 @@ impl VerifierBuilder {
 }
 
 /// Verifies certificates offline against a trust store and the status lists it was given.
+///
+/// ```
+/// use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+/// use yinzheng::issue::Issuer;
+/// use yinzheng::model::{Agency, Uscc};
+/// use yinzheng::time::UnixTime;
+/// use yinzheng::trust::{Roles, TrustStore};
+/// use yinzheng::verify::{Check, VerificationContext, Verifier};
+/// # use yinzheng::model::{CertificateType, Holder, ResidentId, Validity};
+/// # use yinzheng::time::Date;
+/// # fn builder() -> Result<yinzheng::issue::CertificateBuilder, Box<dyn std::error::Error>> {
+/// #     let day = Date::new(2026, 1, 5)?;
+/// #     Ok(yinzheng::issue::CertificateBuilder::new(
+/// #         CertificateType::new("11100000000013338W032", "建筑施工特种作业人员操作资格证书")?,
+/// #         "吉A042012000939",
+/// #         Holder::resident("李示例", &ResidentId::parse("11010519491231002X")?),
+/// #         day,
+/// #         Validity::days(day, Date::new(2032, 1, 4)?),
+/// #     ))
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let key = Ed25519SigningKey::from_seed(&[7; 32]);
+/// let mut trust = TrustStore::new();
+/// let jilin = Uscc::parse("11220000013544541J")?;
+/// trust.add_agency_key("吉林省住建厅 2026", jilin.clone(), key.public_key(), Roles::AGENCY)?;
+/// let verifier = Verifier::builder(trust).build()?;
+///
+/// let now = UnixTime::from_secs(1_790_000_000);
+/// let issuer = Issuer::new(Agency::new("吉林省住房和城乡建设厅", jilin.as_str())?, key);
+/// let issued = issuer.issue(builder()?, now)?;
+///
+/// let ctx = VerificationContext::at(now.saturating_add(60));
+/// let verified = verifier.verify_certificate(issued.as_bytes(), &ctx)?;
+/// assert_eq!(verified.holder.name, "李示例");
+///
+/// let mut forged = issued.as_bytes().to_vec();
+/// let last = forged.len() - 1;
+/// forged[last] ^= 1; // one bit of the signature
+/// let rejected = verifier.verify_certificate(&forged, &ctx).unwrap_err();
+/// assert_eq!(rejected.failed_check(), Check::IssuerSignature);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Verifier {
     trust: TrustStore,
@@ -347,7 +393,7 @@ impl Verifier {
             limits: Limits::default(),
             clock_skew: 0,
             allow_unknown_status: false,
-            max_status_age: DEFAULT_MAX_STATUS_AGE_SECS,
+            max_status_age: DEFAULT_MAX_STATUS_AGE.as_secs(),
             seals: SealStore::default(),
             status_lists: StatusCache::default(),
             replay: None,
@@ -426,7 +472,13 @@ impl Verifier {
         }
     }
 
-    /// Verifies an encoded certificate (tagged `COSE_Sign1`) with checks 1–7.
+    /// Verifies an encoded certificate (tagged `COSE_Sign1`) with checks 1–9: (0, for a
+    /// verifier loaded from a trust bundle, the bundle's validity), 1 decoding, 2 the
+    /// algorithm, 3 a key that speaks for the agency (X.509 chain, seal or trusted key), 4
+    /// the signature over the received bytes, 5 the key's agency is the issuer, 6 the
+    /// validity window at `ctx.now`, 7 the disclosure digests, 8 holder binding (a
+    /// device-bound certificate shown as itself is refused: see
+    /// [`Verifier::verify_presentation`]), 9 the status list.
     ///
     /// # Errors
     /// [`Rejected`] with the failed check and the report.

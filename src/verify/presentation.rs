@@ -6,7 +6,7 @@
 //!         ─▶ the certificate inside: checks 1–7 (only revealed items travel)
 //!         ─8 signature by the certificate's cnf key over the received bytes, iat ≤ now + skew,
 //!            now < exp + skew, nonce = the verifier's, audience, not seen before─▶
-//!         ─9 status─▶ Verified<VerifiedPresentation>
+//!         ─9 status─▶ Verified<Presentation>
 //! ```
 
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ use crate::time::UnixTime;
 /// A presentation that passed every check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct VerifiedPresentation {
+pub struct Presentation {
     /// The certificate, with only the fields the holder revealed.
     pub certificate: Certificate,
     /// When the holder's device signed it.
@@ -100,7 +100,7 @@ impl Verifier {
         &self,
         text: &str,
         ctx: &VerificationContext,
-    ) -> Result<Verified<VerifiedPresentation>, Rejected> {
+    ) -> Result<Verified<Presentation>, Rejected> {
         match qr::from_qr_text(text, &self.limits) {
             Ok(bytes) => self.verify_presentation(&bytes, ctx),
             Err(e) => Err(fail(Report::new(&Check::CERTIFICATE), e.into())),
@@ -116,7 +116,7 @@ impl Verifier {
         &self,
         bytes: &[u8],
         ctx: &VerificationContext,
-    ) -> Result<Verified<VerifiedPresentation>, Rejected> {
+    ) -> Result<Verified<Presentation>, Rejected> {
         let mut report = Report::new(&Check::CERTIFICATE);
         let presented = match self.decode_presentation(bytes) {
             Ok(p) => p,
@@ -131,7 +131,7 @@ impl Verifier {
             Ok((certificate, seal)) => {
                 let c = &presented.claims;
                 Ok(Verified {
-                    value: VerifiedPresentation {
+                    value: Presentation {
                         certificate,
                         issued_at: c.issued_at,
                         expires_at: c.expires_at,
@@ -175,8 +175,8 @@ impl Verifier {
             .holder_key
             .as_ref()
             .ok_or(VerifyError::NotHolderBound)?;
-        let key =
-            PublicKey::from_device_key(device_key).map_err(|_| VerifyError::BadDeviceSignature)?;
+        let key = PublicKey::from_bytes(&device_key.key_bytes())
+            .map_err(|_| VerifyError::BadDeviceSignature)?;
         if p.envelope.kid() != key.key_id().as_bytes() {
             return Err(VerifyError::BadDeviceSignature);
         }

@@ -2,7 +2,7 @@
 //! and verified presentations.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use yinzheng::Limits;
 use yinzheng::model;
@@ -47,8 +47,8 @@ pub struct VerifiedPresentation {
     pub report: Report,
 }
 
-impl From<&verify::Verified<verify::VerifiedPresentation>> for VerifiedPresentation {
-    fn from(v: &verify::Verified<verify::VerifiedPresentation>) -> Self {
+impl From<&verify::Verified<verify::Presentation>> for VerifiedPresentation {
+    fn from(v: &verify::Verified<verify::Presentation>) -> Self {
         Self {
             certificate: (&v.certificate).into(),
             issued_at: to_system(v.issued_at),
@@ -85,7 +85,7 @@ impl From<PresentationOptions> for yinzheng::present::PresentationOptions {
     fn from(o: PresentationOptions) -> Self {
         Self {
             reveal: o.reveal,
-            lifetime_secs: o.lifetime_seconds,
+            lifetime: Duration::from_secs(o.lifetime_seconds),
             nonce: o.nonce,
             audience: o.audience,
             purpose: o.purpose,
@@ -220,7 +220,11 @@ impl Presenter {
     ) -> Result<RotatingCode, YinzhengError> {
         let (qr_text, next) = self
             .inner
-            .rotating_qr_text(&options.into(), to_unix(at)?, slot_seconds)
+            .rotating_qr_text(
+                &options.into(),
+                to_unix(at)?,
+                Duration::from_secs(slot_seconds),
+            )
             .map_err(present_error)?;
         Ok(RotatingCode {
             qr_text,

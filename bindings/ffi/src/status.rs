@@ -2,7 +2,7 @@
 //! them.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use yinzheng::crypto;
 use yinzheng::status;
@@ -224,7 +224,7 @@ impl StatusRegistry {
         ttl: u64,
     ) -> Result<Vec<u8>, YinzhengError> {
         self.inner
-            .publish(uri, signer, to_unix(at)?, ttl)
+            .publish(uri, signer, to_unix(at)?, Duration::from_secs(ttl))
             .map_err(|e| match e {
                 status::RegistryError::List(status::StatusListError::Signer(reason)) => {
                     YinzhengError::SignerFailed { reason }

@@ -2,7 +2,7 @@
 //! it verifies.
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use yinzheng::{Limits, verify};
 
@@ -107,13 +107,14 @@ fn apply_policy(
     builder: verify::VerifierBuilder,
     policy: &VerifierPolicy,
 ) -> verify::VerifierBuilder {
-    let mut builder = builder.allow_clock_skew(policy.allow_clock_skew_seconds);
+    let mut builder =
+        builder.allow_clock_skew(Duration::from_secs(policy.allow_clock_skew_seconds));
     if policy.allow_unknown_status {
         builder = builder.allow_unknown_status();
     }
     if policy.replay_cache_capacity > 0 {
         let capacity = usize::try_from(policy.replay_cache_capacity).unwrap_or(usize::MAX);
-        builder = builder.replay_cache(Arc::new(verify::ReplayCache::new(capacity)));
+        builder = builder.with_replay_cache(Arc::new(verify::ReplayCache::new(capacity)));
     }
     if policy.allow_holder_bound_without_presentation {
         builder = builder.allow_holder_bound_without_presentation();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use yinzheng::audit::{AuditLog, LogReader, NoteKey};
+use yinzheng::audit::{AuditLog, ConsistencyBundle, InclusionBundle, LogReader, NoteKey};
 use yinzheng::present::{QrCode, QrLevel};
 
 use crate::files::{self, Result, write};
@@ -122,18 +122,81 @@ pub(crate) struct LogArgs {
     pub(crate) log_key: Option<PathBuf>,
 }
 
+/// Reading a log without its private key: `--vkey` instead of `--log-key`.
+#[derive(Args)]
+pub(crate) struct ReaderArgs {
+    /// Read the log (or a read-only copy) with this verifier key (C2SP vkey) alone: no
+    /// private key, no writer lock.
+    #[arg(long, conflicts_with = "log_key")]
+    pub(crate) vkey: Option<String>,
+}
+
+/// A log identified by its public key alone, for checks an auditor makes.
+#[derive(Args)]
+pub(crate) struct LogKeyArgs {
+    /// The log's origin line.
+    #[arg(long)]
+    pub(crate) origin: String,
+    /// The log's verifier key (C2SP vkey).
+    #[arg(long)]
+    pub(crate) vkey: String,
+}
+
+impl LogKeyArgs {
+    pub(crate) fn note_key(&self) -> Result<NoteKey> {
+        Ok(NoteKey::from_vkey(&self.vkey)?)
+    }
+}
+
+/// A log opened for reading: by its verifier key alone, or through its writer.
+pub(crate) enum OpenedLog {
+    Reader(Box<LogReader>),
+    Writer(Arc<AuditLog>),
+}
+
+impl OpenedLog {
+    pub(crate) fn inclusion_bundle(&self, index: u64) -> Result<InclusionBundle> {
+        Ok(match self {
+            Self::Reader(reader) => reader.inclusion_bundle(index)?,
+            // Through the writer, so that a damaged tree cache is marked for rebuilding.
+            Self::Writer(log) => log.inclusion_bundle(index)?,
+        })
+    }
+
+    pub(crate) fn consistency_bundle(&self, old_size: u64) -> Result<ConsistencyBundle> {
+        Ok(match self {
+            Self::Reader(reader) => reader.consistency_bundle(old_size)?,
+            Self::Writer(log) => log.consistency_bundle(old_size)?,
+        })
+    }
+
+    pub(crate) fn checkpoint_note(&self) -> String {
+        match self {
+            Self::Reader(reader) => reader.checkpoint().note,
+            Self::Writer(log) => log.checkpoint().note,
+        }
+    }
+}
+
 impl LogArgs {
-    /// The log in `--log`, read with a verifier key alone (no lock, nothing written).
-    pub(crate) fn open_reader(&self, vkey: &str) -> Result<LogReader> {
+    /// The log in `--log`, read with `--vkey` alone (no lock, nothing written) or opened
+    /// with `--log-key`.
+    pub(crate) fn open_for_reading(&self, reader: &ReaderArgs, command: &str) -> Result<OpenedLog> {
+        let Some(vkey) = &reader.vkey else {
+            let log = self
+                .open()?
+                .ok_or_else(|| format!("{command} needs --log with --log-key or --vkey"))?;
+            return Ok(OpenedLog::Writer(log));
+        };
         let dir = self
             .log
             .as_ref()
             .ok_or("--vkey needs --log (the log directory)")?;
-        Ok(LogReader::open(
+        Ok(OpenedLog::Reader(Box::new(LogReader::open(
             dir,
             &self.origin,
             &NoteKey::from_vkey(vkey)?,
-        )?)
+        )?)))
     }
 
     pub(crate) fn open(&self) -> Result<Option<Arc<AuditLog>>> {
@@ -455,12 +518,8 @@ pub(crate) enum LogCommand {
         /// The log directory.
         #[arg(long)]
         dir: PathBuf,
-        /// The log's origin line.
-        #[arg(long)]
-        origin: String,
-        /// The log's verifier key (C2SP vkey).
-        #[arg(long)]
-        vkey: String,
+        #[command(flatten)]
+        key: LogKeyArgs,
         /// Accept bytes after the last commit (a writer's interrupted tail); they are
         /// reported either way.
         #[arg(long)]
@@ -473,10 +532,8 @@ pub(crate) enum LogCommand {
     Prove {
         #[command(flatten)]
         log: LogArgs,
-        /// Read the log (or a read-only copy) with this verifier key alone: no private key,
-        /// no writer lock.
-        #[arg(long, conflicts_with = "log_key")]
-        vkey: Option<String>,
+        #[command(flatten)]
+        reader: ReaderArgs,
         /// The entry.
         #[arg(long)]
         index: u64,
@@ -485,21 +542,16 @@ pub(crate) enum LogCommand {
     Checkpoint {
         #[command(flatten)]
         log: LogArgs,
-        /// Read the log (or a read-only copy) with this verifier key alone.
-        #[arg(long, conflicts_with = "log_key")]
-        vkey: Option<String>,
+        #[command(flatten)]
+        reader: ReaderArgs,
     },
     /// Checks a signed checkpoint (from a file) against the log's key.
     CheckCheckpoint {
         /// The checkpoint file (a C2SP signed note).
         #[arg(long)]
         checkpoint: PathBuf,
-        /// The log's origin line.
-        #[arg(long)]
-        origin: String,
-        /// The log's verifier key.
-        #[arg(long)]
-        vkey: String,
+        #[command(flatten)]
+        key: LogKeyArgs,
     },
     /// Checks that a consistency bundle extends a checkpoint the auditor already holds.
     CheckConsistency {
@@ -509,32 +561,23 @@ pub(crate) enum LogCommand {
         /// The consistency bundle from the held size to a newer checkpoint.
         #[arg(long)]
         bundle: PathBuf,
-        /// The log's origin line.
-        #[arg(long)]
-        origin: String,
-        /// The log's verifier key.
-        #[arg(long)]
-        vkey: String,
+        #[command(flatten)]
+        key: LogKeyArgs,
     },
     /// Checks an inclusion proof bundle (from a file) against the log's key.
     CheckProof {
         /// The bundle file.
         #[arg(long)]
         bundle: PathBuf,
-        /// The log's origin line.
-        #[arg(long)]
-        origin: String,
-        /// The log's verifier key.
-        #[arg(long)]
-        vkey: String,
+        #[command(flatten)]
+        key: LogKeyArgs,
     },
     /// Prints a consistency bundle from `old_size` to the current size.
     Consistency {
         #[command(flatten)]
         log: LogArgs,
-        /// Read the log (or a read-only copy) with this verifier key alone.
-        #[arg(long, conflicts_with = "log_key")]
-        vkey: Option<String>,
+        #[command(flatten)]
+        reader: ReaderArgs,
         /// The size a verifier already holds.
         #[arg(long)]
         old_size: u64,

@@ -72,7 +72,7 @@ fn status_events(subject: &str) -> Result<(String, String)> {
         &reference.uri,
         &Ed25519SigningKey::from_seed(&[0x11; 32]),
         at,
-        3600,
+        std::time::Duration::from_secs(3600),
     )?;
     let bundles = (
         log.inclusion_bundle(0)?.encode(),

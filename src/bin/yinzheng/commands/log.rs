@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use yinzheng::audit::bundle::UpdateError;
 use yinzheng::audit::store::{verify_dir, verify_dir_full};
 use yinzheng::audit::{
-    CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, NoteKey,
-    SignedCheckpoint,
+    CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, SignedCheckpoint,
 };
 use yinzheng::crypto::sha256;
 
@@ -54,18 +53,17 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
         }
         LogCommand::Verify {
             dir,
-            origin,
-            vkey,
+            key: log_key,
             allow_uncommitted_tail,
             full,
         } => {
-            let key = NoteKey::from_vkey(&vkey)?;
+            let (origin, key) = (&log_key.origin, log_key.note_key()?);
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_message(format!("verifying {}", dir.display()));
             let summary = if full {
-                verify_dir_full(&dir, &origin, &key)?
+                verify_dir_full(&dir, origin, &key)?
             } else {
-                verify_dir(&dir, &origin, &key)?
+                verify_dir(&dir, origin, &key)?
             };
             bar.finish_and_clear();
             if summary.uncommitted_bytes > 0 && !allow_uncommitted_tail {
@@ -96,35 +94,20 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                 }
             );
         }
-        LogCommand::Prove { log, vkey, index } => {
-            let bundle = match vkey {
-                Some(vkey) => log.open_reader(&vkey)?.inclusion_bundle(index)?,
-                None => log
-                    .open()?
-                    .ok_or("log prove needs --log with --log-key or --vkey")?
-                    .inclusion_bundle(index)?,
-            };
-            print!("{}", bundle.encode());
+        LogCommand::Prove { log, reader, index } => {
+            let opened = log.open_for_reading(&reader, "log prove")?;
+            print!("{}", opened.inclusion_bundle(index)?.encode());
         }
-        LogCommand::Checkpoint { log, vkey } => {
-            let note = match vkey {
-                Some(vkey) => log.open_reader(&vkey)?.checkpoint().note,
-                None => {
-                    log.open()?
-                        .ok_or("log checkpoint needs --log with --log-key or --vkey")?
-                        .checkpoint()
-                        .note
-                }
-            };
-            print!("{note}");
+        LogCommand::Checkpoint { log, reader } => {
+            let opened = log.open_for_reading(&reader, "log checkpoint")?;
+            print!("{}", opened.checkpoint_note());
         }
-        LogCommand::CheckCheckpoint {
-            checkpoint,
-            origin,
-            vkey,
-        } => {
-            let key = NoteKey::from_vkey(&vkey)?;
-            let (signed, _) = SignedCheckpoint::verify(&read_text(&checkpoint)?, &origin, &[key])?;
+        LogCommand::CheckCheckpoint { checkpoint, key } => {
+            let (signed, _) = SignedCheckpoint::verify(
+                &read_text(&checkpoint)?,
+                &key.origin,
+                &[key.note_key()?],
+            )?;
             println!(
                 "checkpoint verified: {} entries, root {}",
                 signed.checkpoint.size,
@@ -136,16 +119,11 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                     .collect::<String>()
             );
         }
-        LogCommand::CheckConsistency {
-            held,
-            bundle,
-            origin,
-            vkey,
-        } => {
-            let keys = vec![NoteKey::from_vkey(&vkey)?];
-            let (held, _) = SignedCheckpoint::verify(&read_text(&held)?, &origin, &keys)?;
+        LogCommand::CheckConsistency { held, bundle, key } => {
+            let keys = vec![key.note_key()?];
+            let (held, _) = SignedCheckpoint::verify(&read_text(&held)?, &key.origin, &keys)?;
             let bundle = ConsistencyBundle::parse(&read_text(&bundle)?)?;
-            let mut auditor = CheckpointAuditor::new(&origin, keys, Some(held));
+            let mut auditor = CheckpointAuditor::new(&key.origin, keys, Some(held));
             match auditor.update(&bundle) {
                 Ok(newer) => println!(
                     "consistent: the checkpoint of {} entries extends the one held",
@@ -161,13 +139,9 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
-        LogCommand::CheckProof {
-            bundle,
-            origin,
-            vkey,
-        } => {
-            let key = NoteKey::from_vkey(&vkey)?;
-            let included = InclusionBundle::parse(&read_text(&bundle)?)?.verify(&origin, &[key])?;
+        LogCommand::CheckProof { bundle, key } => {
+            let included = InclusionBundle::parse(&read_text(&bundle)?)?
+                .verify(&key.origin, &[key.note_key()?])?;
             println!(
                 "entry {} is in the log at size {} ({:?})",
                 included.index, included.checkpoint.checkpoint.size, included.entry.event.kind
@@ -175,17 +149,11 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
         }
         LogCommand::Consistency {
             log,
-            vkey,
+            reader,
             old_size,
         } => {
-            let bundle = match vkey {
-                Some(vkey) => log.open_reader(&vkey)?.consistency_bundle(old_size)?,
-                None => log
-                    .open()?
-                    .ok_or("log consistency needs --log with --log-key or --vkey")?
-                    .consistency_bundle(old_size)?,
-            };
-            print!("{}", bundle.encode());
+            let opened = log.open_for_reading(&reader, "log consistency")?;
+            print!("{}", opened.consistency_bundle(old_size)?.encode());
         }
     }
     Ok(ExitCode::SUCCESS)

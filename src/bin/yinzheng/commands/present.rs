@@ -1,6 +1,7 @@
 //! `yinzheng present`: a device-signed presentation of a certificate, as QR text.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use yinzheng::encoding::qr;
 use yinzheng::present::{PresentationOptions, Presenter};
@@ -16,7 +17,7 @@ pub(crate) fn run(args: &PresentArgs) -> Result<ExitCode> {
     )?;
     let options = PresentationOptions {
         reveal: args.reveal.clone(),
-        lifetime_secs: args.lifetime,
+        lifetime: Duration::from_secs(args.lifetime),
         nonce: args.nonce.as_deref().map(hex_decode).transpose()?,
         audience: args.audience.clone(),
         purpose: args.purpose.clone(),

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use yinzheng::status::{FileStatusStore, LegalStatus, RegistryConfig, StatusRegistry};
 
@@ -46,7 +47,7 @@ pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
             std::fs::create_dir_all(&out_dir)?;
             let t = now()?;
             for (i, uri) in registry.uris().iter().enumerate() {
-                let token = registry.publish(uri, signer.as_ref(), t, ttl)?;
+                let token = registry.publish(uri, signer.as_ref(), t, Duration::from_secs(ttl))?;
                 let file = out_dir.join(format!("list-{i}.cwt"));
                 write(&file, &token)?;
                 println!("{uri} → {}", file.display());
@@ -62,7 +63,7 @@ pub(crate) fn open_registry(
     prefix: &str,
     wait_secs: u64,
 ) -> Result<StatusRegistry> {
-    let wait = std::time::Duration::from_secs(wait_secs).max(std::time::Duration::from_millis(100));
+    let wait = Duration::from_secs(wait_secs).max(Duration::from_millis(100));
     let store = FileStatusStore::open_waiting(journal, wait)?;
     Ok(StatusRegistry::open(store, RegistryConfig::new(prefix))?)
 }
