@@ -269,24 +269,19 @@ pub(crate) fn text_head(s: &str) -> Result<Vec<u8>> {
 /// The same manifest as tab-separated text, for test suites without a JSON parser (the
 /// host-JVM Kotlin tests): `trust.tsv` and `index.tsv`, each with a header line.
 pub(crate) fn write_tsv(dir: &Path, manifest: &Manifest) -> Result<()> {
-    let mut trust = String::from("name\tagency\talg\tpublic_key\troles\n");
-    for t in &manifest.trust {
-        let roles = t.roles.join(",");
-        trust += &format!(
-            "{}\t{}\t{}\t{}\t{roles}\n",
-            t.name, t.agency, t.alg, t.public_key
-        );
-    }
-    std::fs::write(dir.join("trust.tsv"), trust)?;
-    let mut makers = String::from("name\tagency\talg\tpublic_key\troles\n");
-    for t in &manifest.seal_makers {
-        let roles = t.roles.join(",");
-        makers += &format!(
-            "{}\t{}\t{}\t{}\t{roles}\n",
-            t.name, t.agency, t.alg, t.public_key
-        );
-    }
-    std::fs::write(dir.join("seal_makers.tsv"), makers)?;
+    let key_table = |entries: &[TrustEntry]| {
+        let mut table = String::from("name\tagency\talg\tpublic_key\troles\n");
+        for t in entries {
+            let roles = t.roles.join(",");
+            table += &format!(
+                "{}\t{}\t{}\t{}\t{roles}\n",
+                t.name, t.agency, t.alg, t.public_key
+            );
+        }
+        table
+    };
+    std::fs::write(dir.join("trust.tsv"), key_table(&manifest.trust))?;
+    std::fs::write(dir.join("seal_makers.tsv"), key_table(&manifest.seal_makers))?;
     let mut roots = String::from("name\tder\troles\n");
     for r in &manifest.x509_roots {
         roots += &format!("{}\t{}\t{}\n", r.name, r.der, r.roles.join(","));
