@@ -281,7 +281,10 @@ pub(crate) fn write_tsv(dir: &Path, manifest: &Manifest) -> Result<()> {
         table
     };
     std::fs::write(dir.join("trust.tsv"), key_table(&manifest.trust))?;
-    std::fs::write(dir.join("seal_makers.tsv"), key_table(&manifest.seal_makers))?;
+    std::fs::write(
+        dir.join("seal_makers.tsv"),
+        key_table(&manifest.seal_makers),
+    )?;
     let mut roots = String::from("name\tder\troles\n");
     for r in &manifest.x509_roots {
         roots += &format!("{}\t{}\t{}\n", r.name, r.der, r.roles.join(","));
