@@ -8,7 +8,7 @@
 //! `zlib.decompressobj(zdict=...)`, Java: `Inflater.setDictionary`). Streams without a
 //! dictionary are still read.
 //!
-//! The Base45 alphabet itself is in [`base45`](super::base45).
+//! The Base45 alphabet itself is in [`super::base45`].
 
 use super::{base45, zlib};
 use crate::limits::Limits;

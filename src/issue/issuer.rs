@@ -160,7 +160,7 @@ impl Issuer {
         self
     }
 
-    /// Records every certificate issued in `log` (an [`AuditEvent`](EventKind::CertificateIssued)
+    /// Records every certificate issued in `log` (an [`AuditEvent`](crate::audit::EventKind::CertificateIssued)
     /// with the identifier and the certificate's digest, no personal data). A certificate is
     /// returned only after its event is durable.
     #[must_use]

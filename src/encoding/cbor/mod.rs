@@ -4,7 +4,7 @@
 //! canonical order (the encoders in this crate do so by construction). [`Reader`] is a strict,
 //! zero-copy pull parser: it rejects non-shortest heads, indefinite lengths, floats, simple
 //! values other than `false`/`true`, unsorted or duplicate map keys, invalid UTF-8, and lengths
-//! or counts beyond [`Limits`]. Byte and text strings are borrowed from the input, so decoding
+//! or counts beyond [`Limits`](crate::Limits). Byte and text strings are borrowed from the input, so decoding
 //! allocates nothing for them.
 //!
 //! The module has three parts: [`DecodeError`] (`error`), the [`Reader`] (`reader`) and the
