@@ -104,7 +104,8 @@ struct Group {
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let dir = std::env::temp_dir().join(format!("yz-doc-log-{}", std::process::id()));
 /// # let _ = std::fs::remove_dir_all(&dir);
-/// let log = AuditLog::open(&dir, "audit.example.gov.cn/jilin", Ed25519SigningKey::from_seed(&[5; 32]))?;
+/// let key = Ed25519SigningKey::from_seed(&[5; 32]);
+/// let log = AuditLog::open(&dir, "audit.example.gov.cn/jilin", key)?;
 /// let event = Event {
 ///     kind: EventKind::CertificateIssued,
 ///     actor_key_id: [1; 32],

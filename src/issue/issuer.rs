@@ -160,9 +160,10 @@ impl Issuer {
         self
     }
 
-    /// Records every certificate issued in `log` (an [`AuditEvent`](crate::audit::EventKind::CertificateIssued)
-    /// with the identifier and the certificate's digest, no personal data). A certificate is
-    /// returned only after its event is durable.
+    /// Records every certificate issued in `log` (a
+    /// [`CertificateIssued`](crate::audit::EventKind::CertificateIssued) event with the
+    /// identifier and the certificate's digest, no personal data). A certificate is returned
+    /// only after its event is durable.
     #[must_use]
     pub fn with_audit_log(mut self, log: Arc<dyn AuditSink>) -> Self {
         self.audit = Some(log);

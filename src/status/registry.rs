@@ -165,7 +165,9 @@ struct Store {
 ///
 /// use yinzheng::crypto::Ed25519SigningKey;
 /// use yinzheng::encoding::CoseSign1;
-/// use yinzheng::status::{LegalStatus, RegistryConfig, RegistryError, StatusListToken, StatusRegistry};
+/// use yinzheng::status::{
+///     LegalStatus, RegistryConfig, RegistryError, StatusListToken, StatusRegistry,
+/// };
 /// use yinzheng::time::UnixTime;
 /// use yinzheng::Limits;
 ///

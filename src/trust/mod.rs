@@ -175,8 +175,9 @@ pub fn key_digest(key: &PublicKey) -> [u8; 32] {
 /// let agency_key = Ed25519SigningKey::from_seed(&[7; 32]).public_key();
 /// let maker_key = Ed25519SigningKey::from_seed(&[8; 32]).public_key();
 /// let mut trust = TrustStore::new();
+/// let jilin = Uscc::parse("11220000013544541J")?;
 /// trust
-///     .add_agency_key("吉林省住建厅 2026", Uscc::parse("11220000013544541J")?, agency_key.clone(), Roles::AGENCY)?
+///     .add_agency_key("吉林省住建厅 2026", jilin, agency_key.clone(), Roles::AGENCY)?
 ///     .add_seal_maker("福州市印章制作中心", maker_key.clone())?;
 ///
 /// // A seal maker's key cannot issue, and the agency's key cannot make seals.
