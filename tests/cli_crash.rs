@@ -49,12 +49,8 @@ fn run_and_kill(dir: &Path, args: &[&str], delay: Duration) -> (String, bool) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), finished)
 }
 
-const LOG: [&str; 6] = ["--log", "audit", "--log-key", "log.pem", "--origin", ORIGIN];
-
 fn with_log<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let mut all = args.to_vec();
-    all.extend_from_slice(&LOG);
-    all
+    support::with_log(args, ORIGIN)
 }
 
 /// Writes `count` fresh requests (serials `<tag>N0000`…) into `d/<dir>`.
@@ -269,18 +265,7 @@ fn campaign(name: &str, rounds: usize) {
         }
 
         // Publish the lists, killed part-way.
-        let publish = with_log(&[
-            "status",
-            "publish",
-            "--journal",
-            "status.journal",
-            "--prefix",
-            PREFIX,
-            "--key",
-            "agency.pem",
-            "--out-dir",
-            "lists",
-        ]);
+        let publish = with_log(&support::publish_args(PREFIX, "lists"));
         let (_, finished) = run_and_kill(d, &publish, Duration::from_millis(random(40)));
         killed[2] += usize::from(!finished);
         check(d, &revoked, round);

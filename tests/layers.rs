@@ -88,10 +88,9 @@ fn check(first: &str, own: usize, number: usize, found: &mut Vec<(usize, String)
     if first.is_empty() || first == "self" {
         return;
     }
-    match layer_of(first).and_then(rank) {
-        Some(reached) if reached <= own => {}
-        Some(_) => found.push((number + 1, layer_of(first).unwrap_or(first).to_owned())),
-        None => found.push((number + 1, first.to_owned())),
+    let reached = layer_of(first);
+    if reached.and_then(rank).is_none_or(|r| r > own) {
+        found.push((number + 1, reached.unwrap_or(first).to_owned()));
     }
 }
 

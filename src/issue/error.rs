@@ -5,9 +5,6 @@ use crate::crypto::{RandomError, SignError};
 use crate::model::{CodeError, ValueProblem};
 use crate::status::RegistryError;
 
-#[allow(unused_imports)] // for the doc links
-use super::{IssuanceLedger, Issuer};
-
 /// Why a certificate was not issued.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -66,7 +63,7 @@ pub enum IssueError {
     /// The signer failed.
     #[error(transparent)]
     Signer(#[from] SignError),
-    /// A signature handed to [`Issuer::complete`] does not verify.
+    /// A signature handed to [`Issuer::complete`](super::Issuer::complete) does not verify.
     #[error("the supplied signature does not verify under the issuer key")]
     SignatureRejected,
     /// The configured audit log did not record the issuance, so the certificate was not
@@ -88,7 +85,8 @@ pub enum IssueError {
     /// The X.509 chain given to the issuer does not certify its key and agency.
     #[error("X.509 chain: {0}")]
     Chain(#[from] crate::trust::ChainError),
-    /// [`Issuer::issue_once`] needs an [`IssuanceLedger`].
+    /// [`Issuer::issue_once`](super::Issuer::issue_once) needs an
+    /// [`IssuanceLedger`](super::IssuanceLedger).
     #[error("issuing each request once needs an issuance ledger (Issuer::with_ledger)")]
     NoLedger,
     /// The X.509 leaf certifies another agency than the issuer's.

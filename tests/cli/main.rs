@@ -21,13 +21,9 @@ use support::{AGENCY, Dir, expect};
 
 pub(crate) const ORIGIN: &str = "audit.example.gov.cn/jilin";
 pub(crate) const PREFIX: &str = "https://status.example.gov.cn/jilin/";
-const LOG: [&str; 6] = ["--log", "audit", "--log-key", "log.pem", "--origin", ORIGIN];
-
 /// `args` recording into the fixture's audit log.
 pub(crate) fn with_log<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let mut v = args.to_vec();
-    v.extend_from_slice(&LOG);
-    v
+    support::with_log(args, ORIGIN)
 }
 
 /// The agency after its first day: everything the commands under test start from.
@@ -154,18 +150,7 @@ impl Agency {
         expect(
             self.dir(),
             0,
-            &with_log(&[
-                "status",
-                "publish",
-                "--journal",
-                "status.journal",
-                "--prefix",
-                PREFIX,
-                "--key",
-                "agency.pem",
-                "--out-dir",
-                dir_name,
-            ]),
+            &with_log(&support::publish_args(PREFIX, dir_name)),
         )
     }
 

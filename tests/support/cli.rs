@@ -99,3 +99,27 @@ pub fn issue_args<'a>(request: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<
     args.extend_from_slice(extra);
     args
 }
+
+/// `args` recording into the audit log `audit/` (checkpoint key `log.pem`) named `origin`.
+pub fn with_log<'a>(args: &[&'a str], origin: &'a str) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--log", "audit", "--log-key", "log.pem", "--origin", origin]);
+    all
+}
+
+/// `yinzheng status publish` of the journal `status.journal` (lists under `prefix`, signed
+/// with `agency.pem`) into `out_dir`.
+pub fn publish_args<'a>(prefix: &'a str, out_dir: &'a str) -> [&'a str; 10] {
+    [
+        "status",
+        "publish",
+        "--journal",
+        "status.journal",
+        "--prefix",
+        prefix,
+        "--key",
+        "agency.pem",
+        "--out-dir",
+        out_dir,
+    ]
+}
