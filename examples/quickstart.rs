@@ -460,14 +460,14 @@ fn seals_and_stamps(
         issuer_keys: vec![BundleIssuerKey {
             name: agency.name.clone(),
             agency: agency.code.clone(),
-            alg: agency_key.algorithm().cose_id(),
+            alg: agency_key.algorithm().cose_id().ok_or("a COSE key")?,
             key: agency_key.to_bytes(),
             roles: Roles::STATUS_LISTS.bits(),
         }],
         x509_roots: Vec::new(),
         seal_makers: vec![BundleNamed {
             name: "吉林省印章制作中心（示例）".into(),
-            alg: maker_public.algorithm().cose_id(),
+            alg: maker_public.algorithm().cose_id().ok_or("a COSE key")?,
             bytes: maker_public.to_bytes(),
             roles: Roles::SEAL_MAKER.bits(),
         }],

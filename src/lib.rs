@@ -10,16 +10,19 @@
 //! 4. [`model`]: certificates, seals, stamps, presentations and bundles as plain data, and
 //!    their codecs.
 //! 5. [`crypto`]: algorithms, public keys, the [`Signer`](crypto::Signer) trait, randomness.
-//! 6. [`trust`]: which keys and X.509 roots are trusted, for which role and agency.
-//! 7. [`status`]: Token Status Lists and the issuer's status registry.
-//! 8. [`audit`]: the tamper-evident log, its proofs and its file store.
-//! 9. [`issue`]: issuing certificates, making seals, stamping.
-//! 10. [`present`]: the holder's side: selective disclosure, presentations, QR codes.
-//! 11. [`verify`]: the offline verifier and its per-check report.
+//! 6. `gm` (feature `gm`): GB/T 38540 seals and stamps in DER, SM2-signed.
+//! 7. [`trust`]: which keys and X.509 roots are trusted, for which role and agency.
+//! 8. [`status`]: Token Status Lists and the issuer's status registry.
+//! 9. [`audit`]: the tamper-evident log, its proofs and its file store.
+//! 10. [`issue`]: issuing certificates, making seals, stamping.
+//! 11. [`present`]: the holder's side: selective disclosure, presentations, QR codes.
+//! 12. [`verify`]: the offline verifier and its per-check report.
 
 pub mod audit;
 pub mod crypto;
 pub mod encoding;
+#[cfg(feature = "gm")]
+pub mod gm;
 pub mod issue;
 pub mod limits;
 pub mod model;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top, as in ARCHITECTURE.md and `src/lib.rs`.
 const LAYERS: &[&str] = &[
-    "time", "limits", "encoding", "model", "crypto", "trust", "status", "audit", "issue",
+    "time", "limits", "encoding", "model", "crypto", "gm", "trust", "status", "audit", "issue",
     "present", "verify",
 ];
 

@@ -1,5 +1,5 @@
 //! Algorithms, keys and signing: the only module that touches `ed25519-dalek`,
-//! `curve25519-dalek` and `p256`.
+//! `curve25519-dalek`, `p256`, `ring`, and with feature `gm`, `sm2` and `sm3`.
 //!
 //! Every signature the library makes goes through the [`Signer`] trait, so a key may live in
 //! an HSM, a cloud KMS, Android Keystore or the Secure Enclave. Verification is strict:
@@ -9,6 +9,8 @@
 mod batch;
 mod keys;
 mod random;
+#[cfg(feature = "gm")]
+mod sm2;
 
 use core::fmt;
 
@@ -16,6 +18,10 @@ use crate::encoding::cose::{ProtectedHeader, encode_sign1};
 pub use batch::Ed25519Batch;
 pub use keys::{Ed25519SigningKey, P256SigningKey};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
+#[cfg(feature = "gm")]
+pub use sm2::{
+    DEFAULT_SM2_DISTID, Sm2SigningKey, sm2_signature_from_der, sm2_signature_to_der, sm3,
+};
 use sha2::Digest as _;
 
 /// A signature algorithm on the allow-list.
@@ -27,6 +33,11 @@ pub enum Algorithm {
     /// ECDSA P-256 with SHA-256: written as COSE `-7` (ES256); `-9` (ESP256) accepted. For
     /// holder device keys, since phone secure hardware only does P-256.
     Es256,
+    /// SM2 with SM3 (GB/T 32918, GM/T 0009; OID 1.2.156.10197.1.501), feature `gm`: the
+    /// national algorithm of GB/T 38540 seals, OFD stamps and SM2 certificates. It has no
+    /// COSE identifier, so it signs national-format objects only.
+    #[cfg(feature = "gm")]
+    Sm2Sm3,
 }
 
 impl Algorithm {
@@ -41,12 +52,14 @@ impl Algorithm {
         }
     }
 
-    /// The COSE identifier written on output.
+    /// The COSE identifier written on output; `None` for SM2, which COSE has none for.
     #[must_use]
-    pub fn cose_id(self) -> i64 {
+    pub fn cose_id(self) -> Option<i64> {
         match self {
-            Self::Ed25519 => -19,
-            Self::Es256 => -7,
+            Self::Ed25519 => Some(-19),
+            Self::Es256 => Some(-7),
+            #[cfg(feature = "gm")]
+            Self::Sm2Sm3 => None,
         }
     }
 
@@ -62,6 +75,8 @@ impl fmt::Display for Algorithm {
         f.write_str(match self {
             Self::Ed25519 => "Ed25519",
             Self::Es256 => "ES256",
+            #[cfg(feature = "gm")]
+            Self::Sm2Sm3 => "SM2-with-SM3",
         })
     }
 }
@@ -79,6 +94,12 @@ pub enum CryptoError {
     /// The bytes are not a valid private key (seed, scalar or PKCS#8 document).
     #[error("invalid private key")]
     InvalidPrivateKey,
+    /// The algorithm has no COSE identifier (SM2), so it cannot sign a COSE object.
+    #[error("{0} has no COSE identifier")]
+    NotCose(Algorithm),
+    /// An SM2 distinguishing id too long for its 16-bit bit length (over 8191 bytes).
+    #[error("SM2 distinguishing id longer than 8191 bytes")]
+    InvalidDistId,
     /// The signature does not verify.
     #[error("signature does not verify")]
     BadSignature,
@@ -96,11 +117,28 @@ pub enum CryptoError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PublicKey(KeyInner);
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 enum KeyInner {
     Ed25519(ed25519_dalek::VerifyingKey),
     P256(p256::ecdsa::VerifyingKey),
+    /// Boxed: the key carries its distinguishing id and precomputed `Z_A`.
+    #[cfg(feature = "gm")]
+    Sm2(Box<::sm2::dsa::VerifyingKey>),
 }
+
+impl PartialEq for KeyInner {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Ed25519(a), Self::Ed25519(b)) => a == b,
+            (Self::P256(a), Self::P256(b)) => a == b,
+            #[cfg(feature = "gm")]
+            (Self::Sm2(a), Self::Sm2(b)) => sm2::sm2_keys_equal(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for KeyInner {}
 
 impl PublicKey {
     /// An Ed25519 key from its 32 bytes; weak keys are refused.
@@ -138,7 +176,8 @@ impl PublicKey {
     }
 
     /// The key from [`PublicKey::to_bytes`]'s form: 32 raw bytes for Ed25519, a SEC1 point
-    /// (33-byte compressed or 65-byte uncompressed) for P-256.
+    /// (33-byte compressed or 65-byte uncompressed) for P-256. SM2 keys, whose points look
+    /// the same, come from [`PublicKey::sm2`] (feature `gm`).
     ///
     /// # Errors
     /// [`CryptoError::InvalidPublicKey`] / [`CryptoError::WeakPublicKey`] if it is not a valid
@@ -156,15 +195,31 @@ impl PublicKey {
         match self.0 {
             KeyInner::Ed25519(_) => Algorithm::Ed25519,
             KeyInner::P256(_) => Algorithm::Es256,
+            #[cfg(feature = "gm")]
+            KeyInner::Sm2(_) => Algorithm::Sm2Sm3,
         }
     }
 
-    /// The key's bytes: 32 raw bytes for Ed25519, 33-byte compressed SEC1 for P-256.
+    /// The key's bytes: 32 raw bytes for Ed25519, 33-byte compressed SEC1 for P-256 and SM2.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
         match &self.0 {
             KeyInner::Ed25519(k) => k.as_bytes().to_vec(),
             KeyInner::P256(k) => k.to_sec1_point(true).as_bytes().to_vec(),
+            #[cfg(feature = "gm")]
+            KeyInner::Sm2(k) => sm2::sm2_key_bytes(k),
+        }
+    }
+
+    /// The 65-byte uncompressed SEC1 point of a P-256 or SM2 key (what an X.509
+    /// `SubjectPublicKeyInfo` carries); `None` for Ed25519.
+    #[must_use]
+    pub fn to_sec1_uncompressed(&self) -> Option<Vec<u8>> {
+        match &self.0 {
+            KeyInner::Ed25519(_) => None,
+            KeyInner::P256(k) => Some(k.to_sec1_point(false).as_bytes().to_vec()),
+            #[cfg(feature = "gm")]
+            KeyInner::Sm2(k) => Some(sm2::sm2_key_bytes_uncompressed(k)),
         }
     }
 
@@ -215,6 +270,8 @@ impl PublicKey {
                 .verify(message, signature)
                 .map_err(|_| CryptoError::BadSignature)
             }
+            #[cfg(feature = "gm")]
+            KeyInner::Sm2(key) => sm2::sm2_verify(key, message, signature),
         }
     }
 }
@@ -314,10 +371,21 @@ forward_signer!(&S, Box<S>, std::sync::Arc<S>);
 pub fn sign_cose(signer: &dyn Signer, typ: &str, payload: &[u8]) -> Result<Vec<u8>, SignError> {
     let key = signer.public_key();
     let kid = key.key_id();
-    let header = ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), typ);
+    let alg = key.algorithm();
+    let cose_id = alg
+        .cose_id()
+        .ok_or(SignError::from_source(CryptoError::NotCose(alg)))?;
+    let header = ProtectedHeader::new(cose_id, kid.as_bytes(), typ);
     let (protected, to_be_signed) = header_and_to_be_signed(&header, payload);
-    let signature = low_s(key.algorithm(), signer.sign(&to_be_signed)?);
+    let signature = low_s(alg, signer.sign(&to_be_signed)?);
     Ok(encode_sign1(&protected, &[], payload, &signature))
+}
+
+/// The COSE `alg` a header for `key` carries. An algorithm COSE has no identifier for (SM2)
+/// is written as 0, "Reserved" in the IANA registry, which no verifier accepts: the checked
+/// signing paths then refuse before anything is released.
+pub(crate) fn cose_alg(key: &PublicKey) -> i64 {
+    key.algorithm().cose_id().unwrap_or(0)
 }
 
 /// The encoded `header` and the `Sig_structure` over `payload`.
@@ -379,7 +447,7 @@ pub fn sign_cose_verified(
 ) -> Result<Vec<u8>, CheckedSignError> {
     let key = signer.public_key();
     let kid = key.key_id();
-    let header = ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), typ);
+    let header = ProtectedHeader::new(cose_alg(&key), kid.as_bytes(), typ);
     sign_cose_with_header(signer, &header, payload)
 }
 
@@ -422,8 +490,8 @@ mod tests {
         for refused in [-50, -53, -35, -36, -37, 0, 1, 5, -257] {
             assert_eq!(Algorithm::from_cose(refused), None, "{refused}");
         }
-        assert_eq!(Algorithm::Ed25519.cose_id(), -19);
-        assert_eq!(Algorithm::Es256.cose_id(), -7);
+        assert_eq!(Algorithm::Ed25519.cose_id(), Some(-19));
+        assert_eq!(Algorithm::Es256.cose_id(), Some(-7));
     }
 
     #[test]

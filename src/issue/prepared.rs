@@ -66,7 +66,7 @@ impl PreparedCertificate {
 pub(super) fn certificate_header(key: &PublicKey, chain: &[Vec<u8>]) -> Vec<u8> {
     let kid = key.key_id();
     let mut header =
-        ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), CERTIFICATE_TYP);
+        ProtectedHeader::new(crate::crypto::cose_alg(key), kid.as_bytes(), CERTIFICATE_TYP);
     header.x5chain = chain.iter().map(Vec::as_slice).collect();
     header.encode()
 }

@@ -328,7 +328,7 @@ impl StatusListToken {
         let key = signer.public_key();
         let (kid, key_bytes) = (key.key_id(), key.to_bytes());
         let mut header =
-            ProtectedHeader::new(key.algorithm().cose_id(), kid.as_bytes(), STATUS_LIST_TYP);
+            ProtectedHeader::new(crate::crypto::cose_alg(&key), kid.as_bytes(), STATUS_LIST_TYP);
         let (seal_digest, id);
         match authority {
             ListAuthority::Key => {}

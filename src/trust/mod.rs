@@ -307,6 +307,36 @@ impl TrustStore {
         Ok(self)
     }
 
+    /// Pins an end-entity X.509 certificate (DER) for `roles` (see [`X509Anchor::pinned`]):
+    /// a chain whose leaf is exactly these bytes is accepted for one of them, at times within
+    /// the certificate's validity, with no issuer above it. For national PKIs whose seal
+    /// makers and signers are known by certificate rather than through a fit root.
+    ///
+    /// # Errors
+    /// [`TrustError`] for an empty name, no roles, a certificate that cannot be a leaf, or a
+    /// duplicate.
+    pub fn add_pinned_certificate(
+        &mut self,
+        name: &str,
+        der: &[u8],
+        roles: Roles,
+    ) -> Result<&mut Self, TrustError> {
+        if name.trim().is_empty() {
+            return Err(TrustError::EmptyName);
+        }
+        if roles.is_empty() {
+            return Err(TrustError::NoRoles {
+                name: name.to_owned(),
+            });
+        }
+        let pin = X509Anchor::pinned(name, der, roles)?;
+        if self.roots.iter().any(|r| r.der() == der) {
+            return Err(TrustError::DuplicateRoot);
+        }
+        self.roots.push(pin);
+        Ok(self)
+    }
+
     /// Trusts every certificate of a PEM text as an X.509 root for `roles`, numbering the
     /// names (`name`, `name #2`, …) when there are several.
     ///
@@ -418,7 +448,7 @@ impl TrustStore {
             .filter(move |k| k.roles.contains(role))
     }
 
-    /// The trusted X.509 roots.
+    /// The trusted X.509 roots and pinned certificates ([`X509Anchor::is_pinned`]).
     #[must_use]
     pub fn x509_roots(&self) -> &[X509Anchor] {
         &self.roots

@@ -1,7 +1,8 @@
 //! What an anchor is trusted for. A key or chain accepted for one role is never accepted for
 //! another: an issuer issues certificates for its own agency, a seal maker makes seals (for
 //! any organisation) and issues nothing, a status-list signer publishes its agency's lists, a
-//! bundle publisher signs trust bundles.
+//! bundle publisher signs trust bundles, a stamp signer's certificate stamps documents with
+//! the national seals that list it.
 
 use core::fmt;
 use core::ops::BitOr;
@@ -18,6 +19,8 @@ pub enum Role {
     StatusLists,
     /// Signs trust bundles (信任包发布者).
     BundlePublisher,
+    /// Stamps documents (签章者) with a GB/T 38540 seal that lists its certificate.
+    StampSigner,
 }
 
 /// The yinzheng role arc: 2.25 (X.667 UUID OIDs, no registration needed) followed by the
@@ -29,11 +32,12 @@ const ROLE_ARC: [u8; 20] = [
 
 impl Role {
     /// Every role, in the order of their numbers.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Issuer,
         Self::SealMaker,
         Self::StatusLists,
         Self::BundlePublisher,
+        Self::StampSigner,
     ];
 
     /// The role's number: the last arc of its key-purpose OID.
@@ -44,6 +48,7 @@ impl Role {
             Self::SealMaker => 2,
             Self::StatusLists => 3,
             Self::BundlePublisher => 4,
+            Self::StampSigner => 5,
         }
     }
 
@@ -55,6 +60,7 @@ impl Role {
             Self::SealMaker => "seal-maker",
             Self::StatusLists => "status-lists",
             Self::BundlePublisher => "bundle-publisher",
+            Self::StampSigner => "stamp-signer",
         }
     }
 
@@ -72,6 +78,7 @@ impl Role {
             Self::SealMaker => "制章",
             Self::StatusLists => "状态列表签发",
             Self::BundlePublisher => "信任包发布",
+            Self::StampSigner => "签章",
         }
     }
 
@@ -113,16 +120,18 @@ impl Roles {
     pub const STATUS_LISTS: Self = Self(4);
     /// [`Role::BundlePublisher`].
     pub const BUNDLE_PUBLISHER: Self = Self(8);
+    /// [`Role::StampSigner`].
+    pub const STAMP_SIGNER: Self = Self(16);
     /// What an agency's own key usually does: issue certificates and sign its status lists.
     pub const AGENCY: Self = Self(1 | 4);
 
-    /// The set for role bits (1 issuer, 2 seal maker, 4 status lists, 8 bundle publisher),
-    /// if every bit names a role.
+    /// The set for role bits (1 issuer, 2 seal maker, 4 status lists, 8 bundle publisher,
+    /// 16 stamp signer), if every bit names a role.
     #[must_use]
     pub fn from_bits(bits: u64) -> Option<Self> {
         u8::try_from(bits)
             .ok()
-            .filter(|b| b & !0b1111 == 0)
+            .filter(|b| b & !0b1_1111 == 0)
             .map(Self)
     }
 
@@ -213,6 +222,8 @@ mod tests {
             );
         }
         assert_eq!(Role::from_key_purpose_oid(&ROLE_ARC), None);
-        assert_eq!(Role::ALL.into_iter().collect::<Roles>().iter().count(), 4);
+        assert_eq!(Role::ALL.into_iter().collect::<Roles>().iter().count(), 5);
+        assert_eq!(Roles::from_bits(0b1_1111).map(Roles::bits), Some(0b1_1111));
+        assert_eq!(Roles::from_bits(0b10_0000), None);
     }
 }

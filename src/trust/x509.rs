@@ -8,12 +8,18 @@
 //! Checked for every certificate: DER that parses with nothing left over, version 3, the
 //! same signature algorithm inside and outside the TBS, validity at the signing time, no
 //! critical extension we do not understand. Leaf: not a CA, keyUsage with digitalSignature,
-//! an Ed25519 or P-256 key, the role it is used for among its extendedKeyUsage key purposes
-//! (unless its root allows unmarked leaves and it carries no yinzheng purpose), and the
-//! agency's USCC, if any, in the subject's organizationIdentifier (2.5.4.97). Each issuer:
-//! basicConstraints CA, keyUsage with keyCertSign, path length, subject equal (byte for byte)
-//! to the issuer name below it, and its key verifies the signature below it (Ed25519 per RFC
-//! 8410, ECDSA P-256 with SHA-256). The root must be trusted for the role.
+//! an Ed25519, P-256 or (feature `gm`) SM2 key, the role it is used for among its
+//! extendedKeyUsage key purposes (unless its root allows unmarked leaves and it carries no
+//! yinzheng purpose), and the agency's USCC, if any, in the subject's organizationIdentifier
+//! (2.5.4.97). Each issuer: basicConstraints CA, keyUsage with keyCertSign, path length,
+//! subject equal (byte for byte) to the issuer name below it, and its key verifies the
+//! signature below it (Ed25519 per RFC 8410, ECDSA P-256 with SHA-256, SM2-with-SM3 with the
+//! default distinguishing id per GB/T 35276). The root must be trusted for the role.
+//!
+//! A pinned certificate ([`X509Anchor::pinned`]) is an end-entity certificate trusted by
+//! itself: a chain whose leaf is byte for byte that certificate needs no issuer, only the
+//! leaf checks and the pin's roles (national PKIs hand out leaf certificates of seal makers
+//! and signers whose roots are often not fit to be anchors).
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
@@ -36,10 +42,27 @@ mod oid {
     pub(super) const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
     pub(super) const KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
     pub(super) const EXTENDED_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x25];
+    /// 1.2.156.10197.1.301, the SM2 curve (GM/T 0006).
+    #[cfg(feature = "gm")]
+    pub(super) const SM2_CURVE: &[u8] = &[0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x82, 0x2D];
+    /// 1.2.156.10197.1.501, SM2 signature with SM3.
+    #[cfg(feature = "gm")]
+    pub(super) const SM2_SM3: &[u8] = &[0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75];
     /// The whole DER `AlgorithmIdentifier`s accepted for signatures (no parameters).
     pub(super) const ED25519_ALGORITHM: &[u8] = &[0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70];
     pub(super) const ECDSA_SHA256_ALGORITHM: &[u8] = &[
         0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02,
+    ];
+    #[cfg(feature = "gm")]
+    pub(super) const SM2_SM3_ALGORITHM: &[u8] = &[
+        0x30, 0x0A, 0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75,
+    ];
+    /// Every signature `AlgorithmIdentifier` accepted.
+    pub(super) const SIGNATURE_ALGORITHMS: &[&[u8]] = &[
+        ED25519_ALGORITHM,
+        ECDSA_SHA256_ALGORITHM,
+        #[cfg(feature = "gm")]
+        SM2_SM3_ALGORITHM,
     ];
 }
 
@@ -70,7 +93,8 @@ pub enum ChainError {
         /// Position of the repetition.
         index: usize,
     },
-    /// A key or signature algorithm other than Ed25519 and ECDSA P-256/SHA-256.
+    /// A key or signature algorithm other than Ed25519, ECDSA P-256/SHA-256 and (feature
+    /// `gm`) SM2-with-SM3.
     #[error("certificate {index} uses an unsupported algorithm")]
     UnsupportedAlgorithm {
         /// Position in the chain.
@@ -152,6 +176,7 @@ pub struct X509Anchor {
     name: String,
     roles: Roles,
     unmarked_leaves: bool,
+    pinned: bool,
     der: Vec<u8>,
     subject: Vec<u8>,
     key: PublicKey,
@@ -176,6 +201,7 @@ impl X509Anchor {
             name: name.to_owned(),
             roles,
             unmarked_leaves: false,
+            pinned: false,
             der: der.to_vec(),
             subject: cert.subject().as_raw().to_vec(),
             key: subject_key(0, &cert)?,
@@ -183,6 +209,38 @@ impl X509Anchor {
             not_before: validity.not_before.timestamp(),
             not_after: validity.not_after.timestamp(),
         })
+    }
+
+    /// Pins an end-entity certificate, trusted by itself for `roles`: a chain whose leaf is
+    /// these exact bytes is accepted without an issuer. It must pass the leaf checks (not a
+    /// CA, keyUsage with digitalSignature, a supported key); its validity is checked at each
+    /// use. It never signs other certificates.
+    ///
+    /// # Errors
+    /// [`ChainError`] (with index 0) when the certificate cannot serve as a leaf.
+    pub fn pinned(name: &str, der: &[u8], roles: Roles) -> Result<Self, ChainError> {
+        let cert = parse(0, der)?;
+        check_common(0, &cert)?;
+        check_leaf(&cert)?;
+        let validity = cert.validity();
+        Ok(Self {
+            name: name.to_owned(),
+            roles,
+            unmarked_leaves: false,
+            pinned: true,
+            der: der.to_vec(),
+            subject: cert.subject().as_raw().to_vec(),
+            key: subject_key(0, &cert)?,
+            path_len: Some(0),
+            not_before: validity.not_before.timestamp(),
+            not_after: validity.not_after.timestamp(),
+        })
+    }
+
+    /// Whether this is a pinned end-entity certificate rather than a root.
+    #[must_use]
+    pub fn is_pinned(&self) -> bool {
+        self.pinned
     }
 
     /// The name given when the root was added.
@@ -282,6 +340,15 @@ pub fn leaf_identity(der: &[u8]) -> Result<(PublicKey, Uscc), ChainError> {
     Ok((subject_key(0, &leaf)?, agency))
 }
 
+/// The public key a certificate certifies (no other check: for matching a signature to the
+/// certificate that carries it before the chain is validated).
+///
+/// # Errors
+/// [`ChainError`] if the certificate does not parse or has no supported key.
+pub fn certificate_key(der: &[u8]) -> Result<PublicKey, ChainError> {
+    subject_key(0, &parse(0, der)?)
+}
+
 /// Validates `chain` (leaf first) at `at` against `roots`, for `role`.
 ///
 /// # Errors
@@ -299,6 +366,13 @@ pub fn validate_chain(
             max: limits.max_chain_len,
         });
     }
+    if let Some(pin) = chain
+        .first()
+        .and_then(|leaf| roots.iter().find(|r| r.pinned && r.der == *leaf))
+    {
+        return validate_pinned(pin, role, at);
+    }
+    let roots: Vec<&X509Anchor> = roots.iter().filter(|r| !r.pinned).collect();
     // A chain may end with the root itself; it is then matched by its bytes.
     let chain = match chain.split_last() {
         Some((last, rest)) if !rest.is_empty() && roots.iter().any(|r| r.der == *last) => rest,
@@ -354,10 +428,10 @@ pub fn validate_chain(
         return Err(ChainError::UntrustedRoot);
     }
     // Of the roots that signed the top certificate, one trusted for the role if any.
-    let signers: Vec<&X509Anchor> = issuers
+    let signers: Vec<&&X509Anchor> = issuers
         .filter(|r| verify_signed_by(top_index, top, &r.key).is_ok())
         .collect();
-    let root = *signers
+    let root = **signers
         .iter()
         .find(|r| r.roles.contains(role))
         .or(signers.first())
@@ -390,6 +464,27 @@ pub fn validate_chain(
         leaf_subject: subject_text(leaf),
         role,
         key_digests,
+    })
+}
+
+/// A chain whose leaf is the pinned certificate `pin`: its validity at `at`, and the pin
+/// trusted for `role` (the leaf checks ran when it was pinned).
+fn validate_pinned(pin: &X509Anchor, role: Role, at: UnixTime) -> Result<ValidatedChain, ChainError> {
+    check_time(0, pin.not_before, pin.not_after, at)?;
+    if !pin.roles.contains(role) {
+        return Err(ChainError::RootNotTrustedFor {
+            root: pin.name.clone(),
+            role,
+        });
+    }
+    let leaf = parse(0, &pin.der)?;
+    Ok(ValidatedChain {
+        leaf_key: pin.key.clone(),
+        agency: agency_code(&leaf)?,
+        anchor: pin.name.clone(),
+        leaf_subject: subject_text(&leaf),
+        role,
+        key_digests: vec![key_digest(&pin.key)],
     })
 }
 
@@ -443,9 +538,9 @@ fn unsigned_parts_are_der(cert: &X509Certificate<'_>) -> bool {
     else {
         return false;
     };
-    let Some(rest) = [oid::ED25519_ALGORITHM, oid::ECDSA_SHA256_ALGORITHM]
-        .into_iter()
-        .find_map(|alg| after_tbs.strip_prefix(alg))
+    let Some(rest) = oid::SIGNATURE_ALGORITHMS
+        .iter()
+        .find_map(|alg| after_tbs.strip_prefix(*alg))
     else {
         return false;
     };
@@ -578,10 +673,13 @@ fn subject_key(index: usize, cert: &X509Certificate<'_>) -> Result<PublicKey, Ch
         }
         oid::EC_PUBLIC_KEY => {
             let curve = alg.parameters.as_ref().and_then(|p| p.as_oid().ok());
-            if curve.as_ref().map(|c| c.as_bytes()) != Some(oid::P256) {
-                return Err(unsupported);
+            match curve.as_ref().map(|c| c.as_bytes()) {
+                Some(oid::P256) => PublicKey::p256(&bits.data),
+                #[cfg(feature = "gm")]
+                Some(oid::SM2_CURVE) => PublicKey::sm2(&bits.data),
+                _ => return Err(unsupported),
             }
-            PublicKey::p256(&bits.data).map_err(|_| ChainError::UnsupportedAlgorithm { index })
+            .map_err(|_| ChainError::UnsupportedAlgorithm { index })
         }
         _ => Err(unsupported),
     }
@@ -605,6 +703,11 @@ fn verify_signed_by(
         oid::ECDSA_SHA256 => {
             let signature = crate::crypto::ecdsa_der_to_raw(&value.data).ok_or(bad.clone())?;
             key.verify(Algorithm::Es256, tbs, &signature)
+        }
+        #[cfg(feature = "gm")]
+        oid::SM2_SM3 => {
+            let signature = crate::crypto::sm2_signature_from_der(&value.data).ok_or(bad.clone())?;
+            key.verify(Algorithm::Sm2Sm3, tbs, &signature)
         }
         _ => return Err(ChainError::UnsupportedAlgorithm { index }),
     };

@@ -18,6 +18,8 @@ pub(super) fn parse_key(alg: Algorithm, bytes: &[u8]) -> Option<PublicKey> {
     match alg {
         Algorithm::Ed25519 => PublicKey::ed25519(bytes.try_into().ok()?).ok(),
         Algorithm::Es256 => PublicKey::p256(bytes).ok(),
+        #[cfg(feature = "gm")]
+        Algorithm::Sm2Sm3 => PublicKey::sm2(bytes).ok(),
     }
 }
 

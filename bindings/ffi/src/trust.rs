@@ -21,6 +21,8 @@ pub enum TrustRole {
     StatusLists,
     /// Signs trust bundles.
     BundlePublisher,
+    /// Stamps documents with a national (GB/T 38540) seal that lists its certificate.
+    StampSigner,
 }
 
 impl From<TrustRole> for yinzheng::trust::Role {
@@ -30,6 +32,7 @@ impl From<TrustRole> for yinzheng::trust::Role {
             TrustRole::SealMaker => Self::SealMaker,
             TrustRole::StatusLists => Self::StatusLists,
             TrustRole::BundlePublisher => Self::BundlePublisher,
+            TrustRole::StampSigner => Self::StampSigner,
         }
     }
 }

@@ -148,7 +148,9 @@ pub(crate) fn roles_of(entry: &Value) -> Vec<TrustRole> {
             "issuer" => TrustRole::Issuer,
             "seal-maker" => TrustRole::SealMaker,
             "status-lists" => TrustRole::StatusLists,
-            _ => TrustRole::BundlePublisher,
+            "bundle-publisher" => TrustRole::BundlePublisher,
+            "stamp-signer" => TrustRole::StampSigner,
+            other => panic!("unknown role {other}"),
         })
         .collect()
 }

@@ -34,10 +34,11 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
             let mut keys: Vec<_> = store.keys().collect();
             keys.sort_by(|a, b| a.name().cmp(b.name()));
             for key in keys {
-                let (alg, bytes) = (
-                    key.public_key().algorithm().cose_id(),
-                    key.public_key().to_bytes(),
-                );
+                let algorithm = key.public_key().algorithm();
+                let alg = algorithm.cose_id().ok_or_else(|| {
+                    format!("{}: a {algorithm} key cannot go in a trust bundle", key.name())
+                })?;
+                let bytes = key.public_key().to_bytes();
                 match key.agency() {
                     Some(agency) => bundle.issuer_keys.push(BundleIssuerKey {
                         name: key.name().to_owned(),
@@ -65,6 +66,13 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
                 }
             }
             for root in store.x509_roots() {
+                if root.is_pinned() {
+                    return Err(format!(
+                        "{}: a bundle carries X.509 roots, not pinned certificates",
+                        root.name()
+                    )
+                    .into());
+                }
                 bundle.x509_roots.push(BundleNamed {
                     name: root.name().to_owned(),
                     alg: 0,
