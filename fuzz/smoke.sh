@@ -18,6 +18,8 @@ seeds_for() {
     trust_bundle) echo "$tv/bundles/*.cose" ;;
     x509_chain) echo "$tv/x509/*.der" ;;
     presentation) echo "$tv/presentations/*.cbor" ;;
+    national_seal) echo "$tv/gm/*.esl" ;;
+    national_stamp) echo "$tv/gm/*.ses" ;;
     envelope) echo "$tv/security/*.cose $tv/certificates/*.cbor $tv/presentations/*.cbor $tv/seals/*.cose $tv/bundles/*.cose" ;;
     *) echo "" ;;
   esac

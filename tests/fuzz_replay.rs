@@ -294,6 +294,31 @@ fn seal_and_stamp_parsers_on_seeds_and_mutations() {
     }
 }
 
+#[cfg(feature = "gm")]
+#[path = "support/gm.rs"]
+mod gm_support;
+
+#[cfg(feature = "gm")]
+#[test]
+fn national_seal_and_stamp_parsers_on_seeds_and_mutations() {
+    let seal = gm_support::seal();
+    let stamp = gm_support::stamp(&seal);
+    let mut m = Mutator(0xD1B5_4A32_D192_ED03);
+    for seed in [&seal, &stamp]
+        .into_iter()
+        .chain(&corpus("national_seal"))
+        .chain(&corpus("national_stamp"))
+    {
+        targets::national_seal(seed);
+        targets::national_stamp(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            let mutated = m.mutate(seed);
+            targets::national_seal(&mutated);
+            targets::national_stamp(&mutated);
+        }
+    }
+}
+
 #[test]
 fn trust_bundle_parser_on_seeds_and_mutations() {
     use yinzheng::crypto::Ed25519SigningKey;

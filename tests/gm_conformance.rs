@@ -39,7 +39,11 @@ fn ofdrw_seals_decode_and_their_maker_signatures_verify() {
     for (file, version, deviations) in [
         ("UserV1.esl", SealVersion::V1, vec![]),
         ("UserV4.esl", SealVersion::V4, vec![]),
-        ("UserV5.esl", SealVersion::V5, vec![Deviation::HeaderVersion5]),
+        (
+            "UserV5.esl",
+            SealVersion::V5,
+            vec![Deviation::HeaderVersion5],
+        ),
     ] {
         let bytes = std::fs::read(dir.join("ofdrw").join(file)).unwrap();
         let seal = NationalSeal::decode(&bytes, &limits).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -47,13 +51,22 @@ fn ofdrw_seals_decode_and_their_maker_signatures_verify() {
         assert_eq!(seal.deviations, deviations, "{file}");
         assert_eq!(seal.maker_certificate, maker, "{file}");
         assert_eq!(seal.info.picture.kind, "PNG");
-        assert_eq!((seal.info.picture.width_mm, seal.info.picture.height_mm), (40, 40));
+        assert_eq!(
+            (seal.info.picture.width_mm, seal.info.picture.height_mm),
+            (40, 40)
+        );
         assert!(seal.info.picture.data.starts_with(b"\x89PNG"), "{file}");
-        assert_eq!(seal.info.property.signers, SignerList::Certificates(vec![user.clone()]));
+        assert_eq!(
+            seal.info.property.signers,
+            SignerList::Certificates(vec![user.clone()])
+        );
         let key = certificate_key(&seal.maker_certificate).unwrap();
         assert!(seal.maker_signature_verifies(&key), "{file}");
         // The signer's key did not make the seal.
-        assert!(!seal.maker_signature_verifies(&certificate_key(&user).unwrap()), "{file}");
+        assert!(
+            !seal.maker_signature_verifies(&certificate_key(&user).unwrap()),
+            "{file}"
+        );
         // One flipped bit in the picture (inside what the maker signed) breaks the signature.
         let mut tampered = bytes.clone();
         tampered[2000] ^= 0x01;
@@ -68,8 +81,14 @@ fn ofdrw_seal_validity_windows() {
     let bytes = std::fs::read(dir.join("ofdrw/UserV4.esl")).unwrap();
     let seal = NationalSeal::decode(&bytes, &Limits::default()).unwrap();
     // 2020-04-22 02:09:00Z .. 2022-04-22 02:09:00Z.
-    assert_eq!(seal.info.property.valid_from, UnixTime::from_secs(1_587_521_340));
-    assert_eq!(seal.info.property.valid_until, UnixTime::from_secs(1_650_593_340));
+    assert_eq!(
+        seal.info.property.valid_from,
+        UnixTime::from_secs(1_587_521_340)
+    );
+    assert_eq!(
+        seal.info.property.valid_until,
+        UnixTime::from_secs(1_650_593_340)
+    );
     assert_eq!(seal.info.es_id, "51f044b76510434e9bc67a1185c2fba5");
     assert_eq!(seal.info.vendor, "OFDR&WTest");
 }
@@ -124,7 +143,13 @@ fn ofdrw_certificates_are_sm2_and_pin_for_their_roles() {
         Err(ChainError::UntrustedRoot)
     );
     assert_eq!(
-        validate_chain(&[&unpinned, &root], roots, Role::StampSigner, IN_2022, &limits),
+        validate_chain(
+            &[&unpinned, &root],
+            roots,
+            Role::StampSigner,
+            IN_2022,
+            &limits
+        ),
         Err(ChainError::KeyUsage { index: 1 })
     );
 }

@@ -432,3 +432,39 @@ pub fn durable_stores(data: &[u8]) {
         assert!(ledger.len() <= count);
     }
 }
+
+/// GB/T 38540 seals (`SESeal`, versions 1, 4 and 5): decoding never panics, keeps the bytes
+/// received, and what the maker signed lies inside them.
+#[cfg(feature = "gm")]
+pub fn national_seal(data: &[u8]) {
+    use yinzheng::gm::NationalSeal;
+    if let Ok(seal) = NationalSeal::decode(data, &Limits::default()) {
+        assert_eq!(seal.as_bytes(), data);
+        let signed = seal.maker_signed_bytes();
+        let info = &signed[..signed.len().min(16)];
+        assert!(
+            data.windows(info.len()).any(|w| w == info),
+            "signed bytes not received"
+        );
+        assert!(seal.info.property.valid_from.as_secs() < u64::MAX);
+    }
+}
+
+/// GB/T 38540 stamps (`SES_Signature`): decoding never panics, and the signed `TBS_Sign` and
+/// the embedded seal are exactly bytes received.
+#[cfg(feature = "gm")]
+pub fn national_stamp(data: &[u8]) {
+    use yinzheng::gm::NationalStamp;
+    if let Ok(stamp) = NationalStamp::decode(data, &Limits::default()) {
+        let tbs = stamp.to_be_signed();
+        assert!(
+            data.windows(tbs.len()).any(|w| w == tbs),
+            "TBS_Sign not received"
+        );
+        let seal = stamp.seal.as_bytes();
+        assert!(
+            tbs.windows(seal.len()).any(|w| w == seal),
+            "seal not inside TBS_Sign"
+        );
+    }
+}

@@ -117,13 +117,7 @@ impl P256SigningKey {
     /// # Errors
     /// [`RandomError`] if the random source fails.
     pub fn generate(rng: &dyn RandomSource) -> Result<Self, RandomError> {
-        loop {
-            let mut scalar = Zeroizing::new([0u8; 32]);
-            rng.fill(scalar.as_mut())?;
-            if let Ok(key) = Self::from_bytes(&scalar) {
-                return Ok(key);
-            }
-        }
+        sample_scalar(rng, Self::from_bytes)
     }
 }
 
@@ -144,6 +138,21 @@ impl Signer for P256SigningKey {
 impl fmt::Debug for P256SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "P256SigningKey({})", self.public_key().key_id())
+    }
+}
+
+/// A key from the first 32 random bytes `from_bytes` accepts as a scalar (rejection
+/// sampling: a draw outside `[1, n − 1]` is discarded, for a uniform key).
+pub(super) fn sample_scalar<K>(
+    rng: &dyn RandomSource,
+    from_bytes: impl Fn(&[u8; 32]) -> Result<K, CryptoError>,
+) -> Result<K, RandomError> {
+    loop {
+        let mut scalar = Zeroizing::new([0u8; 32]);
+        rng.fill(scalar.as_mut())?;
+        if let Ok(key) = from_bytes(&scalar) {
+            return Ok(key);
+        }
     }
 }
 

@@ -18,11 +18,11 @@ use crate::encoding::cose::{ProtectedHeader, encode_sign1};
 pub use batch::Ed25519Batch;
 pub use keys::{Ed25519SigningKey, P256SigningKey};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
+use sha2::Digest as _;
 #[cfg(feature = "gm")]
 pub use sm2::{
     DEFAULT_SM2_DISTID, Sm2SigningKey, sm2_signature_from_der, sm2_signature_to_der, sm3,
 };
-use sha2::Digest as _;
 
 /// A signature algorithm on the allow-list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -142,13 +142,7 @@ impl Sm2SigningKey {
     /// # Errors
     /// [`RandomError`] if the random source fails.
     pub fn generate(rng: &dyn RandomSource) -> Result<Self, RandomError> {
-        loop {
-            let mut scalar = Zeroizing::new([0u8; 32]);
-            rng.fill(scalar.as_mut())?;
-            if let Ok(key) = Self::from_bytes(&scalar) {
-                return Ok(key);
-            }
-        }
+        super::keys::sample_scalar(rng, Self::from_bytes)
     }
 
     /// Reads a PKCS#8 private key in DER (id-ecPublicKey with the SM2 curve, as OpenSSL 3,
@@ -177,7 +171,8 @@ impl Sm2SigningKey {
     /// # Errors
     /// [`CryptoError::InvalidPrivateKey`] if it is not an SM2 SEC1 key.
     pub fn from_sec1_der(der: &[u8]) -> Result<Self, CryptoError> {
-        let secret = sm2::SecretKey::from_sec1_der(der).map_err(|_| CryptoError::InvalidPrivateKey)?;
+        let secret =
+            sm2::SecretKey::from_sec1_der(der).map_err(|_| CryptoError::InvalidPrivateKey)?;
         Self::from_secret(&secret)
     }
 
@@ -186,7 +181,8 @@ impl Sm2SigningKey {
     /// # Errors
     /// [`CryptoError::InvalidPrivateKey`] if it is not an SM2 SEC1 key.
     pub fn from_sec1_pem(pem: &str) -> Result<Self, CryptoError> {
-        let secret = sm2::SecretKey::from_sec1_pem(pem).map_err(|_| CryptoError::InvalidPrivateKey)?;
+        let secret =
+            sm2::SecretKey::from_sec1_pem(pem).map_err(|_| CryptoError::InvalidPrivateKey)?;
         Self::from_secret(&secret)
     }
 
@@ -277,9 +273,13 @@ mod tests {
             Err(CryptoError::BadSignature)
         );
         let der = sm2_signature_to_der(&raw).unwrap();
-        assert_eq!(sm2_signature_from_der(&der), Some(raw.clone().try_into().unwrap()));
+        assert_eq!(
+            sm2_signature_from_der(&der),
+            Some(raw.clone().try_into().unwrap())
+        );
         // Another distinguishing id gives another Z_A: the signature does not verify.
-        let other = PublicKey::sm2_with_distid(&public.to_sec1_uncompressed().unwrap(), "ALICE").unwrap();
+        let other =
+            PublicKey::sm2_with_distid(&public.to_sec1_uncompressed().unwrap(), "ALICE").unwrap();
         assert_eq!(
             other.verify(Algorithm::Sm2Sm3, b"seal info", &raw),
             Err(CryptoError::BadSignature)

@@ -46,7 +46,7 @@ impl<'a> Element<'a> {
     }
 
     /// The elements of this `SEQUENCE`.
-    pub(super) fn elements(self, field: Field) -> Result<Vec<Element<'a>>, SesError> {
+    pub(super) fn elements(self, field: Field) -> Result<Vec<Self>, SesError> {
         if self.0.tag() != Tag::Sequence {
             return Err(malformed(field, "not a SEQUENCE"));
         }
@@ -168,7 +168,7 @@ impl<'a> Element<'a> {
     }
 
     /// The content of an `[n] EXPLICIT` context tag, if this element is one.
-    pub(super) fn explicit(self, number: u8, field: Field) -> Result<Option<Element<'a>>, SesError> {
+    pub(super) fn explicit(self, number: u8, field: Field) -> Result<Option<Self>, SesError> {
         let Tag::ContextSpecific {
             constructed: true,
             number: n,
@@ -267,10 +267,9 @@ pub(super) mod write {
 
     /// GeneralizedTime `YYYYMMDDHHMMSSZ`; `None` for times `der` cannot write (after 9999).
     pub(in crate::gm) fn generalized_time(at: UnixTime) -> Option<Vec<u8>> {
-        let time = GeneralizedTime::from_unix_duration(core::time::Duration::from_secs(
-            at.as_secs(),
-        ))
-        .ok()?;
+        let time =
+            GeneralizedTime::from_unix_duration(core::time::Duration::from_secs(at.as_secs()))
+                .ok()?;
         time.to_der().ok()
     }
 
@@ -297,7 +296,10 @@ mod tests {
         }
         let long = vec![7u8; 300];
         let octets = write::octets(&long);
-        assert_eq!(octets, OctetStringRef::new(&long).unwrap().to_der().unwrap());
+        assert_eq!(
+            octets,
+            OctetStringRef::new(&long).unwrap().to_der().unwrap()
+        );
         let seq = write::sequence(&[&write::ia5("ES"), &write::uint(4), &octets]);
         let parts = sequence(&seq, "s").unwrap();
         assert_eq!(parts.len(), 3);

@@ -427,7 +427,11 @@ impl NationalSeal {
         Self::from_parts(&parts, bytes.to_vec(), limits)
     }
 
-    fn from_parts(parts: &[Element<'_>], bytes: Vec<u8>, limits: &Limits) -> Result<Self, SesError> {
+    fn from_parts(
+        parts: &[Element<'_>],
+        bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Self, SesError> {
         let mut deviations = Vec::new();
         let version1 = parts.len() == 2;
         let (cert, alg, value, maker_signed) = if version1 {
@@ -441,7 +445,12 @@ impl NationalSeal {
             (sign_info[0], sign_info[1], sign_info[2], signed)
         } else {
             arity(parts, 4..=4, "SESeal")?;
-            (parts[1], parts[2], parts[3], parts[0].to_bytes("SESeal.eSealInfo")?)
+            (
+                parts[1],
+                parts[2],
+                parts[3],
+                parts[0].to_bytes("SESeal.eSealInfo")?,
+            )
         };
         let info = seal_info(parts[0], version1, limits, &mut deviations)?;
         let version = match (version1, info.header_version) {
@@ -505,7 +514,11 @@ impl NationalStamp {
             arity(&parts, 4..=5, "SES_Signature")?;
             arity(&tbs, 5..=6, "SES_Signature.toSign")?;
             let timestamp = match parts.get(4) {
-                Some(ts) => Some(optional_tagged(*ts, "SES_Signature.timeStamp", &mut deviations)?),
+                Some(ts) => Some(optional_tagged(
+                    *ts,
+                    "SES_Signature.timeStamp",
+                    &mut deviations,
+                )?),
                 None => None,
             };
             (parts[1], parts[2], parts[3], timestamp)
@@ -528,7 +541,12 @@ impl NationalStamp {
         let extensions = match tbs.get(5).filter(|_| !version1) {
             Some(ext) => {
                 let inner = optional_tagged_element(*ext, &mut deviations)?;
-                extensions(inner, "SES_Signature.toSign.extDatas", limits, &mut deviations)?
+                extensions(
+                    inner,
+                    "SES_Signature.toSign.extDatas",
+                    limits,
+                    &mut deviations,
+                )?
             }
             None => Vec::new(),
         };

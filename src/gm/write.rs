@@ -4,7 +4,10 @@
 
 use super::asn1::write;
 use super::ses::parse_oid;
-use super::{Extension, NationalSeal, SM2_WITH_SM3, SealPicture, SealVersion, SesError, SignerList};
+use super::{
+    Extension, NationalSeal, SM2_WITH_SM3, SealPicture, SealProperty, SealVersion, SesError,
+    SignerList,
+};
 use crate::crypto::{Algorithm, SignError, Signer, sm2_signature_to_der};
 use crate::limits::Limits;
 use crate::time::UnixTime;
@@ -16,18 +19,8 @@ pub struct SealDraft {
     pub vendor: String,
     /// `esID`: the seal's unique identifier.
     pub es_id: String,
-    /// 印章类型.
-    pub seal_type: u64,
-    /// 印章名称.
-    pub name: String,
-    /// The signers the seal authorises.
-    pub signers: SignerList,
-    /// 制作时间.
-    pub created: UnixTime,
-    /// 有效期起始.
-    pub valid_from: UnixTime,
-    /// 有效期终止.
-    pub valid_until: UnixTime,
+    /// Type, name, the signers it authorises, creation and validity.
+    pub property: SealProperty,
     /// The seal's image.
     pub picture: SealPicture,
     /// `extDatas` (none if empty).
@@ -79,7 +72,11 @@ fn extensions(list: &[Extension], field: &'static str) -> Result<Option<Vec<u8>>
         } else {
             Vec::new()
         };
-        items.push(write::sequence(&[&id, &critical, &write::octets(&ext.value)]));
+        items.push(write::sequence(&[
+            &id,
+            &critical,
+            &write::octets(&ext.value),
+        ]));
     }
     let refs: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
     Ok(Some(write::sequence(&refs)))
@@ -93,8 +90,12 @@ fn time(at: UnixTime, field: &'static str) -> Result<Vec<u8>, SesError> {
 }
 
 fn seal_info(draft: &SealDraft) -> Result<Vec<u8>, SesError> {
-    let header = write::sequence(&[&write::ia5("ES"), &write::uint(4), &ia5(&draft.vendor, "SES_Header.vid")?]);
-    let (list_type, list) = match &draft.signers {
+    let header = write::sequence(&[
+        &write::ia5("ES"),
+        &write::uint(4),
+        &ia5(&draft.vendor, "SES_Header.vid")?,
+    ]);
+    let (list_type, list) = match &draft.property.signers {
         SignerList::Certificates(certs) => {
             let items: Vec<Vec<u8>> = certs.iter().map(|c| write::octets(c)).collect();
             (1, items)
@@ -109,7 +110,10 @@ fn seal_info(draft: &SealDraft) -> Result<Vec<u8>, SesError> {
                             problem: "not PrintableString text",
                         });
                     }
-                    Ok(write::sequence(&[&write::printable(&d.kind), &write::octets(&d.value)]))
+                    Ok(write::sequence(&[
+                        &write::printable(&d.kind),
+                        &write::octets(&d.value),
+                    ]))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             (2, items)
@@ -117,13 +121,13 @@ fn seal_info(draft: &SealDraft) -> Result<Vec<u8>, SesError> {
     };
     let list_refs: Vec<&[u8]> = list.iter().map(Vec::as_slice).collect();
     let property = write::sequence(&[
-        &write::uint(draft.seal_type),
-        &write::utf8(&draft.name),
+        &write::uint(draft.property.seal_type),
+        &write::utf8(&draft.property.name),
         &write::uint(list_type),
         &write::sequence(&list_refs),
-        &time(draft.created, "SES_ESPropertyInfo.createDate")?,
-        &time(draft.valid_from, "SES_ESPropertyInfo.validStart")?,
-        &time(draft.valid_until, "SES_ESPropertyInfo.validEnd")?,
+        &time(draft.property.created, "SES_ESPropertyInfo.createDate")?,
+        &time(draft.property.valid_from, "SES_ESPropertyInfo.validStart")?,
+        &time(draft.property.valid_until, "SES_ESPropertyInfo.validEnd")?,
     ]);
     let picture = write::sequence(&[
         &ia5(&draft.picture.kind, "SES_ESPictureInfo.type")?,

@@ -65,8 +65,11 @@ impl PreparedCertificate {
 /// The protected header of this issuer's certificates, with its X.509 chain if it has one.
 pub(super) fn certificate_header(key: &PublicKey, chain: &[Vec<u8>]) -> Vec<u8> {
     let kid = key.key_id();
-    let mut header =
-        ProtectedHeader::new(crate::crypto::cose_alg(key), kid.as_bytes(), CERTIFICATE_TYP);
+    let mut header = ProtectedHeader::new(
+        crate::crypto::cose_alg(key),
+        kid.as_bytes(),
+        CERTIFICATE_TYP,
+    );
     header.x5chain = chain.iter().map(Vec::as_slice).collect();
     header.encode()
 }

@@ -327,8 +327,11 @@ impl StatusListToken {
     ) -> Result<Vec<u8>, StatusListError> {
         let key = signer.public_key();
         let (kid, key_bytes) = (key.key_id(), key.to_bytes());
-        let mut header =
-            ProtectedHeader::new(crate::crypto::cose_alg(&key), kid.as_bytes(), STATUS_LIST_TYP);
+        let mut header = ProtectedHeader::new(
+            crate::crypto::cose_alg(&key),
+            kid.as_bytes(),
+            STATUS_LIST_TYP,
+        );
         let (seal_digest, id);
         match authority {
             ListAuthority::Key => {}

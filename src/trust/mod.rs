@@ -291,20 +291,7 @@ impl TrustStore {
         der: &[u8],
         roles: Roles,
     ) -> Result<&mut Self, TrustError> {
-        if name.trim().is_empty() {
-            return Err(TrustError::EmptyName);
-        }
-        if roles.is_empty() {
-            return Err(TrustError::NoRoles {
-                name: name.to_owned(),
-            });
-        }
-        let root = X509Anchor::from_der(name, der, roles)?;
-        if self.roots.iter().any(|r| r.der() == der) {
-            return Err(TrustError::DuplicateRoot);
-        }
-        self.roots.push(root);
-        Ok(self)
+        self.add_certificate_anchor(name, der, roles, X509Anchor::from_der)
     }
 
     /// Pins an end-entity X.509 certificate (DER) for `roles` (see [`X509Anchor::pinned`]):
@@ -321,6 +308,17 @@ impl TrustStore {
         der: &[u8],
         roles: Roles,
     ) -> Result<&mut Self, TrustError> {
+        self.add_certificate_anchor(name, der, roles, X509Anchor::pinned)
+    }
+
+    /// Adds the certificate anchor `read` makes of `der`, after the checks every anchor gets.
+    fn add_certificate_anchor(
+        &mut self,
+        name: &str,
+        der: &[u8],
+        roles: Roles,
+        read: fn(&str, &[u8], Roles) -> Result<X509Anchor, ChainError>,
+    ) -> Result<&mut Self, TrustError> {
         if name.trim().is_empty() {
             return Err(TrustError::EmptyName);
         }
@@ -329,11 +327,11 @@ impl TrustStore {
                 name: name.to_owned(),
             });
         }
-        let pin = X509Anchor::pinned(name, der, roles)?;
+        let anchor = read(name, der, roles)?;
         if self.roots.iter().any(|r| r.der() == der) {
             return Err(TrustError::DuplicateRoot);
         }
-        self.roots.push(pin);
+        self.roots.push(anchor);
         Ok(self)
     }
 

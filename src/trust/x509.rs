@@ -469,7 +469,11 @@ pub fn validate_chain(
 
 /// A chain whose leaf is the pinned certificate `pin`: its validity at `at`, and the pin
 /// trusted for `role` (the leaf checks ran when it was pinned).
-fn validate_pinned(pin: &X509Anchor, role: Role, at: UnixTime) -> Result<ValidatedChain, ChainError> {
+fn validate_pinned(
+    pin: &X509Anchor,
+    role: Role,
+    at: UnixTime,
+) -> Result<ValidatedChain, ChainError> {
     check_time(0, pin.not_before, pin.not_after, at)?;
     if !pin.roles.contains(role) {
         return Err(ChainError::RootNotTrustedFor {
@@ -706,7 +710,8 @@ fn verify_signed_by(
         }
         #[cfg(feature = "gm")]
         oid::SM2_SM3 => {
-            let signature = crate::crypto::sm2_signature_from_der(&value.data).ok_or(bad.clone())?;
+            let signature =
+                crate::crypto::sm2_signature_from_der(&value.data).ok_or(bad.clone())?;
             key.verify(Algorithm::Sm2Sm3, tbs, &signature)
         }
         _ => return Err(ChainError::UnsupportedAlgorithm { index }),

@@ -36,7 +36,10 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
             for key in keys {
                 let algorithm = key.public_key().algorithm();
                 let alg = algorithm.cose_id().ok_or_else(|| {
-                    format!("{}: a {algorithm} key cannot go in a trust bundle", key.name())
+                    format!(
+                        "{}: a {algorithm} key cannot go in a trust bundle",
+                        key.name()
+                    )
                 })?;
                 let bytes = key.public_key().to_bytes();
                 match key.agency() {
