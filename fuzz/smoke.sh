@@ -20,6 +20,7 @@ seeds_for() {
     presentation) echo "$tv/presentations/*.cbor" ;;
     national_seal) echo "$tv/gm/*.esl" ;;
     national_stamp) echo "$tv/gm/*.ses" ;;
+    ofd_package) echo "$tv/gm/*.ofd" ;;
     envelope) echo "$tv/security/*.cose $tv/certificates/*.cbor $tv/presentations/*.cbor $tv/seals/*.cose $tv/bundles/*.cose" ;;
     *) echo "" ;;
   esac

@@ -319,6 +319,46 @@ fn national_seal_and_stamp_parsers_on_seeds_and_mutations() {
     }
 }
 
+/// A small OFD package whose one signature entry points at a Signature.xml.
+#[cfg(feature = "gm")]
+fn sample_ofd() -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let files: [(&str, &str); 3] = [
+        (
+            "OFD.xml",
+            r#"<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot><ofd:Signatures>/Doc_0/Signs/Signatures.xml</ofd:Signatures></ofd:DocBody></ofd:OFD>"#,
+        ),
+        (
+            "Doc_0/Signs/Signatures.xml",
+            r#"<ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Signature ID="1" Type="Seal" BaseLoc="Sign_0/Signature.xml"/><ofd:Signature ID="2" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/></ofd:Signatures>"#,
+        ),
+        (
+            "Doc_0/Signs/Sign_0/Signature.xml",
+            r#"<ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo><ofd:References CheckMethod="SM3"><ofd:Reference FileRef="/OFD.xml"><ofd:CheckValue>AAAA</ofd:CheckValue></ofd:Reference></ofd:References><ofd:Seal><ofd:BaseLoc>Seal.esl</ofd:BaseLoc></ofd:Seal></ofd:SignedInfo><ofd:SignedValue>SignedValue.dat</ofd:SignedValue></ofd:Signature>"#,
+        ),
+    ];
+    for (name, text) in files {
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[cfg(feature = "gm")]
+#[test]
+fn ofd_package_reader_on_seeds_and_mutations() {
+    let seed = sample_ofd();
+    let mut m = Mutator(0x8CB9_2BA7_2F3D_8DD7);
+    for seed in core::iter::once(&seed).chain(&corpus("ofd_package")) {
+        targets::ofd_package(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::ofd_package(&m.mutate(seed));
+        }
+    }
+}
+
 #[test]
 fn trust_bundle_parser_on_seeds_and_mutations() {
     use yinzheng::crypto::Ed25519SigningKey;

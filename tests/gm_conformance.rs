@@ -153,3 +153,304 @@ fn ofdrw_certificates_are_sm2_and_pin_for_their_roles() {
         Err(ChainError::KeyUsage { index: 1 })
     );
 }
+
+/// A verifier trusting the ofdrw hierarchy as the conformance README says: the seal maker's
+/// and the signer's certificates, pinned for their roles (the root lacks keyCertSign).
+fn ofdrw_verifier(dir: &std::path::Path) -> yinzheng::verify::Verifier {
+    let mut trust = TrustStore::new();
+    trust
+        .add_pinned_certificate(
+            "ofdrw seal maker",
+            &cert(dir, "ofdrw-seal-maker.pem"),
+            Roles::SEAL_MAKER,
+        )
+        .unwrap()
+        .add_pinned_certificate(
+            "ofdrw signer",
+            &cert(dir, "ofdrw-user.pem"),
+            Roles::STAMP_SIGNER,
+        )
+        .unwrap();
+    yinzheng::verify::Verifier::builder(trust).build().unwrap()
+}
+
+#[test]
+fn ofdrw_seals_verify_with_the_listed_verdicts() {
+    use yinzheng::verify::{Check, NationalWarning, VerificationContext, VerifyError};
+    let Some(dir) = conformance() else { return };
+    let verifier = ofdrw_verifier(&dir);
+    let in_2027 = UnixTime::from_secs(1_798_761_600);
+    for (file, at, warnings) in [
+        ("UserV1.esl", IN_2021, vec![]),
+        ("UserV4.esl", IN_2021, vec![]),
+        (
+            "UserV5.esl",
+            in_2027,
+            vec![
+                NationalWarning::Deviation(Deviation::HeaderVersion5),
+                NationalWarning::SealCreatedOutsideMakerCertificate,
+            ],
+        ),
+    ] {
+        let bytes = std::fs::read(dir.join("ofdrw").join(file)).unwrap();
+        let verified = verifier
+            .verify_national_seal(&bytes, &VerificationContext::at(at))
+            .unwrap_or_else(|r| panic!("{file}: {}\n{}", r.error(), r.report()));
+        assert_eq!(
+            verified.report().national_warnings(),
+            warnings.as_slice(),
+            "{file}"
+        );
+        assert_eq!(verified.report().trusted_key(), Some("ofdrw seal maker"));
+        assert!(
+            verified.maker.contains("ofdrw seal maker"),
+            "{}",
+            verified.maker
+        );
+        // Outside its validity the same seal is refused for that reason.
+        let late = UnixTime::from_secs(at.as_secs() + 3 * 365 * 86_400);
+        let refused = verifier
+            .verify_national_seal(&bytes, &VerificationContext::at(late))
+            .unwrap_err();
+        assert_eq!(refused.failed_check(), Check::SealValidity, "{file}");
+        // Without the maker pinned, the maker is not trusted.
+        let stranger = yinzheng::verify::Verifier::builder({
+            let mut t = TrustStore::new();
+            t.add_pinned_certificate(
+                "signer only",
+                &cert(&dir, "ofdrw-user.pem"),
+                Roles::SEAL_MAKER,
+            )
+            .unwrap();
+            t
+        })
+        .build()
+        .unwrap();
+        let refused = stranger
+            .verify_national_seal(&bytes, &VerificationContext::at(at))
+            .unwrap_err();
+        assert!(
+            matches!(
+                refused.error(),
+                VerifyError::SealMakerChain(ChainError::UntrustedRoot)
+            ),
+            "{file}: {}",
+            refused.error()
+        );
+    }
+}
+
+fn ofd_verdict(dir: &std::path::Path, file: &str, at: UnixTime) -> yinzheng::verify::OfdVerdict {
+    use yinzheng::gm::ofd::OfdLimits;
+    use yinzheng::verify::VerificationContext;
+    let bytes = std::fs::read(dir.join(file)).unwrap();
+    ofdrw_verifier(dir)
+        .verify_ofd(&bytes, &OfdLimits::default(), &VerificationContext::at(at))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// 2026-12-01: after every ofdrw certificate expired, as a verifier today.
+const TODAY: UnixTime = UnixTime::from_secs(1_795_910_400);
+
+#[test]
+fn ofdrw_stamped_documents_get_the_listed_verdicts() {
+    use yinzheng::verify::{Check, OfdOutcome};
+    let Some(dir) = conformance() else { return };
+    for file in ["ofdrw/V4RideRight.ofd", "ofdrw/allprotected.ofd"] {
+        let verdict = ofd_verdict(&dir, file, TODAY);
+        assert_eq!(verdict.signatures.len(), 1, "{file}");
+        let OfdOutcome::Valid(stamp) = &verdict.signatures[0].outcome else {
+            panic!("{file}: {:?}", verdict.signatures[0].outcome);
+        };
+        assert!(verdict.is_valid());
+        assert_eq!(stamp.property_info, "/Doc_0/Signs/Sign_0/Signature.xml");
+        assert_eq!(stamp.seal.seal.info.picture.kind, "PNG");
+        assert_eq!(stamp.report().trusted_key(), Some("ofdrw signer"));
+    }
+    // Signed 2026-08-04, outside the seal's validity (2020-04-22 .. 2022-04-22).
+    let verdict = ofd_verdict(&dir, "ofdrw/SESV4SignDoc.ofd", TODAY);
+    let OfdOutcome::Rejected(rejected) = &verdict.signatures[0].outcome else {
+        panic!("{:?}", verdict.signatures[0].outcome);
+    };
+    assert_eq!(
+        rejected.failed_check(),
+        Check::SealValidity,
+        "{}",
+        rejected.error()
+    );
+    assert!(!verdict.is_valid());
+    // Two stamps: s007 valid; s001 valid but its listing changed by s007.
+    let verdict = ofd_verdict(&dir, "ofdrw/h.ofd", TODAY);
+    let outcomes: Vec<_> = verdict
+        .signatures
+        .iter()
+        .map(|s| (s.entry.id.as_str(), &s.outcome))
+        .collect();
+    assert!(
+        matches!(
+            outcomes.as_slice(),
+            [
+                ("s001", OfdOutcome::ChangedByLaterSignature(_)),
+                ("s007", OfdOutcome::Valid(_))
+            ]
+        ),
+        "{outcomes:?}"
+    );
+    assert!(verdict.is_valid());
+}
+
+/// The package `bytes` with one byte of `path` flipped, rewritten by the `zip` crate.
+fn with_flipped_byte(bytes: &[u8], path: &str) -> Vec<u8> {
+    use std::io::{Read as _, Write as _};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name == path {
+            let middle = content.len() / 2;
+            content[middle] ^= 0x01;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_changed_byte_in_any_signed_file_is_caught() {
+    use yinzheng::gm::ofd::OfdLimits;
+    use yinzheng::verify::{Check, OfdOutcome, VerificationContext};
+    let Some(dir) = conformance() else { return };
+    let bytes = std::fs::read(dir.join("ofdrw/V4RideRight.ofd")).unwrap();
+    let verifier = ofdrw_verifier(&dir);
+    let verify = |bytes: &[u8]| {
+        verifier.verify_ofd(
+            bytes,
+            &OfdLimits::default(),
+            &VerificationContext::at(TODAY),
+        )
+    };
+    let verdict = |bytes: &[u8]| verify(bytes).unwrap();
+    // Rewritten unchanged, the package still verifies (the ZIP layout is not signed).
+    assert!(verdict(&with_flipped_byte(&bytes, "none")).is_valid());
+    for covered in [
+        "Doc_0/Document.xml",
+        "Doc_0/Pages/Page_2/Content.xml",
+        "Doc_0/Signs/Sign_0/Seal.esl",
+    ] {
+        let v = verdict(&with_flipped_byte(&bytes, covered));
+        assert!(
+            matches!(&v.signatures[0].outcome, OfdOutcome::ReferencesChanged(files) if files == &[covered.to_owned()]),
+            "{covered}: {:?}",
+            v.signatures[0].outcome
+        );
+    }
+    // A changed OFD.xml no longer leads to the signatures (here it is no longer XML).
+    assert!(verify(&with_flipped_byte(&bytes, "OFD.xml")).is_err());
+    // Signature.xml is covered by the stamp's dataHash; SignedValue.dat by its signatures.
+    let v = verdict(&with_flipped_byte(
+        &bytes,
+        "Doc_0/Signs/Sign_0/Signature.xml",
+    ));
+    assert!(!v.is_valid(), "{:?}", v.signatures[0].outcome);
+    let v = verdict(&with_flipped_byte(
+        &bytes,
+        "Doc_0/Signs/Sign_0/SignedValue.dat",
+    ));
+    match &v.signatures[0].outcome {
+        OfdOutcome::Rejected(r) => assert_ne!(r.failed_check(), Check::SignerCertificate),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_document_changed_after_signing_is_refused_naming_the_files() {
+    use yinzheng::verify::OfdOutcome;
+    let Some(dir) = conformance() else { return };
+    // The vendor file changed after signing is refused, naming the three files.
+    let verdict = ofd_verdict(&dir, "vendor/shandong-seal-modified.ofd", TODAY);
+    let mut changed: Vec<String> = verdict
+        .signatures
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            OfdOutcome::ReferencesChanged(files) => Some(files.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    changed.sort();
+    changed.dedup();
+    assert_eq!(
+        changed,
+        [
+            "Doc_0/Document.xml",
+            "Doc_0/Pages/Page_0/Content.xml",
+            "OFD.xml"
+        ],
+        "{:?}",
+        verdict.signatures
+    );
+    assert!(!verdict.is_valid());
+}
+
+#[test]
+fn vendor_stamps_verify_but_chain_to_roots_not_held() {
+    use yinzheng::verify::{Check, NationalWarning, OfdOutcome, Outcome, VerifyError};
+    let Some(dir) = conformance() else { return };
+    let verdict = ofd_verdict(&dir, "vendor/tax-bureau-seal.ofd", TODAY);
+    let [signature] = verdict.signatures.as_slice() else {
+        panic!("{verdict:?}")
+    };
+    let OfdOutcome::Rejected(rejected) = &signature.outcome else {
+        panic!("{:?}", signature.outcome);
+    };
+    // Structure, references and the signer's signature hold; the maker's signature holds and
+    // only its chain leads to a root we do not hold.
+    let report = rejected.report();
+    assert_eq!(
+        report.outcome(Check::StampSignature),
+        Some(&Outcome::Passed)
+    );
+    assert_eq!(
+        report.outcome(Check::SealAuthorisation),
+        Some(&Outcome::Passed)
+    );
+    assert!(
+        matches!(
+            rejected.error(),
+            VerifyError::SealMakerChain(ChainError::UntrustedRoot)
+        ),
+        "{}",
+        rejected.error()
+    );
+    let warnings = report.national_warnings();
+    for expected in [
+        Deviation::ExplicitDefaultCritical,
+        Deviation::LowercasePictureType,
+        Deviation::AlgorithmWithNullParameters,
+    ] {
+        assert!(
+            warnings.contains(&NationalWarning::Deviation(expected)),
+            "{warnings:?}"
+        );
+    }
+}
+
+#[test]
+fn plain_signatures_are_not_yet_verified_and_never_called_valid() {
+    use yinzheng::verify::OfdOutcome;
+    let Some(dir) = conformance() else { return };
+    // A bare SM2 signature (Type=Sign): the listed verdict without the caller's key is
+    // "unverifiable, not valid"; with the key it is valid, which this version cannot yet say.
+    let verdict = ofd_verdict(&dir, "ofdrw/DigitalSign.ofd", TODAY);
+    assert!(
+        matches!(verdict.signatures[0].outcome, OfdOutcome::Unsupported(_)),
+        "{:?}",
+        verdict.signatures[0].outcome
+    );
+    assert!(!verdict.is_valid());
+}

@@ -468,3 +468,33 @@ pub fn national_stamp(data: &[u8]) {
         );
     }
 }
+
+/// OFD packages: the ZIP reader and the signature descriptions never panic, and what is read
+/// stays within the limits.
+#[cfg(feature = "gm")]
+pub fn ofd_package(data: &[u8]) {
+    use yinzheng::gm::ofd::{OfdLimits, OfdPackage, OfdSignature, SignatureList};
+    let limits = OfdLimits {
+        max_total_bytes: 1 << 20,
+        ..OfdLimits::default()
+    };
+    let Ok(package) = OfdPackage::read(data, &limits) else {
+        return;
+    };
+    let total: usize = package
+        .paths()
+        .map(|p| package.get(p).map_or(0, <[u8]>::len))
+        .sum();
+    assert!(total as u64 <= limits.max_total_bytes);
+    let Ok(lists) = package.signature_lists() else {
+        return;
+    };
+    for path in lists {
+        if let Ok(list) = SignatureList::read(&package, &path, &limits) {
+            for (i, entry) in list.entries.iter().enumerate() {
+                let _ = list.before_later_entries(i);
+                let _ = OfdSignature::read(&package, &entry.location, &limits);
+            }
+        }
+    }
+}

@@ -16,6 +16,7 @@
 //! could be read two ways, is refused.
 
 mod asn1;
+pub mod ofd;
 mod ses;
 mod write;
 

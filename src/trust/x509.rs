@@ -57,12 +57,20 @@ mod oid {
     pub(super) const SM2_SM3_ALGORITHM: &[u8] = &[
         0x30, 0x0A, 0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75,
     ];
+    /// SM2-with-SM3 with NULL parameters, as the tax bureau's PKI writes it: unambiguous,
+    /// and the TBS copy of the identifier, which the signature covers, must be the same.
+    #[cfg(feature = "gm")]
+    pub(super) const SM2_SM3_NULL_ALGORITHM: &[u8] = &[
+        0x30, 0x0C, 0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75, 0x05, 0x00,
+    ];
     /// Every signature `AlgorithmIdentifier` accepted.
     pub(super) const SIGNATURE_ALGORITHMS: &[&[u8]] = &[
         ED25519_ALGORITHM,
         ECDSA_SHA256_ALGORITHM,
         #[cfg(feature = "gm")]
         SM2_SM3_ALGORITHM,
+        #[cfg(feature = "gm")]
+        SM2_SM3_NULL_ALGORITHM,
     ];
 }
 
@@ -349,6 +357,20 @@ pub fn certificate_key(der: &[u8]) -> Result<PublicKey, ChainError> {
     subject_key(0, &parse(0, der)?)
 }
 
+/// A certificate's validity period, `notBefore` and `notAfter` (inclusive).
+///
+/// # Errors
+/// [`ChainError`] if the certificate does not parse.
+pub fn certificate_validity(der: &[u8]) -> Result<(UnixTime, UnixTime), ChainError> {
+    let cert = parse(0, der)?;
+    let secs = |t: i64| UnixTime::from_secs(u64::try_from(t).unwrap_or(0));
+    let validity = cert.validity();
+    Ok((
+        secs(validity.not_before.timestamp()),
+        secs(validity.not_after.timestamp()),
+    ))
+}
+
 /// Validates `chain` (leaf first) at `at` against `roots`, for `role`.
 ///
 /// # Errors
@@ -559,6 +581,28 @@ fn unsigned_parts_are_der(cert: &X509Certificate<'_>) -> bool {
         == Some(value)
 }
 
+/// No parameters, or (SM2-with-SM3 only) NULL ones.
+fn parameters_allowed(alg: &AlgorithmIdentifier<'_>) -> bool {
+    match &alg.parameters {
+        None => true,
+        #[cfg(feature = "gm")]
+        Some(params) => {
+            alg.algorithm.as_bytes() == oid::SM2_SM3
+                && params.tag() == x509_parser::der_parser::asn1_rs::Tag::Null
+                && params.data.is_empty()
+        }
+        #[cfg(not(feature = "gm"))]
+        Some(_) => false,
+    }
+}
+
+/// Whether the certificate `der` is signed under an algorithm identifier with (NULL)
+/// parameters, the SM2 form tolerated here, for reporting; `false` if it does not parse.
+#[must_use]
+pub fn signed_with_null_parameters(der: &[u8]) -> bool {
+    parse(0, der).is_ok_and(|cert| cert.signature_algorithm.parameters.is_some())
+}
+
 fn same_algorithm(a: &AlgorithmIdentifier<'_>, b: &AlgorithmIdentifier<'_>) -> bool {
     a.algorithm == b.algorithm
         && a.parameters.as_ref().map(|p| (p.tag(), p.data))
@@ -699,7 +743,7 @@ fn verify_signed_by(
     let value = &cert.signature_value;
     let tbs = cert.tbs_certificate.as_ref();
     let bad = ChainError::BadSignature { index };
-    if alg.parameters.is_some() || value.unused_bits != 0 {
+    if value.unused_bits != 0 || !parameters_allowed(alg) {
         return Err(ChainError::UnsupportedAlgorithm { index });
     }
     let result = match alg.algorithm.as_bytes() {

@@ -14,6 +14,10 @@ mod authority;
 mod batch;
 mod bundle;
 mod envelope;
+#[cfg(feature = "gm")]
+mod national;
+#[cfg(feature = "gm")]
+mod ofd;
 mod presentation;
 mod report;
 mod seals;
@@ -23,6 +27,10 @@ mod status;
 pub use batch::BATCH_SIZE;
 pub use bundle::TrustBundleError;
 pub use envelope::{EnvelopeError, HeaderItem, ObjectKind};
+#[cfg(feature = "gm")]
+pub use national::{NationalWarning, VerifiedNationalSeal, VerifiedNationalStamp};
+#[cfg(feature = "gm")]
+pub use ofd::{OfdOutcome, OfdSignatureVerdict, OfdVerdict};
 pub use presentation::{Presentation, ReplayCache};
 pub use seals::{AddedSeal, SealAdded};
 pub use stamp::VerifiedStamp;

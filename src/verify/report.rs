@@ -47,6 +47,9 @@ pub enum Check {
     SealStatus,
     /// 10f. The document is the one that was stamped.
     DocumentDigest,
+    /// 10g. A national stamp's signer certificate is trusted for stamping at the signing
+    /// time (GB/T 38540 step 5, after the seal).
+    SignerCertificate,
 }
 
 impl Check {
@@ -60,6 +63,28 @@ impl Check {
         Self::SealValidity,
         Self::SealStatus,
         Self::DocumentDigest,
+    ];
+
+    /// The checks a national (GB/T 38540) stamp goes through, in the standard's order.
+    pub const NATIONAL_STAMP: [Self; 9] = [
+        Self::TrustBundle,
+        Self::Decode,
+        Self::StampSignature,
+        Self::SealAuthorisation,
+        Self::SealMaker,
+        Self::SealValidity,
+        Self::SealStatus,
+        Self::SignerCertificate,
+        Self::DocumentDigest,
+    ];
+
+    /// The checks a national (GB/T 38540) seal goes through on its own.
+    pub const NATIONAL_SEAL: [Self; 5] = [
+        Self::TrustBundle,
+        Self::Decode,
+        Self::SealMaker,
+        Self::SealValidity,
+        Self::SealStatus,
     ];
 
     /// The checks a certificate (static, or inside a presentation) goes through, in order.
@@ -95,11 +120,12 @@ impl Check {
             | Self::SealMaker
             | Self::SealValidity
             | Self::SealStatus
-            | Self::DocumentDigest => 10,
+            | Self::DocumentDigest
+            | Self::SignerCertificate => 10,
         }
     }
 
-    /// The step as DESIGN.md numbers it: `"1"` … `"9"`, and `"10a"` … `"10f"` for the stamp
+    /// The step as DESIGN.md numbers it: `"1"` … `"9"`, and `"10a"` … `"10g"` for the stamp
     /// steps; `"0"` for the trust bundle's own validity.
     #[must_use]
     pub fn step(self) -> &'static str {
@@ -120,6 +146,7 @@ impl Check {
             Self::SealValidity => "10d",
             Self::SealStatus => "10e",
             Self::DocumentDigest => "10f",
+            Self::SignerCertificate => "10g",
         }
     }
 
@@ -143,6 +170,7 @@ impl Check {
             Self::SealValidity => "seal-validity",
             Self::SealStatus => "seal-status",
             Self::DocumentDigest => "document-digest",
+            Self::SignerCertificate => "signer-certificate",
         }
     }
 
@@ -166,6 +194,7 @@ impl Check {
             Self::SealValidity => "印章有效期",
             Self::SealStatus => "印章状态",
             Self::DocumentDigest => "原文杂凑",
+            Self::SignerCertificate => "签章者证书有效性",
         }
     }
 }
@@ -406,6 +435,13 @@ pub enum VerifyError {
     /// The seal maker's X.509 chain does not validate to a trusted root.
     #[error("seal maker certificate chain: {0}")]
     SealMakerChain(ChainError),
+    /// A national stamp's signer certificate is not trusted for stamping at the signing time.
+    #[error("signer certificate: {0}")]
+    SignerChain(ChainError),
+    /// A national seal or stamp does not decode (the element is named).
+    #[cfg(feature = "gm")]
+    #[error("{0}")]
+    NationalDecode(#[from] crate::gm::SesError),
 }
 
 /// Why the seal a certificate names does not authorise the certificate's key (check 3).
@@ -536,6 +572,9 @@ impl VerifyError {
                 Check::SealStatus
             }
             Self::DocumentMismatch => Check::DocumentDigest,
+            Self::SignerChain(_) => Check::SignerCertificate,
+            #[cfg(feature = "gm")]
+            Self::NationalDecode(_) => Check::Decode,
         }
     }
 }
@@ -611,6 +650,8 @@ pub struct Report {
     warnings: Vec<Warning>,
     trusted_key: Option<String>,
     status: Option<StatusOutcome>,
+    #[cfg(feature = "gm")]
+    national: Vec<super::national::NationalWarning>,
 }
 
 impl Report {
@@ -626,6 +667,27 @@ impl Report {
             warnings: Vec::new(),
             trusted_key: None,
             status: None,
+            #[cfg(feature = "gm")]
+            national: Vec::new(),
+        }
+    }
+
+    /// Irregular but acceptable content of a national seal or stamp (feature `gm`).
+    #[cfg(feature = "gm")]
+    #[must_use]
+    pub fn national_warnings(&self) -> &[super::national::NationalWarning] {
+        &self.national
+    }
+
+    #[cfg(feature = "gm")]
+    pub(crate) fn add_national(
+        &mut self,
+        warnings: impl IntoIterator<Item = super::national::NationalWarning>,
+    ) {
+        for warning in warnings {
+            if !self.national.contains(&warning) {
+                self.national.push(warning);
+            }
         }
     }
 
@@ -716,6 +778,10 @@ impl fmt::Display for Report {
             writeln!(f, "  status: {status}")?;
         }
         for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
+        #[cfg(feature = "gm")]
+        for w in &self.national {
             writeln!(f, "  warning: {w}")?;
         }
         Ok(())

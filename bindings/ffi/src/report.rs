@@ -41,6 +41,8 @@ pub enum Check {
     SealStatus,
     /// 10f. The document is the one stamped.
     DocumentDigest,
+    /// 10g. A national stamp's signer certificate is trusted at the signing time.
+    SignerCertificate,
     /// A check this version of the bindings does not know yet.
     Other,
 }
@@ -64,6 +66,7 @@ impl From<verify::Check> for Check {
             verify::Check::SealValidity => Self::SealValidity,
             verify::Check::SealStatus => Self::SealStatus,
             verify::Check::DocumentDigest => Self::DocumentDigest,
+            verify::Check::SignerCertificate => Self::SignerCertificate,
             _ => Self::Other,
         }
     }

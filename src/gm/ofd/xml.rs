@@ -1,0 +1,373 @@
+//! The OFD signature descriptions (GB/T 33190 §18): `OFD.xml`'s `Signatures` locations,
+//! `Signatures.xml` and `Signature.xml`, read through `quick-xml` into a small element tree
+//! (names without their namespace prefix, attributes, text, byte offsets), bounded by the
+//! file's size.
+
+use base64::Engine as _;
+use quick_xml::events::Event;
+
+use super::{OfdError, OfdLimits, OfdPackage, directory, resolve};
+
+struct Node {
+    name: String,
+    attributes: Vec<(String, String)>,
+    text: String,
+    children: Vec<usize>,
+    /// Offset of the element's `<` in the file.
+    start: usize,
+}
+
+struct Tree {
+    nodes: Vec<Node>,
+    /// Offset of the root's end tag (`</…>`), or the file length for an empty root.
+    root_end: usize,
+}
+
+fn xml_error(file: &str, problem: impl Into<String>) -> OfdError {
+    OfdError::Xml {
+        file: file.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+fn local(name: &str) -> String {
+    name.rsplit(':').next().unwrap_or_default().to_owned()
+}
+
+fn parse(file: &str, bytes: &[u8]) -> Result<Tree, OfdError> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut root_end = bytes.len();
+    loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(file, e.to_string()))?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                if open.is_empty() && !nodes.is_empty() {
+                    return Err(xml_error(file, "more than one root element"));
+                }
+                let mut attributes = Vec::new();
+                for attribute in e.attributes().with_checks(true) {
+                    let attribute = attribute.map_err(|e| xml_error(file, e.to_string()))?;
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|e| xml_error(file, e.to_string()))?;
+                    attributes.push((local(attribute.key.as_ref()), value.into_owned()));
+                }
+                let index = nodes.len();
+                nodes.push(Node {
+                    name: local(e.name().as_ref()),
+                    attributes,
+                    text: String::new(),
+                    children: Vec::new(),
+                    start: before,
+                });
+                if let Some(&parent) = open.last() {
+                    nodes[parent].children.push(index);
+                }
+                if matches!(event, Event::Start(_)) {
+                    open.push(index);
+                }
+            }
+            Event::End(_) => {
+                open.pop();
+                if open.is_empty() {
+                    root_end = before;
+                }
+            }
+            Event::Text(t) => {
+                if let Some(&current) = open.last() {
+                    nodes[current].text.push_str(&t);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let text = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => match &*r {
+                        "amp" => "&".into(),
+                        "lt" => "<".into(),
+                        "gt" => ">".into(),
+                        "quot" => "\"".into(),
+                        "apos" => "'".into(),
+                        _ => {
+                            return Err(xml_error(
+                                file,
+                                "an entity other than the predefined ones",
+                            ));
+                        }
+                    },
+                };
+                if let Some(&current) = open.last() {
+                    nodes[current].text.push_str(&text);
+                }
+            }
+            Event::CData(c) => {
+                if let Some(&current) = open.last() {
+                    nodes[current].text.push_str(&c);
+                }
+            }
+            Event::DocType(_) => {
+                return Err(xml_error(file, "a DOCTYPE (refused: entity expansion)"));
+            }
+            Event::Eof => break,
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+        }
+    }
+    if nodes.is_empty() || !open.is_empty() {
+        return Err(xml_error(file, "no complete root element"));
+    }
+    Ok(Tree { nodes, root_end })
+}
+
+impl Tree {
+    fn root(&self, file: &str, name: &str) -> Result<&Node, OfdError> {
+        let root = &self.nodes[0];
+        if root.name == name {
+            Ok(root)
+        } else {
+            Err(xml_error(
+                file,
+                format!("the root element is {}, not {name}", root.name),
+            ))
+        }
+    }
+
+    fn children<'a>(&'a self, node: &'a Node, name: &'a str) -> impl Iterator<Item = &'a Node> {
+        node.children
+            .iter()
+            .map(|&i| &self.nodes[i])
+            .filter(move |n| n.name == name)
+    }
+
+    fn child<'a>(&'a self, node: &'a Node, name: &'a str) -> Option<&'a Node> {
+        self.children(node, name).next()
+    }
+}
+
+impl Node {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn location(file: &str, text: &str) -> Result<String, OfdError> {
+    resolve(directory(file), text.trim()).ok_or_else(|| {
+        xml_error(
+            file,
+            format!("location {:?} leaves the package", text.trim()),
+        )
+    })
+}
+
+fn bounded<T>(file: &str, items: Vec<T>, limits: &OfdLimits) -> Result<Vec<T>, OfdError> {
+    if items.len() > limits.max_items {
+        return Err(xml_error(
+            file,
+            format!("more than {} items", limits.max_items),
+        ));
+    }
+    Ok(items)
+}
+
+impl OfdPackage {
+    /// The package path of every document's `Signatures.xml` (`OFD.xml`,
+    /// `DocBody/Signatures`), for the documents that have one.
+    ///
+    /// # Errors
+    /// [`OfdError`] if `OFD.xml` is missing or malformed.
+    pub fn signature_lists(&self) -> Result<Vec<String>, OfdError> {
+        let tree = parse("OFD.xml", self.file("OFD.xml")?)?;
+        let root = tree.root("OFD.xml", "OFD")?;
+        tree.children(root, "DocBody")
+            .filter_map(|body| tree.child(body, "Signatures"))
+            .map(|s| location("OFD.xml", &s.text))
+            .collect()
+    }
+}
+
+/// Whether a signature is an electronic stamp (`Seal`: an `SES_Signature`) or a plain
+/// signature (`Sign`: PKCS#7 SignedData or a bare signature value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignatureKind {
+    /// 电子签章: the value is a GB/T 38540 `SES_Signature`.
+    Seal,
+    /// 数字签名: the value is a PKCS#7 SignedData or a bare SM2 signature.
+    Sign,
+}
+
+/// One `Signature` entry of a `Signatures.xml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureEntry {
+    /// `ID`.
+    pub id: String,
+    /// `Type` (`Seal` when absent, as GB/T 33190 defaults it).
+    pub kind: SignatureKind,
+    /// `BaseLoc`: the package path of its `Signature.xml`.
+    pub location: String,
+    /// Offset of the entry's `<` in the file.
+    start: usize,
+}
+
+/// A `Signatures.xml`: its entries in document order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureList {
+    /// The package path of the file.
+    pub path: String,
+    /// Every `Signature`, in order.
+    pub entries: Vec<SignatureEntry>,
+    bytes: Vec<u8>,
+    root_end: usize,
+}
+
+impl SignatureList {
+    /// Reads the `Signatures.xml` at `path`.
+    ///
+    /// # Errors
+    /// [`OfdError`].
+    pub fn read(package: &OfdPackage, path: &str, limits: &OfdLimits) -> Result<Self, OfdError> {
+        let bytes = package.file(path)?;
+        let tree = parse(path, bytes)?;
+        let root = tree.root(path, "Signatures")?;
+        let entries = tree
+            .children(root, "Signature")
+            .map(|node| {
+                let kind = match node.attribute("Type") {
+                    None | Some("Seal") => SignatureKind::Seal,
+                    Some("Sign") => SignatureKind::Sign,
+                    Some(other) => {
+                        return Err(xml_error(path, format!("signature Type {other:?}")));
+                    }
+                };
+                Ok(SignatureEntry {
+                    id: node.attribute("ID").unwrap_or_default().to_owned(),
+                    kind,
+                    location: location(path, node.attribute("BaseLoc").unwrap_or_default())?,
+                    start: node.start,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            path: path.to_owned(),
+            entries: bounded(path, entries, limits)?,
+            bytes: bytes.to_vec(),
+            root_end: tree.root_end,
+        })
+    }
+
+    /// The file as it was before the entries after `index` were appended: everything from
+    /// the next entry up to the closing tag removed. `None` for the last entry.
+    #[must_use]
+    pub fn before_later_entries(&self, index: usize) -> Option<Vec<u8>> {
+        let next = self.entries.get(index + 1)?.start;
+        let (head, tail) = (self.bytes.get(..next)?, self.bytes.get(self.root_end..)?);
+        Some([head, tail].concat())
+    }
+}
+
+/// One `Reference`: a covered file and its check value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfdReference {
+    /// `FileRef`, as a package path.
+    pub file: String,
+    /// `CheckValue`, base64-decoded.
+    pub check_value: Vec<u8>,
+}
+
+/// One `StampAnnot`: where the seal picture appears.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StampAnnot {
+    /// `ID`.
+    pub id: String,
+    /// `PageRef`: the page's object id.
+    pub page: String,
+    /// `Boundary`: `x y width height` in millimetres.
+    pub boundary: String,
+}
+
+/// A `Signature.xml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfdSignature {
+    /// The package path of the file.
+    pub path: String,
+    /// `SignedInfo/SignatureMethod`.
+    pub method: String,
+    /// `SignedInfo/SignatureDateTime`, as written.
+    pub date_time: String,
+    /// `SignedInfo/References/@CheckMethod`.
+    pub check_method: String,
+    /// `SignedInfo/References/Reference`.
+    pub references: Vec<OfdReference>,
+    /// `SignedInfo/StampAnnot`.
+    pub stamp_annots: Vec<StampAnnot>,
+    /// `SignedInfo/Seal/BaseLoc`, as a package path.
+    pub seal: Option<String>,
+    /// `SignedValue`, as a package path.
+    pub signed_value: String,
+}
+
+impl OfdSignature {
+    /// Reads the `Signature.xml` at `path`.
+    ///
+    /// # Errors
+    /// [`OfdError`].
+    pub fn read(package: &OfdPackage, path: &str, limits: &OfdLimits) -> Result<Self, OfdError> {
+        let tree = parse(path, package.file(path)?)?;
+        let root = tree.root(path, "Signature")?;
+        let info = tree
+            .child(root, "SignedInfo")
+            .ok_or_else(|| xml_error(path, "no SignedInfo"))?;
+        let text = |name: &str| tree.child(info, name).map(|n| n.text.trim().to_owned());
+        let references_node = tree.child(info, "References");
+        let references = references_node
+            .into_iter()
+            .flat_map(|r| tree.children(r, "Reference"))
+            .map(|r| {
+                let value = tree
+                    .child(r, "CheckValue")
+                    .map(|c| c.text.trim())
+                    .unwrap_or("");
+                Ok(OfdReference {
+                    file: location(path, r.attribute("FileRef").unwrap_or_default())?,
+                    check_value: base64::engine::general_purpose::STANDARD
+                        .decode(value)
+                        .map_err(|_| xml_error(path, "a CheckValue is not base64"))?,
+                })
+            })
+            .collect::<Result<Vec<_>, OfdError>>()?;
+        let stamp_annots = tree
+            .children(info, "StampAnnot")
+            .map(|a| StampAnnot {
+                id: a.attribute("ID").unwrap_or_default().to_owned(),
+                page: a.attribute("PageRef").unwrap_or_default().to_owned(),
+                boundary: a.attribute("Boundary").unwrap_or_default().to_owned(),
+            })
+            .collect();
+        let seal = tree
+            .child(info, "Seal")
+            .and_then(|s| tree.child(s, "BaseLoc"))
+            .map(|b| location(path, &b.text))
+            .transpose()?;
+        let signed_value = tree
+            .child(root, "SignedValue")
+            .ok_or_else(|| xml_error(path, "no SignedValue"))?;
+        Ok(Self {
+            path: path.to_owned(),
+            method: text("SignatureMethod").unwrap_or_default(),
+            date_time: text("SignatureDateTime").unwrap_or_default(),
+            check_method: references_node
+                .and_then(|r| r.attribute("CheckMethod"))
+                .unwrap_or_default()
+                .to_owned(),
+            references: bounded(path, references, limits)?,
+            stamp_annots: bounded(path, stamp_annots, limits)?,
+            seal,
+            signed_value: location(path, &signed_value.text)?,
+        })
+    }
+}

@@ -1,0 +1,170 @@
+//! Verifying every signature of an OFD document (feature `gm`): for each entry of each
+//! `Signatures.xml`, the references (SM3 of every covered file equal to its `CheckValue`),
+//! then the signed value: a GB/T 38540 stamp over the received `Signature.xml` (its
+//! `dataHash`), naming that file in `propertyInfo`, with the seal equal to the package's
+//! `Seal.esl`, verified as [`Verifier::verify_national_stamp`] does.
+//!
+//! A later signature adds itself to `Signatures.xml`, which every earlier signature
+//! references: when that reference fails but matches the file with the later entries taken
+//! out, the earlier signature is reported as [`OfdOutcome::ChangedByLaterSignature`] — its
+//! own checks pass, and the later signature covers the change — never as valid or tampered.
+
+use super::national::VerifiedNationalStamp;
+use super::{Rejected, VerificationContext, Verified, Verifier};
+use crate::crypto::sm3;
+use crate::gm::ofd::{
+    OfdError, OfdLimits, OfdPackage, OfdSignature, SignatureEntry, SignatureKind, SignatureList,
+};
+
+/// SM3 as OFD names it in `CheckMethod`: the OID, or the bare name (ofdrw and most vendors).
+const SM3_METHODS: [&str; 2] = ["1.2.156.10197.1.401", "SM3"];
+
+/// What became of one signature of an OFD.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum OfdOutcome {
+    /// Every reference matches and the stamp verifies.
+    Valid(Box<Verified<VerifiedNationalStamp>>),
+    /// The stamp verifies and every reference matches, except the one to `Signatures.xml`,
+    /// which matches the file as it was before the later signatures were appended.
+    ChangedByLaterSignature(Box<Verified<VerifiedNationalStamp>>),
+    /// Files the signature covers changed after signing (by package path).
+    ReferencesChanged(Vec<String>),
+    /// The package does not hold what the signature describes.
+    Malformed(OfdError),
+    /// The signed value is not a valid stamp over this `Signature.xml`.
+    Rejected(Box<Rejected>),
+    /// The stamp verifies but names another `Signature.xml` in `propertyInfo`, or carries a
+    /// seal other than the package's `Seal.esl`.
+    Inconsistent(&'static str),
+    /// A kind of signature this version does not verify (PKCS#7 SignedData, bare
+    /// signatures): not valid.
+    Unsupported(&'static str),
+}
+
+impl OfdOutcome {
+    /// Whether the signature stands: valid, or valid with its listing changed by a later
+    /// signature.
+    #[must_use]
+    pub fn stands(&self) -> bool {
+        matches!(self, Self::Valid(_) | Self::ChangedByLaterSignature(_))
+    }
+}
+
+/// One signature of an OFD and its outcome.
+#[derive(Clone, Debug)]
+pub struct OfdSignatureVerdict {
+    /// Its `Signatures.xml` entry (id, type, location).
+    pub entry: SignatureEntry,
+    /// What became of it.
+    pub outcome: OfdOutcome,
+}
+
+/// Every signature of an OFD, in document order.
+#[derive(Clone, Debug)]
+pub struct OfdVerdict {
+    /// One per `Signature` entry of every `Signatures.xml`.
+    pub signatures: Vec<OfdSignatureVerdict>,
+}
+
+impl OfdVerdict {
+    /// Whether the package holds at least one signature and every one stands.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self.signatures.is_empty() && self.signatures.iter().all(|s| s.outcome.stands())
+    }
+}
+
+impl Verifier {
+    /// Verifies every signature of the OFD package `bytes` at `ctx.now`.
+    ///
+    /// # Errors
+    /// [`OfdError`] when the package itself cannot be read (not a ZIP within `limits`, no
+    /// `OFD.xml`, a malformed `Signatures.xml`); a problem with one signature is its outcome.
+    pub fn verify_ofd(
+        &self,
+        bytes: &[u8],
+        limits: &OfdLimits,
+        ctx: &VerificationContext,
+    ) -> Result<OfdVerdict, OfdError> {
+        let package = OfdPackage::read(bytes, limits)?;
+        let mut signatures = Vec::new();
+        for list_path in package.signature_lists()? {
+            let list = SignatureList::read(&package, &list_path, limits)?;
+            for (index, entry) in list.entries.iter().enumerate() {
+                let outcome = self.ofd_signature(&package, &list, index, limits, ctx);
+                signatures.push(OfdSignatureVerdict {
+                    entry: entry.clone(),
+                    outcome,
+                });
+            }
+        }
+        Ok(OfdVerdict { signatures })
+    }
+
+    fn ofd_signature(
+        &self,
+        package: &OfdPackage,
+        list: &SignatureList,
+        index: usize,
+        limits: &OfdLimits,
+        ctx: &VerificationContext,
+    ) -> OfdOutcome {
+        let entry = &list.entries[index];
+        let signature = match OfdSignature::read(package, &entry.location, limits) {
+            Ok(signature) => signature,
+            Err(e) => return OfdOutcome::Malformed(e),
+        };
+        if !SM3_METHODS.contains(&signature.check_method.as_str()) {
+            return OfdOutcome::Unsupported("a CheckMethod other than SM3");
+        }
+        let mut changed = Vec::new();
+        let mut listing_changed = false;
+        for reference in &signature.references {
+            let Some(file) = package.get(&reference.file) else {
+                return OfdOutcome::Malformed(OfdError::Missing(reference.file.clone()));
+            };
+            if sm3(file).as_slice() == reference.check_value {
+                continue;
+            }
+            let earlier = (reference.file == list.path)
+                .then(|| list.before_later_entries(index))
+                .flatten();
+            if earlier.is_some_and(|e| sm3(&e).as_slice() == reference.check_value) {
+                listing_changed = true;
+            } else {
+                changed.push(reference.file.clone());
+            }
+        }
+        if !changed.is_empty() {
+            return OfdOutcome::ReferencesChanged(changed);
+        }
+        if entry.kind == SignatureKind::Sign {
+            return OfdOutcome::Unsupported("PKCS#7 SignedData and bare signatures (Type=Sign)");
+        }
+        let (Ok(value), Ok(signed_xml)) = (
+            package.file(&signature.signed_value),
+            package.file(&signature.path),
+        ) else {
+            return OfdOutcome::Malformed(OfdError::Missing(signature.signed_value.clone()));
+        };
+        let stamp = match self.verify_national_stamp(value, signed_xml, ctx) {
+            Ok(stamp) => stamp,
+            Err(rejected) => return OfdOutcome::Rejected(Box::new(rejected)),
+        };
+        let named = crate::gm::ofd::resolve("", &stamp.value().property_info);
+        if named.as_deref() != Some(signature.path.as_str()) {
+            return OfdOutcome::Inconsistent("propertyInfo names another Signature.xml");
+        }
+        if let Some(seal_path) = &signature.seal
+            && package.get(seal_path) != Some(stamp.value().seal.seal.as_bytes())
+        {
+            return OfdOutcome::Inconsistent("the stamp's seal is not the package's Seal.esl");
+        }
+        if listing_changed {
+            OfdOutcome::ChangedByLaterSignature(Box::new(stamp))
+        } else {
+            OfdOutcome::Valid(Box::new(stamp))
+        }
+    }
+}
