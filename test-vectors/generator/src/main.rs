@@ -1,5 +1,6 @@
 //! Writes the test vectors under `test-vectors/`: the certificates (with their status, X.509
-//! and seal cases), presentations, seals, trust bundles, audit logs and security scenarios,
+//! and seal cases), presentations, seals, trust bundles, audit logs, security scenarios and
+//! national (GB/T 38540, SM2) seals and stamps,
 //! each family into its own directory with a `manifest.json`. Every input comes from fixed
 //! seeds, so the output is identical on every run; CI regenerates it and fails on any
 //! difference.
@@ -10,6 +11,7 @@
 mod audit;
 mod bundles;
 mod certificates;
+mod gm;
 mod kit;
 mod presentations;
 mod seals;
@@ -69,6 +71,7 @@ fn main() -> Result<()> {
     let manifest =
         certificates::write_certificates(&out_dir, &keys, now, x509_roots, &seal_keys, vectors)?;
     audit::audit_vectors(&root.join("audit"))?;
+    gm::gm_vectors(&root.join("gm"), now)?;
     security::security_vectors(&root.join("security"), &manifest.x509_roots, &chains, now)?;
     Ok(())
 }

@@ -30,26 +30,27 @@ pub(crate) fn role_oid(role: Role) -> String {
     )
 }
 
+/// A certificate as a Python maker wrote it.
 #[derive(Deserialize)]
-struct Made {
-    der: String,
-    pem: String,
+pub(crate) struct Made {
+    pub(crate) der: String,
+    pub(crate) pem: String,
 }
 
-const Y2020: u64 = 1_577_836_800;
-const Y2021: u64 = 1_609_459_200;
-const Y2024: u64 = 1_704_067_200;
-const Y2025: u64 = 1_735_689_600;
-const Y2028: u64 = 1_830_297_600;
-const Y2030: u64 = 1_893_456_000;
-const Y2040: u64 = 2_208_988_800;
+pub(crate) const Y2020: u64 = 1_577_836_800;
+pub(crate) const Y2021: u64 = 1_609_459_200;
+pub(crate) const Y2024: u64 = 1_704_067_200;
+pub(crate) const Y2025: u64 = 1_735_689_600;
+pub(crate) const Y2028: u64 = 1_830_297_600;
+pub(crate) const Y2030: u64 = 1_893_456_000;
+pub(crate) const Y2040: u64 = 2_208_988_800;
 
-fn seed(byte: u8) -> String {
+pub(crate) fn seed(byte: u8) -> String {
     hex::encode([byte; 32])
 }
 
 /// One certificate spec for `make_x509.py`.
-fn spec(
+pub(crate) fn spec(
     name: &str,
     issuer: Option<&str>,
     key_seed: u8,
@@ -73,8 +74,8 @@ fn spec(
     })
 }
 
-const CA_USAGE: &[&str] = &["key_cert_sign"];
-const LEAF_USAGE: &[&str] = &["digital_signature"];
+pub(crate) const CA_USAGE: &[&str] = &["key_cert_sign"];
+pub(crate) const LEAF_USAGE: &[&str] = &["digital_signature"];
 
 fn specs() -> Vec<serde_json::Value> {
     let mut s = vec![
@@ -240,28 +241,35 @@ fn specs() -> Vec<serde_json::Value> {
     s
 }
 
-/// Runs `make_x509.py` on the specs; returns name → certificate.
-fn make_certificates() -> Result<BTreeMap<String, Made>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("make_x509.py");
+/// Runs the Python certificate maker `script` (beside this crate's manifest) on `specs`;
+/// returns name → certificate.
+pub(crate) fn make_certificates(
+    script: &str,
+    specs: &[serde_json::Value],
+) -> Result<BTreeMap<String, Made>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut child = Command::new("python3")
         .arg(&script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("running python3 {}: {e}", script.display()))?;
-    let input = serde_json::to_vec(&specs())?;
+    let input = serde_json::to_vec(specs)?;
     std::io::Write::write_all(child.stdin.as_mut().ok_or("no stdin")?, &input)?;
     drop(child.stdin.take());
     let output = child.wait_with_output()?;
     if !output.status.success() {
-        return Err("make_x509.py failed: install its dependencies with \
-             `python3 -m pip install -r test-vectors/requirements.txt`"
-            .into());
+        return Err(format!(
+            "{} failed: install its dependencies with \
+             `python3 -m pip install -r test-vectors/requirements.txt`",
+            script.display()
+        )
+        .into());
     }
     Ok(serde_json::from_slice(&output.stdout)?)
 }
 
-fn der(made: &BTreeMap<String, Made>, name: &str) -> Result<Vec<u8>> {
+pub(crate) fn der(made: &BTreeMap<String, Made>, name: &str) -> Result<Vec<u8>> {
     Ok(hex::decode(&made.get(name).ok_or(name.to_owned())?.der)?)
 }
 
@@ -309,7 +317,7 @@ pub(crate) fn x509_vectors(
     signed: UnixTime,
     vectors: &mut CertVectors,
 ) -> Result<(Vec<RootEntry>, Chains)> {
-    let made = make_certificates()?;
+    let made = make_certificates("make_x509.py", &specs())?;
     std::fs::create_dir_all(x509_dir)?;
     for (name, cert) in &made {
         std::fs::write(

@@ -1,0 +1,156 @@
+//! Walks `test-vectors/gm/manifest.json` (GB/T 38540 seals and stamps under SM2 certificates
+//! made by Python gmssl + asn1crypto): every vector gives its expected outcome at the check it
+//! names, every national check fails in some vector, and no one-byte change of the valid
+//! stamp is accepted. `test-vectors/check_gm.py` checks the same files with Python and OpenSSL.
+#![cfg(feature = "gm")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use yinzheng::time::UnixTime;
+use yinzheng::trust::{Role, Roles, TrustStore};
+use yinzheng::verify::{Check, VerificationContext, Verifier};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    time: u64,
+    x509_roots: Vec<RootEntry>,
+    certificates: Vec<String>,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RootEntry {
+    name: String,
+    der: String,
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vector {
+    id: String,
+    #[allow(dead_code)] // for people reading the manifest
+    description: String,
+    kind: String,
+    file: String,
+    data: Option<String>,
+    expected: Expected,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    outcome: String,
+    failed_check: Option<String>,
+    disclosed: Vec<String>,
+    warnings: usize,
+    status: Option<String>,
+}
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/gm")
+}
+
+fn manifest() -> Manifest {
+    let text = std::fs::read_to_string(dir().join("manifest.json"))
+        .expect("run `cargo run -p yinzheng-vectors` first");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn verifier(manifest: &Manifest) -> Verifier {
+    let mut trust = TrustStore::new();
+    for root in &manifest.x509_roots {
+        let roles: Roles = root
+            .roles
+            .iter()
+            .map(|r| Role::from_name(r).unwrap())
+            .collect();
+        trust
+            .add_x509_root(&root.name, &hex::decode(&root.der).unwrap(), roles)
+            .unwrap();
+    }
+    Verifier::builder(trust).build().unwrap()
+}
+
+/// Verifies vector `v`; `Ok(warnings)` or `Err(failed check name)`.
+fn verify(verifier: &Verifier, v: &Vector, ctx: &VerificationContext) -> Result<usize, String> {
+    let bytes = std::fs::read(dir().join(&v.file)).unwrap();
+    let report = match v.kind.as_str() {
+        "seal" => verifier
+            .verify_national_seal(&bytes, ctx)
+            .map(|ok| {
+                assert_eq!(ok.value().seal.info.picture.kind, "SVG", "{}", v.id);
+                ok.report().clone()
+            })
+            .map_err(|r| r.failed_check().name().to_owned())?,
+        _ => {
+            let data = std::fs::read(dir().join(v.data.as_deref().unwrap())).unwrap();
+            verifier
+                .verify_national_stamp(&bytes, &data, ctx)
+                .map(|ok| ok.report().clone())
+                .map_err(|r| r.failed_check().name().to_owned())?
+        }
+    };
+    assert!(report.failure().is_none(), "{}", v.id);
+    Ok(report.national_warnings().len())
+}
+
+#[test]
+fn every_national_vector_gives_its_expected_outcome() {
+    let manifest = manifest();
+    let verifier = verifier(&manifest);
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
+    let mut failed_checks = BTreeSet::new();
+    for v in &manifest.vectors {
+        let expected = &v.expected;
+        assert!(expected.disclosed.is_empty() && expected.status.is_none());
+        match (verify(&verifier, v, &ctx), expected.outcome.as_str()) {
+            (Ok(warnings), "accept") => assert_eq!(warnings, expected.warnings, "{}", v.id),
+            (Err(check), "reject") => {
+                assert_eq!(Some(&check), expected.failed_check.as_ref(), "{}", v.id);
+                failed_checks.insert(check);
+            }
+            (got, want) => panic!("{}: expected {want}, got {got:?}", v.id),
+        }
+    }
+    for check in Check::NATIONAL_STAMP
+        .iter()
+        .filter(|c| !matches!(**c, Check::TrustBundle | Check::SealStatus))
+    {
+        assert!(
+            failed_checks.contains(check.name()),
+            "no vector fails {}",
+            check.name()
+        );
+    }
+    for cert in &manifest.certificates {
+        assert!(dir().join(cert).is_file(), "{cert}");
+    }
+}
+
+#[test]
+fn no_one_byte_change_of_the_valid_stamp_verifies() {
+    let manifest = manifest();
+    let verifier = verifier(&manifest);
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
+    let stamp = std::fs::read(dir().join("stamp-valid.ses")).unwrap();
+    let data = std::fs::read(dir().join("document.xml")).unwrap();
+    assert!(verifier.verify_national_stamp(&stamp, &data, &ctx).is_ok());
+    for i in 0..stamp.len() {
+        let mut changed = stamp.clone();
+        changed[i] ^= 0x01;
+        assert!(
+            verifier
+                .verify_national_stamp(&changed, &data, &ctx)
+                .is_err(),
+            "byte {i} changed and still verified"
+        );
+    }
+}
