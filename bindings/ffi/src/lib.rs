@@ -17,6 +17,8 @@ mod codes;
 mod convert;
 mod error;
 mod issuer;
+#[cfg(feature = "gm")]
+mod national;
 mod presentation;
 mod qr;
 mod report;
@@ -38,6 +40,11 @@ pub use codes::{CertificateIdParts, check_resident_id, check_uscc, parse_certifi
 pub use convert::Clock;
 pub use error::YinzhengError;
 pub use issuer::{IdentifiedRequest, IssuanceLedger, IssuedOnce, Issuer, PreparedCertificate};
+#[cfg(feature = "gm")]
+pub use national::{
+    NationalSealInfo, OfdSignatureOutcome, OfdSignatureVerdict, OfdVerdict, VerifiedNationalSeal,
+    VerifiedNationalStamp,
+};
 pub use presentation::{
     Presentation, PresentationOptions, PresentationRequest, Presenter, RotatingCode,
     VerifiedPresentation, presentation_request_qr_text, read_presentation_request,

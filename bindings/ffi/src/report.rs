@@ -130,6 +130,14 @@ pub struct Report {
     pub text: String,
 }
 
+/// The report's warnings as text, the national producers' deviations among them.
+fn warnings(r: &verify::Report) -> Vec<String> {
+    let plain = r.warnings().iter().map(ToString::to_string);
+    #[cfg(feature = "gm")]
+    let plain = plain.chain(r.national_warnings().iter().map(ToString::to_string));
+    plain.collect()
+}
+
 impl From<&verify::Report> for Report {
     fn from(r: &verify::Report) -> Self {
         Self {
@@ -158,7 +166,7 @@ impl From<&verify::Report> for Report {
                     }
                 })
                 .collect(),
-            warnings: r.warnings().iter().map(ToString::to_string).collect(),
+            warnings: warnings(r),
             trusted_key: r.trusted_key().map(str::to_owned),
             status: r.status().map(|s| match s {
                 verify::StatusOutcome::Valid => CertificateStatus::Valid,

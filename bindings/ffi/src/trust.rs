@@ -94,6 +94,10 @@ pub struct TrustAnchors {
     /// Seal makers: seals they make authorise keys for the seal's owner.
     #[uniffi(default = [])]
     pub seal_makers: Vec<TrustedSealMaker>,
+    /// End-entity certificates trusted by themselves for their roles (a national seal
+    /// maker's or stamp signer's certificate whose vendor root is not published).
+    #[uniffi(default = [])]
+    pub pinned_certificates: Vec<TrustedRoot>,
     /// Compromised keys.
     #[uniffi(default = [])]
     pub revoked_keys: Vec<RevokedKey>,
@@ -145,6 +149,11 @@ pub(crate) fn trust_store(
                 .allow_unmarked_leaves(&root.name, role)
                 .map_err(invalid)?;
         }
+    }
+    for pinned in anchors.pinned_certificates {
+        trust
+            .add_pinned_certificate(&pinned.name, &pinned.der, roles(&pinned.roles))
+            .map_err(invalid)?;
     }
     for maker in anchors.seal_makers {
         let key = public_key(maker.algorithm, &maker.public_key)?;

@@ -128,7 +128,7 @@ fn apply_policy(
 /// Verifies certificates offline against trusted keys.
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    inner: verify::Verifier,
+    pub(crate) inner: verify::Verifier,
 }
 
 #[uniffi::export]
@@ -148,6 +148,7 @@ impl Verifier {
                 issuer_keys: anchors,
                 x509_roots: Vec::new(),
                 seal_makers: Vec::new(),
+                pinned_certificates: Vec::new(),
                 revoked_keys: Vec::new(),
             },
             policy,

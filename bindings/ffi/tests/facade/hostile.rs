@@ -110,6 +110,7 @@ fn hostile_values_never_panic_any_exported_function() {
             algorithm: SignatureAlgorithm::Ed25519,
             public_key: app_signer(0x61, Fault::None).public_key(),
         }],
+        pinned_certificates: vec![],
         revoked_keys: vec![RevokedKey {
             key_sha256: vec![7; 32],
             since: Some(times[3]),

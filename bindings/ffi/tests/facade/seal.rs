@@ -19,6 +19,7 @@ fn seals_stamps_and_sealed_certificates_through_the_facade() {
                 algorithm: SignatureAlgorithm::Ed25519,
                 public_key: maker.public_key(),
             }],
+            pinned_certificates: vec![],
             revoked_keys: vec![],
         },
         policy(false),

@@ -215,6 +215,7 @@ pub(crate) fn verifier_with_policy(m: &Value, policy: VerifierPolicy) -> Arc<Ver
             issuer_keys,
             x509_roots,
             seal_makers,
+            pinned_certificates: vec![],
             revoked_keys: vec![],
         },
         policy,
