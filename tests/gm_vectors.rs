@@ -9,6 +9,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+#[path = "support/manifest.rs"]
+mod manifest;
+use manifest::{Expected, RootEntry};
 use yinzheng::time::UnixTime;
 use yinzheng::trust::{Role, Roles, TrustStore};
 use yinzheng::verify::{Check, VerificationContext, Verifier};
@@ -26,14 +30,6 @@ struct Manifest {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RootEntry {
-    name: String,
-    der: String,
-    roles: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Vector {
     id: String,
     #[allow(dead_code)] // for people reading the manifest
@@ -42,16 +38,6 @@ struct Vector {
     file: String,
     data: Option<String>,
     expected: Expected,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Expected {
-    outcome: String,
-    failed_check: Option<String>,
-    disclosed: Vec<String>,
-    warnings: usize,
-    status: Option<String>,
 }
 
 fn dir() -> PathBuf {

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 #[allow(unreachable_pub, dead_code)] // shared with the fuzz binaries
 mod targets;
 
+#[path = "support/manifest.rs"]
+mod manifest;
+use manifest::{Expected, RootEntry};
+
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use yinzheng::crypto::PublicKey;
@@ -44,15 +48,6 @@ struct TrustEntry {
     roles: Vec<String>,
 }
 
-/// A trusted X.509 root (DER, hex).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RootEntry {
-    name: String,
-    der: String,
-    roles: Vec<String>,
-}
-
 /// One certificate vector.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,17 +62,6 @@ struct Vector {
     status_lists: Vec<String>,
     allow_unknown_status: bool,
     expected: Expected,
-}
-
-/// The outcome a certificate or stamp vector must give.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Expected {
-    outcome: String,
-    failed_check: Option<String>,
-    disclosed: Vec<String>,
-    warnings: usize,
-    status: Option<String>,
 }
 
 /// `test-vectors/seals/manifest.json`.
