@@ -682,11 +682,12 @@ fn check_disclosures(
     Ok(fields)
 }
 
-/// The verdict on a certificate from its report and the result of its checks.
-fn conclude(
+/// The verdict from a report and the result of its checks (with the seal the object was
+/// signed or stamped under, if any).
+fn conclude<T>(
     report: Report,
-    result: Result<(Certificate, Option<Box<crate::model::Seal>>), VerifyError>,
-) -> Result<Verified<Certificate>, Rejected> {
+    result: Result<(T, Option<Box<crate::model::Seal>>), VerifyError>,
+) -> Result<Verified<T>, Rejected> {
     match result {
         Ok((value, seal)) => Ok(Verified {
             value,

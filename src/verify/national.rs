@@ -14,7 +14,7 @@
 //! window is what 10d enforces.
 
 use super::report::{Check, Outcome, Report, SkipReason, VerifyError};
-use super::{Rejected, VerificationContext, Verified, Verifier, fail};
+use super::{Rejected, VerificationContext, Verified, Verifier, conclude};
 use crate::crypto::{PublicKey, sha256, sm3};
 use crate::gm::{Deviation, NationalSeal, NationalStamp, SignerList};
 use crate::time::UnixTime;
@@ -102,14 +102,7 @@ impl Verifier {
                 );
                 Ok(verified)
             });
-        match result {
-            Ok(value) => Ok(Verified {
-                value,
-                report,
-                seal: None,
-            }),
-            Err(error) => Err(fail(report, error)),
-        }
+        conclude(report, result.map(|value| (value, None)))
     }
 
     /// Verifies a GB/T 38540 stamp (`SES_Signature`) over `signed_data` (the bytes whose SM3
@@ -127,14 +120,7 @@ impl Verifier {
         let result = self
             .trust_bundle_check(ctx.now, &mut report)
             .and_then(|()| self.run_national_stamp(bytes, signed_data, ctx, &mut report));
-        match result {
-            Ok(value) => Ok(Verified {
-                value,
-                report,
-                seal: None,
-            }),
-            Err(error) => Err(fail(report, error)),
-        }
+        conclude(report, result.map(|value| (value, None)))
     }
 
     fn run_national_stamp(

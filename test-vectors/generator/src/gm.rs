@@ -97,10 +97,6 @@ fn specs() -> Vec<serde_json::Value> {
     ]
 }
 
-fn sm2_key(seed: u8) -> Result<Sm2SigningKey> {
-    Ok(Sm2SigningKey::from_bytes(&[seed; 32])?)
-}
-
 #[derive(Serialize)]
 struct GmVector {
     id: &'static str,
@@ -126,6 +122,7 @@ struct GmManifest {
 
 /// The certificates, the seals they make and the stamps made with them.
 struct Kit {
+    specs: Vec<serde_json::Value>,
     made: std::collections::BTreeMap<String, Made>,
 }
 
@@ -134,9 +131,23 @@ impl Kit {
         der(&self.made, name)
     }
 
-    /// A seal made by `maker` (certificate name, key seed) listing `signers`, valid until
+    /// The key of certificate `name`, from the scalar its spec gave the Python maker.
+    fn key(&self, name: &str) -> Result<Sm2SigningKey> {
+        let scalar = self
+            .specs
+            .iter()
+            .find(|s| s["name"] == name)
+            .and_then(|s| s["key"]["sm2"].as_str())
+            .ok_or(format!("no SM2 spec named {name}"))?;
+        let scalar: [u8; 32] = hex::decode(scalar)?
+            .try_into()
+            .map_err(|_| format!("{name}: the scalar is not 32 bytes"))?;
+        Ok(Sm2SigningKey::from_bytes(&scalar)?)
+    }
+
+    /// A seal made by the holder of certificate `maker` listing `signers`, valid until
     /// `until`.
-    fn seal(&self, maker: (&str, u8), signers: SignerList, until: u64) -> Result<Vec<u8>> {
+    fn seal(&self, maker: &str, signers: SignerList, until: u64) -> Result<Vec<u8>> {
         let draft = SealDraft {
             vendor: "yinzheng".into(),
             es_id: "22010000000000000001".into(),
@@ -156,11 +167,11 @@ impl Kit {
             },
             extensions: Vec::new(),
         };
-        Ok(make_seal(&draft, &self.cert(maker.0)?, &sm2_key(maker.1)?)?)
+        Ok(make_seal(&draft, &self.cert(maker)?, &self.key(maker)?)?)
     }
 
-    /// A stamp with `seal` by `signer` (certificate name, key seed) over [`DOCUMENT`].
-    fn stamp(&self, seal: &[u8], signer: (&str, u8), at: UnixTime) -> Result<Vec<u8>> {
+    /// A stamp with `seal` by the holder of certificate `signer` over [`DOCUMENT`].
+    fn stamp(&self, seal: &[u8], signer: &str, at: UnixTime) -> Result<Vec<u8>> {
         let draft = StampDraft {
             seal,
             signed_at: at,
@@ -168,11 +179,11 @@ impl Kit {
             property_info: PROPERTY_INFO,
             extensions: Vec::new(),
         };
-        let cert = self.cert(signer.0)?;
+        let cert = self.cert(signer)?;
         Ok(make_stamp(
             &draft,
             &cert,
-            &sm2_key(signer.1)?,
+            &self.key(signer)?,
             &Limits::default(),
         )?)
     }
@@ -196,8 +207,10 @@ fn non_minimal_length(bytes: &[u8]) -> Result<Vec<u8>> {
 /// Writes `test-vectors/gm/` as of `now`.
 pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
     std::fs::create_dir_all(dir)?;
+    let specs = specs();
     let kit = Kit {
-        made: make_certificates("make_sm2_x509.py", &specs())?,
+        made: make_certificates("make_sm2_x509.py", &specs)?,
+        specs,
     };
     let mut certificates = Vec::new();
     for (name, cert) in &kit.made {
@@ -214,7 +227,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         ))
     };
     let signers = listed(&["sm2-signer", "sm2-signer-other-root", "sm2-signer-expired"])?;
-    let maker = ("sm2-maker", 0x72);
+    let maker = "sm2-maker";
     let seal = kit.seal(maker, signers.clone(), Y2028)?;
     let by_digest = kit.seal(
         maker,
@@ -226,7 +239,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
     )?;
     let short = kit.seal(maker, signers.clone(), MID_2025)?;
     let signed = now.saturating_sub(30 * 86_400);
-    let signer = ("sm2-signer", 0x73);
+    let signer = "sm2-signer";
 
     let mut vectors = Vec::new();
     let mut add = |id: &'static str,
@@ -284,7 +297,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "seal-maker-untrusted",
         "the maker's certificate chains to a root that is not trusted",
         "seal",
-        kit.seal(("sm2-maker-other-root", 0x79), signers.clone(), Y2028)?,
+        kit.seal("sm2-maker-other-root", signers.clone(), Y2028)?,
         None,
         reject("seal-maker"),
     )?;
@@ -292,7 +305,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "seal-maker-wrong-role",
         "the maker's certificate is marked for stamping, not for making seals",
         "seal",
-        kit.seal(("sm2-maker-wrong-role", 0x77), signers.clone(), Y2028)?,
+        kit.seal("sm2-maker-wrong-role", signers.clone(), Y2028)?,
         None,
         reject("seal-maker"),
     )?;
@@ -335,7 +348,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "stamp-signer-not-listed",
         "stamped by a trusted signer the seal does not list",
         "stamp",
-        kit.stamp(&seal, ("sm2-signer-unlisted", 0x74), signed)?,
+        kit.stamp(&seal, "sm2-signer-unlisted", signed)?,
         document,
         reject("seal-authorisation"),
     )?;
@@ -344,7 +357,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "stamped with a seal whose maker is not trusted",
         "stamp",
         kit.stamp(
-            &kit.seal(("sm2-maker-other-root", 0x79), signers.clone(), Y2028)?,
+            &kit.seal("sm2-maker-other-root", signers.clone(), Y2028)?,
             signer,
             signed,
         )?,
@@ -363,7 +376,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "stamp-signer-untrusted",
         "the signer's certificate chains to a root that is not trusted",
         "stamp",
-        kit.stamp(&seal, ("sm2-signer-other-root", 0x76), signed)?,
+        kit.stamp(&seal, "sm2-signer-other-root", signed)?,
         document,
         reject("signer-certificate"),
     )?;
@@ -371,7 +384,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         "stamp-signer-expired",
         "the signer's certificate had expired at the signing time",
         "stamp",
-        kit.stamp(&seal, ("sm2-signer-expired", 0x78), signed)?,
+        kit.stamp(&seal, "sm2-signer-expired", signed)?,
         document,
         reject("signer-certificate"),
     )?;
