@@ -21,6 +21,7 @@ seeds_for() {
     national_seal) echo "$tv/gm/*.esl" ;;
     national_stamp) echo "$tv/gm/*.ses" ;;
     ofd_package) echo "$tv/gm/*.ofd" ;;
+    signed_data) echo "$tv/gm/*.p7s" ;;
     envelope) echo "$tv/security/*.cose $tv/certificates/*.cbor $tv/presentations/*.cbor $tv/seals/*.cose $tv/bundles/*.cose" ;;
     *) echo "" ;;
   esac

@@ -156,6 +156,11 @@ impl Date {
         if next.year > 9999 { self } else { next }
     }
 
+    /// Seconds from the epoch to 00:00 UTC of this date (negative before 1970).
+    pub(crate) fn midnight_utc_secs(self) -> i64 {
+        self.days_since_epoch() * 86_400
+    }
+
     fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
         let (m, d) = (i64::from(self.month), i64::from(self.day));

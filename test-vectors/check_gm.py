@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from asn1crypto import algos, core, pem, x509
+from asn1crypto import algos, cms, core, pem, x509
 from gmssl import sm2, sm3
 
 DIR = pathlib.Path(__file__).resolve().parent / "gm"
@@ -85,6 +85,16 @@ class SESSignature(core.Sequence):
     _fields = [("to_sign", TBSSign), ("cert", core.OctetString),
                ("sig_alg", core.ObjectIdentifier), ("signature", core.OctetBitString),
                ("time_stamp", core.OctetBitString, {"explicit": 0, "optional": True})]
+
+
+class GmContentInfo(core.Sequence):
+    """GB/T 35275 ContentInfo: the GM signedData OID around a PKCS#7 SignedData."""
+    _fields = [("content_type", core.ObjectIdentifier),
+               ("content", cms.SignedData, {"explicit": 0})]
+
+
+GM_SIGNED_DATA, GM_DATA = "1.2.156.10197.6.1.4.2.2", "1.2.156.10197.6.1.4.2.1"
+SM3_OID, SM2_SIGN = "1.2.156.10197.1.401", "1.2.156.10197.1.301.1"
 
 
 class Failed(Exception):
@@ -229,6 +239,8 @@ def lists(prop: PropertyInfo, cert_der: bytes) -> bool:
 
 def verify(vector, roots, now):
     data = (DIR / vector["file"]).read_bytes()
+    if vector["kind"] == "sign":
+        return verify_signed_data(vector, roots, now)
     if vector["kind"] == "seal":
         seal = load_der(SESeal, data, "SESeal")
         start, end = check_seal(seal, roots, now)
@@ -257,6 +269,52 @@ def verify(vector, roots, now):
     document = (DIR / vector["data"]).read_bytes()
     if to_sign["data_hash"].native != sm3_digest(document):
         raise Failed("document-digest", "dataHash is not SM3 of the data")
+
+
+def verify_signed_data(vector, roots, now):
+    """GB/T 35275: content = SM3(data), each signer's SM2 signature over the content under the
+    certificate it names by issuer and serial, trusted for stamp signing at `signed_at`."""
+    info = load_der(GmContentInfo, (DIR / vector["file"]).read_bytes(), "SignedData")
+    if info["content_type"].dotted != GM_SIGNED_DATA:
+        raise Failed("decode", "not GM signedData")
+    signed = info["content"]
+    if signed["version"].native != "v1" or [a["algorithm"].dotted for a in
+                                              signed["digest_algorithms"]] != [SM3_OID]:
+        raise Failed("decode", "version or digest algorithms")
+    encap = signed["encap_content_info"]
+    if encap["content_type"].dotted != GM_DATA:
+        raise Failed("decode", "content type")
+    content = encap["content"]
+    # An unknown content type leaves the [0] content as Any: it must hold an OCTET STRING.
+    content = content.parsed.native if isinstance(content, core.Any) else content.native
+    if not isinstance(content, bytes):
+        raise Failed("decode", "content is not an OCTET STRING")
+    certs = [c.chosen for c in signed["certificates"]]
+    signers = list(signed["signer_infos"])
+    if not signers:
+        raise Failed("decode", "no signer")
+    found = []
+    for signer in signers:
+        sid = signer["sid"].chosen
+        if signer["version"].native != "v1" or signer["signed_attrs"].native is not None:
+            raise Failed("decode", "signer version or signed attributes")
+        if signer["digest_algorithm"]["algorithm"].dotted != SM3_OID or \
+                signer["signature_algorithm"]["algorithm"].dotted not in (SM2_SIGN, SM2_WITH_SM3):
+            raise Failed("decode", "signer algorithms")
+        cert = next((c for c in certs if c.issuer.dump() == sid["issuer"].dump()
+                     and c.serial_number == sid["serial_number"].native), None)
+        if cert is None:
+            raise Failed("stamp-signature", "no certificate for the signer")
+        if not verifies(cert, content, signer["signature"].native):
+            raise Failed("stamp-signature", "signer signature")
+        found.append(cert)
+    signed_at = vector["signed_at"]
+    if signed_at > now:
+        raise Failed("validity", "signed after the verification time")
+    for cert in found:
+        chain("signer-certificate", cert.dump(), "stamp-signer", signed_at, roots)
+    if content != sm3_digest((DIR / vector["data"]).read_bytes()):
+        raise Failed("document-digest", "content is not SM3 of the data")
 
 
 def main():

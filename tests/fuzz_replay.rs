@@ -319,6 +319,31 @@ fn national_seal_and_stamp_parsers_on_seeds_and_mutations() {
     }
 }
 
+#[cfg(feature = "gm")]
+#[test]
+fn signed_data_parser_on_seeds_and_mutations() {
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/gm");
+    let seeds: Vec<Vec<u8>> = std::fs::read_dir(&vectors)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "p7s"))
+        .map(|p| std::fs::read(p).unwrap())
+        .chain(corpus("signed_data"))
+        .collect();
+    assert!(
+        !seeds.is_empty(),
+        "no SignedData vectors in {}",
+        vectors.display()
+    );
+    let mut m = Mutator(0x3C6E_F372_FE94_F82B);
+    for seed in &seeds {
+        targets::signed_data(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::signed_data(&m.mutate(seed));
+        }
+    }
+}
+
 /// A small OFD package whose one signature entry points at a Signature.xml.
 #[cfg(feature = "gm")]
 fn sample_ofd() -> Vec<u8> {

@@ -12,7 +12,7 @@ use yinzheng::Limits;
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sm3};
 use yinzheng::gm::{
     CertDigest, Deviation, MakeError, NationalSeal, NationalStamp, SealVersion, SesError,
-    SignerList, StampDraft, make_seal, make_stamp,
+    SignedData, SignerList, StampDraft, make_seal, make_signed_data, make_stamp,
 };
 use yinzheng::time::UnixTime;
 
@@ -266,4 +266,67 @@ proptest! {
         prop_assert_eq!(read.signed_at, d.property.valid_from);
         prop_assert!(read.signer_signature_verifies(&signer_key().public_key()));
     }
+
+    /// Every `SignedData` we make decodes to the digest of the file signed, carries the
+    /// certificate, finds it by issuer and serial, and its signature verifies over the
+    /// content only.
+    #[test]
+    fn signed_data_round_trip(file in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let certificate = signer_certificate();
+        let bytes = make_signed_data(&file, &certificate, &signer_key()).unwrap();
+        let read = SignedData::decode(&bytes, &Limits::default()).unwrap();
+        prop_assert_eq!(read.content.clone(), sm3(&file).to_vec());
+        prop_assert_eq!(read.certificates.clone(), vec![certificate.clone()]);
+        prop_assert!(read.deviations.is_empty());
+        let [signer] = read.signers.as_slice() else { panic!("{read:?}") };
+        prop_assert_eq!(read.certificate_of(signer), Some(certificate.as_slice()));
+        prop_assert!(signer.verifies(&signer_key().public_key(), &read.content));
+        prop_assert!(!signer.verifies(&maker_key().public_key(), &read.content));
+    }
+}
+
+/// A real SM2 certificate from the vectors (its key is not `signer_key`'s: decoding does not
+/// care, and `SignedData` finds it by issuer and serial).
+fn signer_certificate() -> Vec<u8> {
+    let pem = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/test-vectors/gm/sm2-signer.pem"
+    ))
+    .unwrap();
+    yinzheng::trust::x509::pem_certificates(&pem)
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn signed_data_refuses_what_it_does_not_read() {
+    let certificate = signer_certificate();
+    let good = make_signed_data(b"file", &certificate, &signer_key()).unwrap();
+    let limits = Limits::default();
+    assert!(SignedData::decode(&good, &limits).is_ok());
+    // Every strict prefix, and one byte more, is refused.
+    for end in 0..good.len() {
+        assert!(SignedData::decode(&good[..end], &limits).is_err(), "{end}");
+    }
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(SignedData::decode(&longer, &limits).is_err());
+    // Too large for the limits.
+    let mut small = Limits::default();
+    small.max_input_bytes = good.len() - 1;
+    assert!(matches!(
+        SignedData::decode(&good, &small),
+        Err(SesError::TooLarge { .. })
+    ));
+    // Not an X.509 certificate: nothing to name the signer by.
+    assert!(matches!(
+        make_signed_data(b"file", b"not a certificate", &signer_key()),
+        Err(MakeError::Encoding(_))
+    ));
+    // An Ed25519 signer cannot make it.
+    let ed = Ed25519SigningKey::from_seed(&[7; 32]);
+    assert!(matches!(
+        make_signed_data(b"file", &certificate, &ed),
+        Err(MakeError::NotSm2(_))
+    ));
 }

@@ -254,14 +254,18 @@ const TODAY: UnixTime = UnixTime::from_secs(1_795_910_400);
 
 #[test]
 fn ofdrw_stamped_documents_get_the_listed_verdicts() {
-    use yinzheng::verify::{Check, OfdOutcome};
+    use yinzheng::verify::{Check, OfdOutcome, OfdSigned};
     let Some(dir) = conformance() else { return };
     for file in ["ofdrw/V4RideRight.ofd", "ofdrw/allprotected.ofd"] {
         let verdict = ofd_verdict(&dir, file, TODAY);
         assert_eq!(verdict.signatures.len(), 1, "{file}");
-        let OfdOutcome::Valid(stamp) = &verdict.signatures[0].outcome else {
+        let OfdOutcome::Valid(signed) = &verdict.signatures[0].outcome else {
             panic!("{file}: {:?}", verdict.signatures[0].outcome);
         };
+        let OfdSigned::Stamp(stamp) = signed.as_ref() else {
+            panic!("{file}: {signed:?}");
+        };
+        assert!(verdict.integrity.is_none());
         assert!(verdict.is_valid());
         assert_eq!(stamp.property_info, "/Doc_0/Signs/Sign_0/Signature.xml");
         assert_eq!(stamp.seal.seal.info.picture.kind, "PNG");
@@ -300,24 +304,46 @@ fn ofdrw_stamped_documents_get_the_listed_verdicts() {
 }
 
 /// The package `bytes` with one byte of `path` flipped, rewritten by the `zip` crate.
-fn with_flipped_byte(bytes: &[u8], path: &str) -> Vec<u8> {
+/// The package with each entry replaced by what `entry` makes of it (nothing, to remove
+/// it), and `extra` appended.
+fn rewrite_zip(
+    bytes: &[u8],
+    mut entry: impl FnMut(&str, &[u8]) -> Vec<(String, Vec<u8>)>,
+    extra: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     use std::io::{Read as _, Write as _};
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut entries = Vec::new();
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let name = entry.name().unwrap().into_owned();
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
         let mut content = Vec::new();
-        entry.read_to_end(&mut content).unwrap();
-        if name == path {
-            let middle = content.len() / 2;
-            content[middle] ^= 0x01;
-        }
+        file.read_to_end(&mut content).unwrap();
+        entries.extend(entry(&name, &content));
+    }
+    entries.extend(extra.map(|(n, d)| (n.to_owned(), d.to_vec())));
+    for (name, content) in entries {
         out.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
         out.write_all(&content).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+fn with_flipped_byte(bytes: &[u8], path: &str) -> Vec<u8> {
+    rewrite_zip(
+        bytes,
+        |name, data| {
+            let mut content = data.to_vec();
+            if name == path {
+                let middle = content.len() / 2;
+                content[middle] ^= 0x01;
+            }
+            vec![(name.to_owned(), content)]
+        },
+        None,
+    )
 }
 
 #[test]
@@ -440,17 +466,225 @@ fn vendor_stamps_verify_but_chain_to_roots_not_held() {
     }
 }
 
+/// [`ofdrw_verifier`] with one more certificate pinned for signing documents.
+fn verifier_pinning(dir: &std::path::Path, extra: Option<&str>) -> yinzheng::verify::Verifier {
+    let mut trust = TrustStore::new();
+    trust
+        .add_pinned_certificate(
+            "ofdrw seal maker",
+            &cert(dir, "ofdrw-seal-maker.pem"),
+            Roles::SEAL_MAKER,
+        )
+        .unwrap();
+    if let Some(name) = extra {
+        trust
+            .add_pinned_certificate(name, &cert(dir, name), Roles::STAMP_SIGNER)
+            .unwrap();
+    }
+    yinzheng::verify::Verifier::builder(trust).build().unwrap()
+}
+
+fn verdict_with(
+    verifier: &yinzheng::verify::Verifier,
+    path: &std::path::Path,
+) -> yinzheng::verify::OfdVerdict {
+    use yinzheng::gm::ofd::OfdLimits;
+    use yinzheng::verify::VerificationContext;
+    verifier
+        .verify_ofd(
+            &std::fs::read(path).unwrap(),
+            &OfdLimits::default(),
+            &VerificationContext::at(TODAY),
+        )
+        .unwrap()
+}
+
 #[test]
-fn plain_signatures_are_not_yet_verified_and_never_called_valid() {
-    use yinzheng::verify::OfdOutcome;
+fn a_bare_signature_verifies_with_the_signer_certificate_the_caller_pins() {
+    use yinzheng::verify::{Check, OfdOutcome, OfdSigned, SignatureForm, VerifyError};
     let Some(dir) = conformance() else { return };
-    // A bare SM2 signature (Type=Sign): the listed verdict without the caller's key is
-    // "unverifiable, not valid"; with the key it is valid, which this version cannot yet say.
-    let verdict = ofd_verdict(&dir, "ofdrw/DigitalSign.ofd", TODAY);
+    let file = dir.join("ofdrw/DigitalSign.ofd");
+    // With the signer's certificate pinned for signing: valid, signed 2020-04-22 16:22:44
+    // Beijing time (inside the certificate's validity, checked at that time).
+    let verdict = verdict_with(&verifier_pinning(&dir, Some("ofdrw-user.pem")), &file);
+    let [signature] = verdict.signatures.as_slice() else {
+        panic!("{verdict:?}")
+    };
+    let OfdOutcome::Valid(signed) = &signature.outcome else {
+        panic!("{:?}", signature.outcome)
+    };
+    let OfdSigned::Signature(verified) = signed.as_ref() else {
+        panic!("{signed:?}")
+    };
+    assert_eq!(verified.form, SignatureForm::Bare);
+    assert_eq!(verified.signed_at, UnixTime::from_secs(1_587_543_764));
+    assert_eq!(verified.signer_certificate, cert(&dir, "ofdrw-user.pem"));
+    assert_eq!(verified.report().trusted_key(), Some("ofdrw-user.pem"));
+    assert!(verdict.is_valid());
+    // Without it (or with another certificate pinned), unverifiable and not valid.
+    for extra in [None, Some("ofdrw-integrity-signer.pem")] {
+        let verdict = verdict_with(&verifier_pinning(&dir, extra), &file);
+        let OfdOutcome::Rejected(rejected) = &verdict.signatures[0].outcome else {
+            panic!("{:?}", verdict.signatures[0].outcome)
+        };
+        assert_eq!(rejected.error(), &VerifyError::NoSignerCertificate);
+        assert_eq!(rejected.failed_check(), Check::StampSignature);
+        assert!(!verdict.is_valid());
+    }
+}
+
+#[test]
+fn an_integrity_list_signed_as_signed_data_verifies_and_catches_smuggled_files() {
+    use yinzheng::verify::{IntegrityOutcome, SignatureForm, VerifyError};
+    let Some(dir) = conformance() else { return };
+    let file = dir.join("ofdrw/hello-integrity.ofd");
+    let pinned = verifier_pinning(&dir, Some("ofdrw-integrity-signer.pem"));
+    let verdict = verdict_with(&pinned, &file);
+    assert!(verdict.signatures.is_empty());
+    let Some(IntegrityOutcome::Valid(verified)) = &verdict.integrity else {
+        panic!("{:?}", verdict.integrity)
+    };
+    assert_eq!(verified.form, SignatureForm::SignedData);
+    // CreationDate 2023-03-21, inside the signer certificate's validity (2021-07 .. 2023-07).
+    assert_eq!(verified.signed_at, UnixTime::from_secs(1_679_328_000));
+    assert!(verdict.is_valid());
+    // The certificate travels in the SignedData, but it is trusted only when pinned.
+    let verdict = verdict_with(&verifier_pinning(&dir, None), &file);
+    let Some(IntegrityOutcome::Rejected(rejected)) = &verdict.integrity else {
+        panic!("{:?}", verdict.integrity)
+    };
     assert!(
-        matches!(verdict.signatures[0].outcome, OfdOutcome::Unsupported(_)),
-        "{:?}",
-        verdict.signatures[0].outcome
+        matches!(
+            rejected.error(),
+            VerifyError::SignerChain(ChainError::UntrustedRoot)
+        ),
+        "{}",
+        rejected.error()
     );
     assert!(!verdict.is_valid());
+    // A file smuggled into the package is found; a listed file taken out is missing.
+    let bytes = std::fs::read(&file).unwrap();
+    let smuggled = rewrite_zip(
+        &bytes,
+        |name, data| vec![(name.to_owned(), data.to_vec())],
+        Some(("Doc_0/extra.xml", b"<x/>")),
+    );
+    let verdict = pinned
+        .verify_ofd(
+            &smuggled,
+            &yinzheng::gm::ofd::OfdLimits::default(),
+            &yinzheng::verify::VerificationContext::at(TODAY),
+        )
+        .unwrap();
+    assert!(
+        matches!(&verdict.integrity, Some(IntegrityOutcome::Unlisted(files)) if files == &["Doc_0/extra.xml"]),
+        "{:?}",
+        verdict.integrity
+    );
+    assert!(!verdict.is_valid());
+    let removed = rewrite_zip(
+        &bytes,
+        |name, data| {
+            if name == "Doc_0/PublicRes.xml" {
+                vec![]
+            } else {
+                vec![(name.to_owned(), data.to_vec())]
+            }
+        },
+        None,
+    );
+    let verdict = pinned
+        .verify_ofd(
+            &removed,
+            &yinzheng::gm::ofd::OfdLimits::default(),
+            &yinzheng::verify::VerificationContext::at(TODAY),
+        )
+        .unwrap();
+    assert!(
+        matches!(&verdict.integrity, Some(IntegrityOutcome::Missing(files)) if files == &["Doc_0/PublicRes.xml"]),
+        "{:?}",
+        verdict.integrity
+    );
+    // A changed list no longer matches its signature.
+    let changed = rewrite_zip(
+        &bytes,
+        |name, data| {
+            let data = if name == "OFDEntries.xml" {
+                String::from_utf8(data.to_vec())
+                    .unwrap()
+                    .replace("2023-03-21", "2023-03-22")
+                    .into_bytes()
+            } else {
+                data.to_vec()
+            };
+            vec![(name.to_owned(), data)]
+        },
+        None,
+    );
+    let verdict = pinned
+        .verify_ofd(
+            &changed,
+            &yinzheng::gm::ofd::OfdLimits::default(),
+            &yinzheng::verify::VerificationContext::at(TODAY),
+        )
+        .unwrap();
+    let Some(IntegrityOutcome::Rejected(rejected)) = &verdict.integrity else {
+        panic!("{:?}", verdict.integrity)
+    };
+    assert_eq!(rejected.error(), &VerifyError::DocumentMismatch);
+}
+
+#[test]
+fn the_vendor_signed_data_signature_verifies_but_the_files_it_covers_changed() {
+    use yinzheng::gm::ofd::SignatureKind;
+    use yinzheng::verify::OfdOutcome;
+    let Some(dir) = conformance() else { return };
+    // The shandong file's second signature is a SignedData with raw r||s: it verifies
+    // (a verifier pinning its signer accepts the value), and its references catch the change.
+    let bytes = std::fs::read(dir.join("vendor/shandong-seal-modified.ofd")).unwrap();
+    let package =
+        yinzheng::gm::ofd::OfdPackage::read(&bytes, &yinzheng::gm::ofd::OfdLimits::default())
+            .unwrap();
+    let value = package.get("Doc_0/Signs/Sign_3/SignedValue.dat").unwrap();
+    let signed = package.get("Doc_0/Signs/Sign_3/Signature.xml").unwrap();
+    let data = yinzheng::gm::SignedData::decode(value, &Limits::default()).unwrap();
+    assert_eq!(data.deviations, vec![Deviation::RawSignature]);
+    let signer_cert = data.certificate_of(&data.signers[0]).unwrap().to_vec();
+    let mut trust = TrustStore::new();
+    trust
+        .add_pinned_certificate("shandong signer", &signer_cert, Roles::STAMP_SIGNER)
+        .unwrap();
+    let verifier = yinzheng::verify::Verifier::builder(trust).build().unwrap();
+    let signed_at = yinzheng::gm::ofd::signature_time("2020-06-20 17:18:49");
+    let verified = verifier
+        .verify_ofd_signed_value(
+            value,
+            signed,
+            signed_at,
+            &yinzheng::verify::VerificationContext::at(TODAY),
+        )
+        .unwrap_or_else(|r| panic!("{}\n{}", r.error(), r.report()));
+    assert_eq!(verified.report().trusted_key(), Some("shandong signer"));
+    // Over any other file, the content digest does not match.
+    assert!(
+        verifier
+            .verify_ofd_signed_value(
+                value,
+                b"<other/>",
+                signed_at,
+                &yinzheng::verify::VerificationContext::at(TODAY),
+            )
+            .is_err()
+    );
+    let verdict = ofd_verdict(&dir, "vendor/shandong-seal-modified.ofd", TODAY);
+    let sign = verdict
+        .signatures
+        .iter()
+        .find(|s| s.entry.kind == SignatureKind::Sign)
+        .unwrap();
+    assert!(
+        matches!(&sign.outcome, OfdOutcome::ReferencesChanged(files) if files.len() == 3),
+        "{:?}",
+        sign.outcome
+    );
 }

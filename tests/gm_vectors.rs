@@ -37,6 +37,7 @@ struct Vector {
     kind: String,
     file: String,
     data: Option<String>,
+    signed_at: Option<u64>,
     expected: Expected,
 }
 
@@ -76,6 +77,14 @@ fn verify(verifier: &Verifier, v: &Vector, ctx: &VerificationContext) -> Result<
                 ok.report().clone()
             })
             .map_err(|r| r.failed_check().name().to_owned())?,
+        "sign" => {
+            let data = std::fs::read(dir().join(v.data.as_deref().unwrap())).unwrap();
+            let signed_at = v.signed_at.map(UnixTime::from_secs);
+            verifier
+                .verify_ofd_signed_value(&bytes, &data, signed_at, ctx)
+                .map(|ok| ok.report().clone())
+                .map_err(|r| r.failed_check().name().to_owned())?
+        }
         _ => {
             let data = std::fs::read(dir().join(v.data.as_deref().unwrap())).unwrap();
             verifier
@@ -108,6 +117,7 @@ fn every_national_vector_gives_its_expected_outcome() {
     }
     for check in Check::NATIONAL_STAMP
         .iter()
+        .chain(&Check::OFD_SIGNATURE)
         .filter(|c| !matches!(**c, Check::TrustBundle | Check::SealStatus))
     {
         assert!(
@@ -118,6 +128,36 @@ fn every_national_vector_gives_its_expected_outcome() {
     }
     for cert in &manifest.certificates {
         assert!(dir().join(cert).is_file(), "{cert}");
+    }
+}
+
+#[test]
+fn no_one_byte_change_of_the_valid_signed_data_verifies() {
+    let manifest = manifest();
+    let verifier = verifier(&manifest);
+    let ctx = VerificationContext::at(UnixTime::from_secs(manifest.time));
+    let v = manifest
+        .vectors
+        .iter()
+        .find(|v| v.id == "sign-valid")
+        .unwrap();
+    let value = std::fs::read(dir().join(&v.file)).unwrap();
+    let data = std::fs::read(dir().join("document.xml")).unwrap();
+    let at = v.signed_at.map(UnixTime::from_secs);
+    assert!(
+        verifier
+            .verify_ofd_signed_value(&value, &data, at, &ctx)
+            .is_ok()
+    );
+    for i in 0..value.len() {
+        let mut changed = value.clone();
+        changed[i] ^= 0x01;
+        assert!(
+            verifier
+                .verify_ofd_signed_value(&changed, &data, at, &ctx)
+                .is_err(),
+            "byte {i} changed and still verified"
+        );
     }
 }
 

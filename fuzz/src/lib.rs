@@ -473,7 +473,7 @@ pub fn national_stamp(data: &[u8]) {
 /// stays within the limits.
 #[cfg(feature = "gm")]
 pub fn ofd_package(data: &[u8]) {
-    use yinzheng::gm::ofd::{OfdLimits, OfdPackage, OfdSignature, SignatureList};
+    use yinzheng::gm::ofd::{IntegrityList, OfdLimits, OfdPackage, OfdSignature, SignatureList};
     let limits = OfdLimits {
         max_total_bytes: 1 << 20,
         ..OfdLimits::default()
@@ -486,6 +486,9 @@ pub fn ofd_package(data: &[u8]) {
         .map(|p| package.get(p).map_or(0, <[u8]>::len))
         .sum();
     assert!(total as u64 <= limits.max_total_bytes);
+    if let Ok(Some(list)) = IntegrityList::read(&package, &limits) {
+        assert!(list.files.len() <= limits.max_items);
+    }
     let Ok(lists) = package.signature_lists() else {
         return;
     };
@@ -494,6 +497,21 @@ pub fn ofd_package(data: &[u8]) {
             for (i, entry) in list.entries.iter().enumerate() {
                 let _ = list.before_later_entries(i);
                 let _ = OfdSignature::read(&package, &entry.location, &limits);
+            }
+        }
+    }
+}
+
+/// GB/T 35275 `SignedData`: decoding never panics, and a signer's certificate, when found,
+/// is one of the certificates received.
+#[cfg(feature = "gm")]
+pub fn signed_data(data: &[u8]) {
+    use yinzheng::gm::SignedData;
+    if let Ok(signed) = SignedData::decode(data, &Limits::default()) {
+        assert!(!signed.signers.is_empty());
+        for signer in &signed.signers {
+            if let Some(cert) = signed.certificate_of(signer) {
+                assert!(data.windows(cert.len()).any(|w| w == cert));
             }
         }
     }

@@ -50,6 +50,14 @@ impl<'a> Element<'a> {
         if self.0.tag() != Tag::Sequence {
             return Err(malformed(field, "not a SEQUENCE"));
         }
+        self.members(field)
+    }
+
+    /// The elements inside this constructed element (a `SET OF`, an `[n] IMPLICIT SET OF`).
+    pub(super) fn members(self, field: Field) -> Result<Vec<Self>, SesError> {
+        if !self.0.tag().is_constructed() {
+            return Err(malformed(field, "not a constructed element"));
+        }
         let mut out = Vec::new();
         let mut rest = self.0.value();
         while !rest.is_empty() {
@@ -201,6 +209,7 @@ pub(super) mod write {
         pub(in crate::gm) const IA5_STRING: u8 = 0x16;
         pub(in crate::gm) const UTC_TIME: u8 = 0x17;
         pub(in crate::gm) const SEQUENCE: u8 = 0x30;
+        pub(in crate::gm) const SET: u8 = 0x31;
     }
 
     /// One element: identifier, DER length (short form below 128, else the fewest octets),

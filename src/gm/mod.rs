@@ -18,13 +18,15 @@
 mod asn1;
 pub mod ofd;
 mod ses;
+mod signed_data;
 mod write;
 
 pub use ses::{
     CertDigest, Extension, NationalSeal, NationalStamp, SealInfo, SealPicture, SealProperty,
     SealVersion, SignerList,
 };
-pub use write::{MakeError, SealDraft, StampDraft, make_seal, make_stamp};
+pub use signed_data::{GM_DATA, GM_SIGNED_DATA, SignedData, SignedDataSigner, write_signed_data};
+pub use write::{MakeError, SealDraft, StampDraft, make_seal, make_signed_data, make_stamp};
 
 use crate::crypto::{Algorithm, PublicKey, sm2_signature_from_der};
 

@@ -230,3 +230,23 @@ pub fn make_stamp(
         &write::bits(&signature),
     ]))
 }
+
+/// Makes a GB/T 35275 `SignedData` over `signed_file` (in OFD, a `Type="Sign"` signature's
+/// `Signature.xml`, or an integrity list): the content is SM3(`signed_file`), signed with
+/// the key of `signer_certificate` (DER X.509, carried inside).
+///
+/// # Errors
+/// [`MakeError`]; [`MakeError::Encoding`] if the certificate is not X.509.
+pub fn make_signed_data(
+    signed_file: &[u8],
+    signer_certificate: &[u8],
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, MakeError> {
+    let content = crate::crypto::sm3(signed_file);
+    let signature = sign_checked(signer, &content)?;
+    Ok(super::write_signed_data(
+        &content,
+        signer_certificate,
+        &signature,
+    )?)
+}

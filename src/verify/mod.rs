@@ -18,6 +18,8 @@ mod envelope;
 mod national;
 #[cfg(feature = "gm")]
 mod ofd;
+#[cfg(feature = "gm")]
+mod ofd_signature;
 mod presentation;
 mod report;
 mod seals;
@@ -30,7 +32,9 @@ pub use envelope::{EnvelopeError, HeaderItem, ObjectKind};
 #[cfg(feature = "gm")]
 pub use national::{NationalWarning, VerifiedNationalSeal, VerifiedNationalStamp};
 #[cfg(feature = "gm")]
-pub use ofd::{OfdOutcome, OfdSignatureVerdict, OfdVerdict};
+pub use ofd::{IntegrityOutcome, OfdOutcome, OfdSignatureVerdict, OfdSigned, OfdVerdict};
+#[cfg(feature = "gm")]
+pub use ofd_signature::{SignatureForm, VerifiedOfdSignature};
 pub use presentation::{Presentation, ReplayCache};
 pub use seals::{AddedSeal, SealAdded};
 pub use stamp::VerifiedStamp;

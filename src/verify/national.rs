@@ -231,7 +231,7 @@ impl Verifier {
 
     /// The chain of a national certificate (leaf only: national files carry no
     /// intermediates) for `role` at `at`, and none of its keys revoked at `now`.
-    fn national_chain(
+    pub(super) fn national_chain(
         &self,
         certificate: &[u8],
         role: Role,
@@ -266,7 +266,7 @@ impl Verifier {
 }
 
 /// Reports a structure's deviations and its certificate's, and returns the certificate's key.
-fn note_deviations(
+pub(super) fn note_deviations(
     deviations: &[Deviation],
     certificate: &[u8],
     report: &mut Report,

@@ -1,8 +1,13 @@
 //! Verifying every signature of an OFD document (feature `gm`): for each entry of each
 //! `Signatures.xml`, the references (SM3 of every covered file equal to its `CheckValue`),
-//! then the signed value: a GB/T 38540 stamp over the received `Signature.xml` (its
-//! `dataHash`), naming that file in `propertyInfo`, with the seal equal to the package's
-//! `Seal.esl`, verified as [`Verifier::verify_national_stamp`] does.
+//! then the signed value: for an electronic stamp (`Type="Seal"`), a GB/T 38540 stamp over
+//! the received `Signature.xml` (its `dataHash`), naming that file in `propertyInfo`, with
+//! the seal equal to the package's `Seal.esl`, verified as
+//! [`Verifier::verify_national_stamp`] does; for a digital signature (`Type="Sign"`), a
+//! GB/T 35275 `SignedData` or a bare signature over it, as
+//! [`Verifier::verify_ofd_signed_value`] does. A GM/T 0099 integrity list
+//! (`OFDEntries.xml`), when present, is verified the same way, and every file of the package
+//! must be on it.
 //!
 //! A later signature adds itself to `Signatures.xml`, which every earlier signature
 //! references: when that reference fails but matches the file with the later entries taken
@@ -10,11 +15,37 @@
 //! own checks pass, and the later signature covers the change — never as valid or tampered.
 
 use super::national::VerifiedNationalStamp;
+use super::ofd_signature::VerifiedOfdSignature;
 use super::{Rejected, VerificationContext, Verified, Verifier};
 use crate::crypto::sm3;
 use crate::gm::ofd::{
-    OfdError, OfdLimits, OfdPackage, OfdSignature, SignatureEntry, SignatureKind, SignatureList,
+    IntegrityList, OfdError, OfdLimits, OfdPackage, OfdSignature, SignatureEntry, SignatureKind,
+    SignatureList,
 };
+
+/// What an OFD signature that stands was verified as: GB/T 33190 knows these two kinds.
+#[derive(Clone, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "always boxed inside OfdOutcome; callers match on it by reference"
+)]
+pub enum OfdSigned {
+    /// An electronic stamp (`Type="Seal"`).
+    Stamp(Verified<VerifiedNationalStamp>),
+    /// A digital signature (`Type="Sign"`).
+    Signature(Verified<VerifiedOfdSignature>),
+}
+
+impl OfdSigned {
+    /// The report of the verification.
+    #[must_use]
+    pub fn report(&self) -> &super::Report {
+        match self {
+            Self::Stamp(v) => v.report(),
+            Self::Signature(v) => v.report(),
+        }
+    }
+}
 
 /// SM3 as OFD names it in `CheckMethod`: the OID, or the bare name (ofdrw and most vendors).
 const SM3_METHODS: [&str; 2] = ["1.2.156.10197.1.401", "SM3"];
@@ -23,22 +54,24 @@ const SM3_METHODS: [&str; 2] = ["1.2.156.10197.1.401", "SM3"];
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum OfdOutcome {
-    /// Every reference matches and the stamp verifies.
-    Valid(Box<Verified<VerifiedNationalStamp>>),
-    /// The stamp verifies and every reference matches, except the one to `Signatures.xml`,
-    /// which matches the file as it was before the later signatures were appended.
-    ChangedByLaterSignature(Box<Verified<VerifiedNationalStamp>>),
+    /// Every reference matches and the signed value verifies.
+    Valid(Box<OfdSigned>),
+    /// The signed value verifies and every reference matches, except the one to
+    /// `Signatures.xml`, which matches the file as it was before the later signatures were
+    /// appended.
+    ChangedByLaterSignature(Box<OfdSigned>),
     /// Files the signature covers changed after signing (by package path).
     ReferencesChanged(Vec<String>),
     /// The package does not hold what the signature describes.
     Malformed(OfdError),
-    /// The signed value is not a valid stamp over this `Signature.xml`.
+    /// The signed value is not a valid stamp or signature over this `Signature.xml`
+    /// (including a bare signature with no pinned certificate to verify it).
     Rejected(Box<Rejected>),
     /// The stamp verifies but names another `Signature.xml` in `propertyInfo`, or carries a
     /// seal other than the package's `Seal.esl`.
     Inconsistent(&'static str),
-    /// A kind of signature this version does not verify (PKCS#7 SignedData, bare
-    /// signatures): not valid.
+    /// A kind of signature this version does not verify (a check method other than SM3):
+    /// not valid.
     Unsupported(&'static str),
 }
 
@@ -60,18 +93,43 @@ pub struct OfdSignatureVerdict {
     pub outcome: OfdOutcome,
 }
 
+/// What became of an OFD's GM/T 0099 integrity list.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum IntegrityOutcome {
+    /// The list's signature verifies and every file of the package is on it.
+    Valid(Box<Verified<VerifiedOfdSignature>>),
+    /// Files in the package that the list does not name (夹带: smuggled in).
+    Unlisted(Vec<String>),
+    /// Files the list names that the package does not hold.
+    Missing(Vec<String>),
+    /// The list's signed value is not a valid signature over it.
+    Rejected(Box<Rejected>),
+    /// The list is malformed or its signed value is absent.
+    Malformed(OfdError),
+}
+
 /// Every signature of an OFD, in document order.
 #[derive(Clone, Debug)]
 pub struct OfdVerdict {
     /// One per `Signature` entry of every `Signatures.xml`.
     pub signatures: Vec<OfdSignatureVerdict>,
+    /// The GM/T 0099 integrity list, when the package has one.
+    pub integrity: Option<IntegrityOutcome>,
 }
 
 impl OfdVerdict {
-    /// Whether the package holds at least one signature and every one stands.
+    /// Whether the package holds at least one signature or an integrity list, and every
+    /// one stands.
     #[must_use]
     pub fn is_valid(&self) -> bool {
-        !self.signatures.is_empty() && self.signatures.iter().all(|s| s.outcome.stands())
+        let integrity_stands = match &self.integrity {
+            None => true,
+            Some(outcome) => matches!(outcome, IntegrityOutcome::Valid(_)),
+        };
+        (!self.signatures.is_empty() || self.integrity.is_some())
+            && integrity_stands
+            && self.signatures.iter().all(|s| s.outcome.stands())
     }
 }
 
@@ -99,7 +157,55 @@ impl Verifier {
                 });
             }
         }
-        Ok(OfdVerdict { signatures })
+        let integrity = match IntegrityList::read(&package, limits) {
+            Ok(None) => None,
+            Ok(Some(list)) => Some(self.ofd_integrity(&package, &list, ctx)),
+            Err(e) => Some(IntegrityOutcome::Malformed(e)),
+        };
+        Ok(OfdVerdict {
+            signatures,
+            integrity,
+        })
+    }
+
+    fn ofd_integrity(
+        &self,
+        package: &OfdPackage,
+        list: &IntegrityList,
+        ctx: &VerificationContext,
+    ) -> IntegrityOutcome {
+        let (Ok(value), Ok(listed)) = (package.file(&list.signed_value), package.file(&list.path))
+        else {
+            return IntegrityOutcome::Malformed(OfdError::Missing(list.signed_value.clone()));
+        };
+        let verified = match self.verify_ofd_signed_value(value, listed, list.created, ctx) {
+            Ok(verified) => verified,
+            Err(rejected) => return IntegrityOutcome::Rejected(Box::new(rejected)),
+        };
+        let missing: Vec<String> = list
+            .files
+            .iter()
+            .filter(|f| package.get(f).is_none())
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return IntegrityOutcome::Missing(missing);
+        }
+        let unlisted: Vec<String> = package
+            .paths()
+            .filter(|name| {
+                !name.ends_with('/')
+                    && *name != list.path
+                    && *name != list.signed_value
+                    && !list.files.iter().any(|f| f == name)
+            })
+            .map(str::to_owned)
+            .collect();
+        if unlisted.is_empty() {
+            IntegrityOutcome::Valid(Box::new(verified))
+        } else {
+            IntegrityOutcome::Unlisted(unlisted)
+        }
     }
 
     fn ofd_signature(
@@ -139,32 +245,37 @@ impl Verifier {
         if !changed.is_empty() {
             return OfdOutcome::ReferencesChanged(changed);
         }
-        if entry.kind == SignatureKind::Sign {
-            return OfdOutcome::Unsupported("PKCS#7 SignedData and bare signatures (Type=Sign)");
-        }
         let (Ok(value), Ok(signed_xml)) = (
             package.file(&signature.signed_value),
             package.file(&signature.path),
         ) else {
             return OfdOutcome::Malformed(OfdError::Missing(signature.signed_value.clone()));
         };
-        let stamp = match self.verify_national_stamp(value, signed_xml, ctx) {
-            Ok(stamp) => stamp,
-            Err(rejected) => return OfdOutcome::Rejected(Box::new(rejected)),
-        };
-        let named = crate::gm::ofd::resolve("", &stamp.value().property_info);
-        if named.as_deref() != Some(signature.path.as_str()) {
-            return OfdOutcome::Inconsistent("propertyInfo names another Signature.xml");
-        }
-        if let Some(seal_path) = &signature.seal
-            && package.get(seal_path) != Some(stamp.value().seal.seal.as_bytes())
-        {
-            return OfdOutcome::Inconsistent("the stamp's seal is not the package's Seal.esl");
-        }
-        if listing_changed {
-            OfdOutcome::ChangedByLaterSignature(Box::new(stamp))
+        let signed = if entry.kind == SignatureKind::Sign {
+            match self.verify_ofd_signed_value(value, signed_xml, signature.signed_at, ctx) {
+                Ok(verified) => OfdSigned::Signature(verified),
+                Err(rejected) => return OfdOutcome::Rejected(Box::new(rejected)),
+            }
         } else {
-            OfdOutcome::Valid(Box::new(stamp))
+            let stamp = match self.verify_national_stamp(value, signed_xml, ctx) {
+                Ok(stamp) => stamp,
+                Err(rejected) => return OfdOutcome::Rejected(Box::new(rejected)),
+            };
+            let named = crate::gm::ofd::resolve("", &stamp.value().property_info);
+            if named.as_deref() != Some(signature.path.as_str()) {
+                return OfdOutcome::Inconsistent("propertyInfo names another Signature.xml");
+            }
+            if let Some(seal_path) = &signature.seal
+                && package.get(seal_path) != Some(stamp.value().seal.seal.as_bytes())
+            {
+                return OfdOutcome::Inconsistent("the stamp's seal is not the package's Seal.esl");
+            }
+            OfdSigned::Stamp(stamp)
+        };
+        if listing_changed {
+            OfdOutcome::ChangedByLaterSignature(Box::new(signed))
+        } else {
+            OfdOutcome::Valid(Box::new(signed))
         }
     }
 }

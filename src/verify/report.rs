@@ -78,13 +78,25 @@ impl Check {
         Self::DocumentDigest,
     ];
 
-    /// The checks a national (GB/T 38540) seal goes through on its own.
+    /// The checks a national seal goes through.
     pub const NATIONAL_SEAL: [Self; 5] = [
         Self::TrustBundle,
         Self::Decode,
         Self::SealMaker,
         Self::SealValidity,
         Self::SealStatus,
+    ];
+
+    /// The checks an OFD digital signature (`Type="Sign"`, GB/T 35275 `SignedData` or a bare
+    /// SM2 signature) goes through: 10a is the signer's signature, 6 the signing time not
+    /// after the verification time.
+    pub const OFD_SIGNATURE: [Self; 6] = [
+        Self::TrustBundle,
+        Self::Decode,
+        Self::StampSignature,
+        Self::Validity,
+        Self::SignerCertificate,
+        Self::DocumentDigest,
     ];
 
     /// The checks a certificate (static, or inside a presentation) goes through, in order.
@@ -438,6 +450,11 @@ pub enum VerifyError {
     /// A national stamp's signer certificate is not trusted for stamping at the signing time.
     #[error("signer certificate: {0}")]
     SignerChain(ChainError),
+    /// An OFD digital signature names no certificate that verifies it: a `SignedData` without
+    /// its signer's certificate, or a bare signature no certificate pinned for stamp signing
+    /// verifies (pin the signer's certificate to verify it).
+    #[error("no certificate for the signer: the signature cannot be verified")]
+    NoSignerCertificate,
     /// A national seal or stamp does not decode (the element is named).
     #[cfg(feature = "gm")]
     #[error("{0}")]
@@ -562,7 +579,7 @@ impl VerifyError {
             | Self::AudienceMismatch
             | Self::Replayed
             | Self::ReplayCacheFull => Check::HolderBinding,
-            Self::BadStampSignature => Check::StampSignature,
+            Self::BadStampSignature | Self::NoSignerCertificate => Check::StampSignature,
             Self::KeyNotAuthorised | Self::SealSuperseded => Check::SealAuthorisation,
             Self::UnknownSealMaker | Self::BadSealSignature | Self::SealMakerChain(_) => {
                 Check::SealMaker

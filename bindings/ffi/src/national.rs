@@ -104,18 +104,75 @@ fn stamp_of(v: &verify::Verified<verify::VerifiedNationalStamp>) -> VerifiedNati
     }
 }
 
+/// An OFD digital signature (`Type="Sign"`, or an integrity list's) that passed every check.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct VerifiedOfdSignature {
+    /// `SignedData` (GB/T 35275, carrying the certificate) or `Bare` (verified with a
+    /// certificate pinned for the stamp-signer role).
+    pub form: String,
+    /// The signing time, as the signer claims it.
+    pub signed_at: SystemTime,
+    /// The signer's certificate subject and the anchor it is trusted through.
+    pub signer: String,
+    /// The signer's certificate (DER).
+    pub signer_certificate: Vec<u8>,
+    /// Every check.
+    pub report: Report,
+}
+
+fn signature_of(v: &verify::Verified<verify::VerifiedOfdSignature>) -> VerifiedOfdSignature {
+    let value = v.value();
+    VerifiedOfdSignature {
+        form: match value.form {
+            verify::SignatureForm::Bare => "Bare",
+            _ => "SignedData",
+        }
+        .to_owned(),
+        signed_at: to_system(value.signed_at),
+        signer: value.signer.clone(),
+        signer_certificate: value.signer_certificate.clone(),
+        report: v.report().into(),
+    }
+}
+
+/// What a signature that stands was verified as.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum OfdSigned {
+    /// An electronic stamp (`Type="Seal"`).
+    Stamp {
+        /// The stamp, with its seal.
+        stamp: VerifiedNationalStamp,
+    },
+    /// A digital signature (`Type="Sign"`).
+    Signature {
+        /// The signature.
+        signature: VerifiedOfdSignature,
+    },
+}
+
+impl From<&verify::OfdSigned> for OfdSigned {
+    fn from(v: &verify::OfdSigned) -> Self {
+        match v {
+            verify::OfdSigned::Signature(s) => Self::Signature {
+                signature: signature_of(s),
+            },
+            verify::OfdSigned::Stamp(s) => Self::Stamp { stamp: stamp_of(s) },
+        }
+    }
+}
+
 /// What became of one signature of an OFD.
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum OfdSignatureOutcome {
-    /// Every reference matches and the stamp verifies.
+    /// Every reference matches and the signed value verifies.
     Valid {
-        /// The stamp.
-        stamp: VerifiedNationalStamp,
+        /// What it was verified as.
+        signed: OfdSigned,
     },
     /// Valid; only its listing in `Signatures.xml` grew by later signatures.
     ChangedByLaterSignature {
-        /// The stamp.
-        stamp: VerifiedNationalStamp,
+        /// What it was verified as.
+        signed: OfdSigned,
     },
     /// Files the signature covers changed after signing.
     ReferencesChanged {
@@ -157,21 +214,86 @@ pub struct OfdSignatureVerdict {
     pub outcome: OfdSignatureOutcome,
 }
 
+/// What became of an OFD's GM/T 0099 integrity list (`OFDEntries.xml`).
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum OfdIntegrityOutcome {
+    /// Its signature verifies and every file of the package is on it.
+    Valid {
+        /// The list's signature.
+        signature: VerifiedOfdSignature,
+    },
+    /// Files in the package the list does not name (smuggled in, 夹带).
+    Unlisted {
+        /// Their package paths.
+        files: Vec<String>,
+    },
+    /// Files the list names that the package does not hold.
+    Missing {
+        /// Their package paths.
+        files: Vec<String>,
+    },
+    /// Its signed value is not a valid signature over it.
+    Rejected {
+        /// The check that failed.
+        reason: String,
+        /// Every check.
+        report: Report,
+    },
+    /// The list is malformed, or its signed value absent.
+    Malformed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<&verify::IntegrityOutcome> for OfdIntegrityOutcome {
+    fn from(v: &verify::IntegrityOutcome) -> Self {
+        match v {
+            verify::IntegrityOutcome::Valid(s) => Self::Valid {
+                signature: signature_of(s),
+            },
+            verify::IntegrityOutcome::Unlisted(files) => Self::Unlisted {
+                files: files.clone(),
+            },
+            verify::IntegrityOutcome::Missing(files) => Self::Missing {
+                files: files.clone(),
+            },
+            verify::IntegrityOutcome::Rejected(r) => Self::Rejected {
+                reason: r.error().to_string(),
+                report: r.report().into(),
+            },
+            verify::IntegrityOutcome::Malformed(e) => Self::Malformed {
+                reason: e.to_string(),
+            },
+            _ => Self::Malformed {
+                reason: "an outcome these bindings do not know".to_owned(),
+            },
+        }
+    }
+}
+
 /// Every signature of an OFD, in document order.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct OfdVerdict {
-    /// Whether the package holds at least one signature and every one stands.
+    /// Whether the package holds at least one signature or an integrity list, and every one
+    /// stands.
     pub valid: bool,
     /// One per signature.
     pub signatures: Vec<OfdSignatureVerdict>,
+    /// The integrity list's outcome, when the package has one.
+    pub integrity: Option<OfdIntegrityOutcome>,
 }
 
 impl From<&verify::OfdSignatureVerdict> for OfdSignatureVerdict {
     fn from(v: &verify::OfdSignatureVerdict) -> Self {
         let outcome = match &v.outcome {
-            OfdOutcome::Valid(s) => OfdSignatureOutcome::Valid { stamp: stamp_of(s) },
+            OfdOutcome::Valid(s) => OfdSignatureOutcome::Valid {
+                signed: s.as_ref().into(),
+            },
             OfdOutcome::ChangedByLaterSignature(s) => {
-                OfdSignatureOutcome::ChangedByLaterSignature { stamp: stamp_of(s) }
+                OfdSignatureOutcome::ChangedByLaterSignature {
+                    signed: s.as_ref().into(),
+                }
             }
             OfdOutcome::ReferencesChanged(files) => OfdSignatureOutcome::ReferencesChanged {
                 files: files.clone(),
@@ -244,6 +366,27 @@ impl Verifier {
         Ok(stamp_of(&verified))
     }
 
+    /// Verifies an OFD digital signature value (`Type="Sign"`: a GB/T 35275 `SignedData`, or
+    /// a bare SM2 signature checked with the certificates pinned for the stamp-signer role)
+    /// over `signed_file` (its `Signature.xml`), claimed made at `signed_at`, as of `at`.
+    ///
+    /// # Errors
+    /// [`YinzhengError::Rejected`] with the failed check and the full report.
+    pub fn verify_ofd_signed_value(
+        &self,
+        value: Vec<u8>,
+        signed_file: Vec<u8>,
+        signed_at: Option<SystemTime>,
+        at: SystemTime,
+    ) -> Result<VerifiedOfdSignature, YinzhengError> {
+        let ctx = verify::VerificationContext::at(to_unix(at)?);
+        let signed_at = signed_at.map(to_unix).transpose()?;
+        let verified = self
+            .inner
+            .verify_ofd_signed_value(&value, &signed_file, signed_at, &ctx)?;
+        Ok(signature_of(&verified))
+    }
+
     /// Verifies every signature of an OFD package (read within the default OFD limits) as of
     /// `at`.
     ///
@@ -259,6 +402,7 @@ impl Verifier {
         Ok(OfdVerdict {
             valid: verdict.is_valid(),
             signatures: verdict.signatures.iter().map(Into::into).collect(),
+            integrity: verdict.integrity.as_ref().map(Into::into),
         })
     }
 }

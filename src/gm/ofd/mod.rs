@@ -13,7 +13,8 @@ mod xml;
 
 pub use package::OfdPackage;
 pub use xml::{
-    OfdReference, OfdSignature, SignatureEntry, SignatureKind, SignatureList, StampAnnot,
+    IntegrityList, OfdReference, OfdSignature, SignatureEntry, SignatureKind, SignatureList,
+    StampAnnot, signature_time,
 };
 
 /// Bounds on an OFD package. Change fields on the default value, as for

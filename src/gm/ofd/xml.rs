@@ -7,6 +7,7 @@ use base64::Engine as _;
 use quick_xml::events::Event;
 
 use super::{OfdError, OfdLimits, OfdPackage, directory, resolve};
+use crate::time::{Date, UnixTime};
 
 struct Node {
     name: String,
@@ -299,6 +300,8 @@ pub struct OfdSignature {
     pub method: String,
     /// `SignedInfo/SignatureDateTime`, as written.
     pub date_time: String,
+    /// `SignatureDateTime` read by [`signature_time`], if it reads.
+    pub signed_at: Option<UnixTime>,
     /// `SignedInfo/References/@CheckMethod`.
     pub check_method: String,
     /// `SignedInfo/References/Reference`.
@@ -356,10 +359,12 @@ impl OfdSignature {
         let signed_value = tree
             .child(root, "SignedValue")
             .ok_or_else(|| xml_error(path, "no SignedValue"))?;
+        let date_time = text("SignatureDateTime").unwrap_or_default();
         Ok(Self {
             path: path.to_owned(),
             method: text("SignatureMethod").unwrap_or_default(),
-            date_time: text("SignatureDateTime").unwrap_or_default(),
+            signed_at: signature_time(&date_time),
+            date_time,
             check_method: references_node
                 .and_then(|r| r.attribute("CheckMethod"))
                 .unwrap_or_default()
@@ -369,5 +374,147 @@ impl OfdSignature {
             seal,
             signed_value: location(path, &signed_value.text)?,
         })
+    }
+}
+
+/// An OFD date and time as producers write `SignatureDateTime`: `YYYY-MM-DD`, a space or
+/// `T`, `HH:MM:SS`, optional fraction, then `Z`, `±HH:MM` or nothing; a time with no zone is
+/// China Standard Time (UTC+8), as the documents are made. A bare `YYYY-MM-DD` is 00:00 there.
+#[must_use]
+pub fn signature_time(text: &str) -> Option<UnixTime> {
+    let text = text.trim();
+    let date = Date::parse(text.get(..10)?).ok()?;
+    let rest = text.get(10..)?;
+    if rest.is_empty() {
+        return Some(date.start_in_china());
+    }
+    let rest = rest.strip_prefix([' ', 'T'])?;
+    let digits = |s: &str| -> Option<u64> {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    let (hour, minute, second) = (
+        digits(rest.get(0..2)?)?,
+        digits(rest.get(3..5)?)?,
+        digits(rest.get(6..8)?)?,
+    );
+    if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut zone = rest.get(8..)?;
+    if let Some(fraction) = zone.strip_prefix('.') {
+        let end = fraction
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(fraction.len());
+        if end == 0 {
+            return None;
+        }
+        zone = &fraction[end..];
+    }
+    const CHINA: i64 = 8 * 3600;
+    let offset = match zone {
+        "" => CHINA,
+        "Z" => 0,
+        signed => {
+            let sign = match signed.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let (h, m) = (digits(signed.get(1..3)?)?, digits(signed.get(4..6)?)?);
+            if signed.len() != 6 || signed.get(3..4)? != ":" || h > 23 || m > 59 {
+                return None;
+            }
+            sign * i64::try_from(h * 3600 + m * 60).ok()?
+        }
+    };
+    let secs =
+        date.midnight_utc_secs() + i64::try_from(hour * 3600 + minute * 60 + second).ok()? - offset;
+    u64::try_from(secs).ok().map(UnixTime::from_secs)
+}
+
+/// A GM/T 0099 integrity list: `OFDEntries.xml` at the package root naming every file
+/// that belongs to the document, signed as a whole (its SM3 digest, in a GB/T 35275
+/// `SignedData`) so that a file smuggled into the package (夹带) is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntegrityList {
+    /// The package path of the list.
+    pub path: String,
+    /// `CreationDate` (or `CreationDate`'s date and time), read by [`signature_time`].
+    pub created: Option<UnixTime>,
+    /// `FileList/File/@FileLoc`, as package paths.
+    pub files: Vec<String>,
+    /// `SignedValueLoc`, as a package path.
+    pub signed_value: String,
+}
+
+impl IntegrityList {
+    /// Where GM/T 0099 places the list.
+    pub const PATH: &'static str = "OFDEntries.xml";
+
+    /// Reads the package's integrity list, if it has one.
+    ///
+    /// # Errors
+    /// [`OfdError`] if the list is present but malformed.
+    pub fn read(package: &OfdPackage, limits: &OfdLimits) -> Result<Option<Self>, OfdError> {
+        let path = Self::PATH;
+        let Some(bytes) = package.get(path) else {
+            return Ok(None);
+        };
+        let tree = parse(path, bytes)?;
+        let root = tree.root(path, "DocEntries")?;
+        let files = tree
+            .child(root, "FileList")
+            .into_iter()
+            .flat_map(|list| tree.children(list, "File"))
+            .map(|file| location(path, file.attribute("FileLoc").unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signed_value = tree
+            .child(root, "SignedValueLoc")
+            .ok_or_else(|| xml_error(path, "no SignedValueLoc"))?;
+        Ok(Some(Self {
+            path: path.to_owned(),
+            created: root.attribute("CreationDate").and_then(signature_time),
+            files: bounded(path, files, limits)?,
+            signed_value: location(path, &signed_value.text)?,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_times_as_producers_write_them() {
+        // 2020-04-22 16:22:44 in Beijing is 08:22:44Z.
+        let beijing = UnixTime::from_secs(1_587_543_764);
+        for text in [
+            "2020-04-22 16:22:44",
+            "2020-04-22T16:22:44",
+            "2020-04-22T16:22:44.125",
+            "2020-04-22T08:22:44Z",
+            "2020-04-22T10:22:44+02:00",
+            " 2020-04-22T03:22:44-05:00 ",
+        ] {
+            assert_eq!(signature_time(text), Some(beijing), "{text}");
+        }
+        assert_eq!(
+            signature_time("2023-03-21"),
+            Some(UnixTime::from_secs(1_679_328_000))
+        );
+        for bad in [
+            "",
+            "2020-04-22 x",
+            "2020-04-22 16:22",
+            "2020-04-22 24:00:00",
+            "2020-04-22X16:22:44",
+            "2020-04-22 16:22:44.",
+            "2020-04-22 16:22:44+0200",
+            "2020-04-22 16:22:44 CST",
+            "2020-02-30 00:00:00",
+            "1970-01-01 00:00:00",
+        ] {
+            assert_eq!(signature_time(bad), None, "{bad}");
+        }
     }
 }

@@ -10,7 +10,8 @@ use serde_json::json;
 use yinzheng::Limits;
 use yinzheng::crypto::{Sm2SigningKey, sm3};
 use yinzheng::gm::{
-    CertDigest, SealDraft, SealPicture, SealProperty, SignerList, StampDraft, make_seal, make_stamp,
+    CertDigest, SealDraft, SealPicture, SealProperty, SignerList, StampDraft, make_seal,
+    make_signed_data, make_stamp,
 };
 use yinzheng::time::UnixTime;
 use yinzheng::trust::Role;
@@ -101,11 +102,14 @@ fn specs() -> Vec<serde_json::Value> {
 struct GmVector {
     id: &'static str,
     description: &'static str,
-    /// `seal` (verify the seal at `time`) or `stamp` (verify the stamp over `data`).
+    /// `seal` (verify the seal at `time`), `stamp` (verify the stamp over `data`), or `sign`
+    /// (verify the GB/T 35275 `SignedData` over `data`, claimed made at `signed_at`).
     kind: &'static str,
     file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_at: Option<u64>,
     expected: Expected,
 }
 
@@ -189,6 +193,17 @@ impl Kit {
     }
 }
 
+impl Kit {
+    /// A GB/T 35275 `SignedData` by the holder of certificate `signer` over [`DOCUMENT`].
+    fn signed_data(&self, signer: &str) -> Result<Vec<u8>> {
+        Ok(make_signed_data(
+            DOCUMENT,
+            &self.cert(signer)?,
+            &self.key(signer)?,
+        )?)
+    }
+}
+
 fn flip_last(mut bytes: Vec<u8>) -> Vec<u8> {
     if let Some(last) = bytes.last_mut() {
         *last ^= 0x01;
@@ -249,14 +264,20 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
                    data: Option<&'static str>,
                    expected: Expected|
      -> Result<()> {
-        let extension = if kind == "seal" { "esl" } else { "ses" };
+        let extension = match kind {
+            "seal" => "esl",
+            "stamp" => "ses",
+            _ => "p7s",
+        };
         let file = write(dir, &format!("{id}.{extension}"), &bytes)?;
+        let signed_at = (kind == "sign").then_some(signed.as_secs());
         vectors.push(GmVector {
             id,
             description,
             kind,
             file,
             data,
+            signed_at,
             expected,
         });
         Ok(())
@@ -397,6 +418,68 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         reject("document-digest"),
     )?;
 
+    // OFD digital signatures (Type="Sign"): GB/T 35275 SignedData over the same data.
+    let signed_data = kit.signed_data(signer)?;
+    add(
+        "sign-valid",
+        "a GB/T 35275 SignedData by a trusted signer over the data",
+        "sign",
+        signed_data.clone(),
+        document,
+        accept(&[], 0),
+    )?;
+    add(
+        "sign-bad-signature",
+        "the signer's signature has one bit flipped",
+        "sign",
+        flip_last(signed_data.clone()),
+        document,
+        reject("stamp-signature"),
+    )?;
+    add(
+        "sign-not-der",
+        "the outer length is not minimal (BER, not DER)",
+        "sign",
+        non_minimal_length(&signed_data)?,
+        document,
+        reject("decode"),
+    )?;
+    add(
+        "sign-signer-untrusted",
+        "the signer's certificate chains to a root that is not trusted",
+        "sign",
+        kit.signed_data("sm2-signer-other-root")?,
+        document,
+        reject("signer-certificate"),
+    )?;
+    add(
+        "sign-signer-expired",
+        "the signer's certificate had expired at the signing time",
+        "sign",
+        kit.signed_data("sm2-signer-expired")?,
+        document,
+        reject("signer-certificate"),
+    )?;
+    add(
+        "sign-document-altered",
+        "one byte of the signed data changed after signing",
+        "sign",
+        signed_data.clone(),
+        Some("document-altered.xml"),
+        reject("document-digest"),
+    )?;
+    add(
+        "sign-in-future",
+        "the claimed signing time is a day after the verification time",
+        "sign",
+        signed_data,
+        document,
+        reject("validity"),
+    )?;
+    if let Some(future) = vectors.iter_mut().find(|v| v.id == "sign-in-future") {
+        future.signed_at = Some(now.as_secs() + 86_400);
+    }
+
     let root = |name: &'static str, roles: &'static [&'static str]| -> Result<RootEntry> {
         Ok(RootEntry {
             name,
@@ -405,8 +488,9 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         })
     };
     let manifest = GmManifest {
-        description: "yinzheng national (GB/T 38540, SM2) vectors: verify each seal at `time`, \
-                      each stamp over its data; see test-vectors/README.md",
+        description: "yinzheng national (GB/T 38540, GB/T 35275, SM2) vectors: verify each \
+                      seal at `time`, each stamp and SignedData over its data; see \
+                      test-vectors/README.md",
         time: now.as_secs(),
         x509_roots: vec![root("sm2-root", &["seal-maker", "stamp-signer"])?],
         certificates,
