@@ -32,7 +32,10 @@ pub use envelope::{EnvelopeError, HeaderItem, ObjectKind};
 #[cfg(feature = "gm")]
 pub use national::{NationalWarning, VerifiedNationalSeal, VerifiedNationalStamp};
 #[cfg(feature = "gm")]
-pub use ofd::{IntegrityOutcome, OfdOutcome, OfdSignatureVerdict, OfdSigned, OfdVerdict};
+pub use ofd::{
+    IntegrityOutcome, OfdLicenceError, OfdOutcome, OfdSignatureVerdict, OfdSigned, OfdVerdict,
+    VerifiedOfdLicence,
+};
 #[cfg(feature = "gm")]
 pub use ofd_signature::{SignatureForm, VerifiedOfdSignature};
 pub use presentation::{Presentation, ReplayCache};

@@ -19,8 +19,8 @@ use super::ofd_signature::VerifiedOfdSignature;
 use super::{Rejected, VerificationContext, Verified, Verifier};
 use crate::crypto::sm3;
 use crate::gm::ofd::{
-    IntegrityList, OfdError, OfdLimits, OfdPackage, OfdSignature, SignatureEntry, SignatureKind,
-    SignatureList,
+    IntegrityList, LICENCE_ATTACHMENT, OfdError, OfdLimits, OfdPackage, OfdSignature,
+    SignatureEntry, SignatureKind, SignatureList,
 };
 
 /// What an OFD signature that stands was verified as: GB/T 33190 knows these two kinds.
@@ -133,7 +133,78 @@ impl OfdVerdict {
     }
 }
 
+/// An OFD e-licence whose every signature stands, one of them covering the attached
+/// certificate, which verifies.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VerifiedOfdLicence {
+    /// The document's signatures (the agency's stamp among them).
+    pub document: OfdVerdict,
+    /// The attached certificate, verified.
+    pub certificate: Verified<crate::model::Certificate>,
+}
+
+/// Why an OFD e-licence was refused.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OfdLicenceError {
+    /// The package does not read.
+    #[error(transparent)]
+    Package(#[from] OfdError),
+    /// It has no signature, or one that does not stand.
+    #[error("the document's signatures do not all stand")]
+    NotValid(Box<OfdVerdict>),
+    /// No `certificate.cwt` is attached.
+    #[error("no certificate is attached ({LICENCE_ATTACHMENT})")]
+    NoCertificate,
+    /// No signature covers the attached certificate.
+    #[error("no signature covers the attached certificate")]
+    NotCovered,
+    /// The attached certificate is refused.
+    #[error("the attached certificate: {}", .0.error())]
+    Certificate(Box<Rejected>),
+}
+
 impl Verifier {
+    /// Verifies an OFD e-licence (as `gm::ofd::licence_draft` and `sign_ofd` make it) at
+    /// `ctx.now`: every signature of the document stands, one covers the attached
+    /// `certificate.cwt`, and that certificate verifies (all checks, status included).
+    ///
+    /// # Errors
+    /// [`OfdLicenceError`] naming the first thing that fails.
+    pub fn verify_ofd_licence(
+        &self,
+        bytes: &[u8],
+        limits: &OfdLimits,
+        ctx: &VerificationContext,
+    ) -> Result<VerifiedOfdLicence, OfdLicenceError> {
+        let document = self.verify_ofd(bytes, limits, ctx)?;
+        if !document.is_valid() || document.signatures.is_empty() {
+            return Err(OfdLicenceError::NotValid(Box::new(document)));
+        }
+        let package = OfdPackage::read(bytes, limits)?;
+        let path = package
+            .attachments()?
+            .into_iter()
+            .find(|(name, _, _)| name == LICENCE_ATTACHMENT)
+            .map(|(_, _, path)| path)
+            .ok_or(OfdLicenceError::NoCertificate)?;
+        let covered = document.signatures.iter().any(|s| {
+            OfdSignature::read(&package, &s.entry.location, limits)
+                .is_ok_and(|sig| sig.references.iter().any(|r| r.file == path))
+        });
+        if !covered {
+            return Err(OfdLicenceError::NotCovered);
+        }
+        let certificate = self
+            .verify_certificate(package.file(&path)?, ctx)
+            .map_err(|r| OfdLicenceError::Certificate(Box::new(r)))?;
+        Ok(VerifiedOfdLicence {
+            document,
+            certificate,
+        })
+    }
+
     /// Verifies every signature of the OFD package `bytes` at `ctx.now`.
     ///
     /// # Errors

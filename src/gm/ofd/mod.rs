@@ -8,13 +8,19 @@
 //! and duplicate names, are refused: two entries of one name could show a verifier one file
 //! and a viewer another. XML with a DOCTYPE (entity expansion) is refused.
 
+mod document;
+mod licence;
 mod package;
+mod sign;
 mod xml;
 
+pub use document::{OfdAttachment, OfdDocumentDraft, OfdText, make_ofd};
+pub use licence::{LICENCE_ATTACHMENT, LICENCE_FORMAT, licence_draft};
 pub use package::OfdPackage;
+pub use sign::{OfdSignError, OfdSignatureDraft, StampPlacement, sign_ofd};
 pub use xml::{
     IntegrityList, OfdReference, OfdSignature, SignatureEntry, SignatureKind, SignatureList,
-    StampAnnot, signature_time,
+    StampAnnot, signature_time, signature_time_text,
 };
 
 /// Bounds on an OFD package. Change fields on the default value, as for

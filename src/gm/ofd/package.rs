@@ -6,7 +6,7 @@ use std::io::Read as _;
 use super::{OfdError, OfdLimits};
 
 /// The files of an OFD package by path (no leading `/`), exactly as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfdPackage {
     files: BTreeMap<String, Vec<u8>>,
 }
@@ -93,6 +93,39 @@ impl OfdPackage {
             return Err(OfdError::DuplicateName("(in the ZIP directory)".into()));
         }
         Ok(Self { files })
+    }
+
+    /// An empty package, to build a document in.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// Adds or replaces the file at package path `path`.
+    pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(path.into(), bytes);
+    }
+
+    /// The package as a ZIP archive: every file deflated, in path order, dated 1980-01-01
+    /// (the ZIP epoch), so the same files always make the same bytes.
+    ///
+    /// # Errors
+    /// [`OfdError::Zip`] if the archive cannot be written (a file over 4 GiB).
+    pub fn to_zip(&self) -> Result<Vec<u8>, OfdError> {
+        use std::io::Write as _;
+        let zip_error = |e: zip::result::ZipError| OfdError::Zip(e.to_string());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default());
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (path, bytes) in &self.files {
+            out.start_file(path.as_str(), options).map_err(zip_error)?;
+            out.write_all(bytes)
+                .map_err(|e| OfdError::Zip(format!("{path}: {e}")))?;
+        }
+        Ok(out.finish().map_err(zip_error)?.into_inner())
     }
 
     /// The file at package path `path`, as stored.

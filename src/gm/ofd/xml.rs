@@ -16,6 +16,8 @@ struct Node {
     children: Vec<usize>,
     /// Offset of the element's `<` in the file.
     start: usize,
+    /// Offset of its end tag's `<` (`None` for an empty element `<…/>`).
+    end: Option<usize>,
 }
 
 struct Tree {
@@ -65,6 +67,7 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Tree, OfdError> {
                     text: String::new(),
                     children: Vec::new(),
                     start: before,
+                    end: None,
                 });
                 if let Some(&parent) = open.last() {
                     nodes[parent].children.push(index);
@@ -74,7 +77,9 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Tree, OfdError> {
                 }
             }
             Event::End(_) => {
-                open.pop();
+                if let Some(closed) = open.pop() {
+                    nodes[closed].end = Some(before);
+                }
                 if open.is_empty() {
                     root_end = before;
                 }
@@ -176,7 +181,109 @@ fn bounded<T>(file: &str, items: Vec<T>, limits: &OfdLimits) -> Result<Vec<T>, O
     Ok(items)
 }
 
+/// Where a new signature goes in a document: what [`OfdPackage::documents`] finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct DocumentSlot {
+    /// `DocRoot`, as a package path.
+    pub(super) root: String,
+    /// `Signatures`, as a package path, when the document has signatures.
+    pub(super) signatures: Option<String>,
+    /// Offset in `OFD.xml` of this `DocBody`'s end tag, and the element's namespace prefix
+    /// (`ofd:`), to add a `Signatures` element before it.
+    pub(super) body_end: Option<usize>,
+    pub(super) prefix: String,
+}
+
+/// The namespace prefix (with its colon) of the element starting at `start`.
+fn prefix_at(bytes: &[u8], start: usize) -> String {
+    let name = bytes
+        .get(start + 1..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'>' | b'/'))
+        .copied()
+        .collect::<Vec<u8>>();
+    let name = String::from_utf8_lossy(&name);
+    name.rfind(':')
+        .map_or_else(String::new, |at| name[..=at].to_owned())
+}
+
 impl OfdPackage {
+    /// Every document of the package (`OFD.xml`'s `DocBody` elements), in order.
+    pub(super) fn documents(&self) -> Result<Vec<DocumentSlot>, OfdError> {
+        let bytes = self.file("OFD.xml")?;
+        let tree = parse("OFD.xml", bytes)?;
+        let root = tree.root("OFD.xml", "OFD")?;
+        tree.children(root, "DocBody")
+            .map(|body| {
+                let root = tree
+                    .child(body, "DocRoot")
+                    .ok_or_else(|| xml_error("OFD.xml", "a DocBody without DocRoot"))?;
+                Ok(DocumentSlot {
+                    root: location("OFD.xml", &root.text)?,
+                    signatures: tree
+                        .child(body, "Signatures")
+                        .map(|s| location("OFD.xml", &s.text))
+                        .transpose()?,
+                    body_end: body.end,
+                    prefix: prefix_at(bytes, body.start),
+                })
+            })
+            .collect()
+    }
+
+    /// The pages of the document whose `Document.xml` is at `root`: each page's object id
+    /// (`PageRef`) and content path, in order.
+    pub(super) fn pages(&self, root: &str) -> Result<Vec<(String, String)>, OfdError> {
+        let tree = parse(root, self.file(root)?)?;
+        let document = tree.root(root, "Document")?;
+        tree.child(document, "Pages")
+            .into_iter()
+            .flat_map(|pages| tree.children(pages, "Page"))
+            .map(|page| {
+                Ok((
+                    page.attribute("ID").unwrap_or_default().to_owned(),
+                    location(root, page.attribute("BaseLoc").unwrap_or_default())?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The files attached to the first document (GB/T 33190 §20): each `Name`, `Format`
+    /// and package path, in order; none if it has no `Attachments`.
+    ///
+    /// # Errors
+    /// [`OfdError`] if `OFD.xml`, `Document.xml` or `Attachments.xml` is malformed.
+    pub fn attachments(&self) -> Result<Vec<(String, String, String)>, OfdError> {
+        let Some(document) = self.documents()?.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let root = &document.root;
+        let tree = parse(root, self.file(root)?)?;
+        let Some(list) = tree
+            .child(tree.root(root, "Document")?, "Attachments")
+            .map(|a| location(root, &a.text))
+            .transpose()?
+        else {
+            return Ok(Vec::new());
+        };
+        let list_tree = parse(&list, self.file(&list)?)?;
+        let attachments = list_tree.root(&list, "Attachments")?;
+        list_tree
+            .children(attachments, "Attachment")
+            .map(|a| {
+                let file = list_tree
+                    .child(a, "FileLoc")
+                    .ok_or_else(|| xml_error(&list, "an Attachment without FileLoc"))?;
+                Ok((
+                    a.attribute("Name").unwrap_or_default().to_owned(),
+                    a.attribute("Format").unwrap_or_default().to_owned(),
+                    location(&list, &file.text)?,
+                ))
+            })
+            .collect()
+    }
+
     /// The package path of every document's `Signatures.xml` (`OFD.xml`,
     /// `DocBody/Signatures`), for the documents that have one.
     ///
@@ -223,10 +330,27 @@ pub struct SignatureList {
     /// Every `Signature`, in order.
     pub entries: Vec<SignatureEntry>,
     bytes: Vec<u8>,
+    root_start: usize,
     root_end: usize,
+    max_id: u64,
 }
 
 impl SignatureList {
+    /// The file with `addition` inserted before the root's end tag, and the namespace
+    /// prefix of the root element: how a new signature is appended, leaving every earlier
+    /// byte in place.
+    pub(super) fn appended(&self, addition: impl Fn(&str) -> String) -> Vec<u8> {
+        let prefix = prefix_at(&self.bytes, self.root_start);
+        let (head, tail) = self.bytes.split_at(self.root_end.min(self.bytes.len()));
+        [head, addition(&prefix).as_bytes(), tail].concat()
+    }
+
+    /// Every `ID` in the file that looks like `s<number>` (entries and `MaxSignId`): the
+    /// largest number, so a new signature's ids do not collide.
+    pub(super) fn largest_id(&self) -> u64 {
+        self.max_id
+    }
+
     /// Reads the `Signatures.xml` at `path`.
     ///
     /// # Errors
@@ -253,11 +377,25 @@ impl SignatureList {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let numbered = |text: &str| {
+            text.trim()
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .parse::<u64>()
+                .unwrap_or(0)
+        };
+        let max_id = entries
+            .iter()
+            .map(|e: &SignatureEntry| numbered(&e.id))
+            .chain(tree.children(root, "MaxSignId").map(|m| numbered(&m.text)))
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             path: path.to_owned(),
             entries: bounded(path, entries, limits)?,
             bytes: bytes.to_vec(),
+            root_start: root.start,
             root_end: tree.root_end,
+            max_id,
         })
     }
 
@@ -432,6 +570,17 @@ pub fn signature_time(text: &str) -> Option<UnixTime> {
     u64::try_from(secs).ok().map(UnixTime::from_secs)
 }
 
+/// `at` as OFD writers write `SignatureDateTime`: `YYYY-MM-DD HH:MM:SS` in China Standard
+/// Time, which [`signature_time`] reads back. `None` after 9999.
+#[must_use]
+pub fn signature_time_text(at: UnixTime) -> Option<String> {
+    let text = at.saturating_add(8 * 3600).to_string();
+    // `YYYY-MM-DDTHH:MM:SSZ`; dates past 9999 are clamped by the formatter, so the text
+    // must read back to `at`.
+    let local = format!("{} {}", text.get(..10)?, text.get(11..19)?);
+    (signature_time(&local) == Some(at)).then_some(local)
+}
+
 /// A GM/T 0099 integrity list: `OFDEntries.xml` at the package root naming every file
 /// that belongs to the document, signed as a whole (its SM3 digest, in a GB/T 35275
 /// `SignedData`) so that a file smuggled into the package (夹带) is found.
@@ -483,6 +632,23 @@ impl IntegrityList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signature_times_write_and_read_back() {
+        for secs in [0, 1_587_543_764, 253_402_300_799 - 8 * 3600] {
+            let at = UnixTime::from_secs(secs);
+            let text = signature_time_text(at).unwrap();
+            assert_eq!(signature_time(&text), Some(at), "{text}");
+        }
+        assert_eq!(
+            signature_time_text(UnixTime::from_secs(1_587_543_764)).as_deref(),
+            Some("2020-04-22 16:22:44")
+        );
+        assert_eq!(
+            signature_time_text(UnixTime::from_secs(253_402_300_800)),
+            None
+        );
+    }
 
     #[test]
     fn signature_times_as_producers_write_them() {
