@@ -157,6 +157,7 @@ impl Date {
     }
 
     /// Seconds from the epoch to 00:00 UTC of this date (negative before 1970).
+    #[cfg(feature = "gm")]
     pub(crate) fn midnight_utc_secs(self) -> i64 {
         self.days_since_epoch() * 86_400
     }

@@ -1,20 +1,32 @@
 #!/usr/bin/env python3
 """Checks test-vectors/gm/ with code independent of yinzheng: asn1crypto parses the GB/T 38540
-structures (and must write them back byte for byte, so they are DER), gmssl computes SM3 and
-verifies the SM2 signatures, and OpenSSL 3 verifies every one of those signatures and
-certificates again (`pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678`,
-`verify -vfyopt distid:…`). Each vector must get its manifest verdict, failing at the listed
-check, in the GB/T 38540 order. Usage: python3 test-vectors/check_gm.py
+structures and GB/T 35275 SignedData (and must write them back byte for byte, so they are
+DER), gmssl computes SM3 and verifies the SM2 signatures, and OpenSSL 3 verifies every one of
+those signatures and certificates again (`pkeyutl -verify -rawin -digest sm3 -pkeyopt
+distid:1234567812345678`, `verify -vfyopt distid:…`). OFD packages are read with zipfile and
+ElementTree: every reference's SM3 check value, a listing changed only by later signatures,
+the stamp or SignedData over each Signature.xml, its propertyInfo and Seal.esl, and for the
+e-licence the attached certificate (cbor2 + cryptography Ed25519) covered by a signature. Each
+vector must get its manifest verdict, failing at the listed check, in the GB/T 38540 order.
+Usage: python3 test-vectors/check_gm.py
 """
 
+import base64
 import datetime
+import io
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
 
+import cbor2
 from asn1crypto import algos, cms, core, pem, x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from gmssl import sm2, sm3
 
 DIR = pathlib.Path(__file__).resolve().parent / "gm"
@@ -237,44 +249,29 @@ def lists(prop: PropertyInfo, cert_der: bytes) -> bool:
     return False
 
 
-def verify(vector, roots, now):
+def verify(vector, roots, now, issuer):
     data = (DIR / vector["file"]).read_bytes()
-    if vector["kind"] == "sign":
-        return verify_signed_data(vector, roots, now)
-    if vector["kind"] == "seal":
+    kind = vector["kind"]
+    if kind == "ofd":
+        check_ofd(data, roots, now)
+    elif kind == "licence":
+        check_licence(data, roots, now, issuer)
+    elif kind == "sign":
+        document = (DIR / vector["data"]).read_bytes()
+        check_signed_data(data, document, vector["signed_at"], roots, now)
+    elif kind == "seal":
         seal = load_der(SESeal, data, "SESeal")
         start, end = check_seal(seal, roots, now)
         if not start <= now <= end:
             raise Failed("seal-validity", "outside the seal's validity")
-        return
-    stamp = load_der(SESSignature, data, "SES_Signature")
-    signer_der = stamp["cert"].native
-    try:
-        signer = x509.Certificate.load(signer_der, strict=True)
-        public_point(signer)
-    except ValueError as e:
-        raise Failed("signer-certificate", str(e))
-    to_sign = stamp["to_sign"]
-    if stamp["sig_alg"].dotted != SM2_WITH_SM3 or not verifies(
-            signer, to_sign.dump(), stamp["signature"].native):
-        raise Failed("stamp-signature", "signer signature")
-    seal = to_sign["eseal"]
-    if not lists(seal["info"]["property"], signer_der):
-        raise Failed("seal-authorisation", "signer not listed in the seal")
-    start, end = check_seal(seal, roots, now)
-    signed_at = unix(to_sign["time_info"].native)
-    if not (start <= signed_at <= end and signed_at <= now):
-        raise Failed("seal-validity", "signed outside the seal's validity")
-    chain("signer-certificate", signer_der, "stamp-signer", signed_at, roots)
-    document = (DIR / vector["data"]).read_bytes()
-    if to_sign["data_hash"].native != sm3_digest(document):
-        raise Failed("document-digest", "dataHash is not SM3 of the data")
+    else:
+        check_stamp(data, (DIR / vector["data"]).read_bytes(), roots, now)
 
 
-def verify_signed_data(vector, roots, now):
-    """GB/T 35275: content = SM3(data), each signer's SM2 signature over the content under the
-    certificate it names by issuer and serial, trusted for stamp signing at `signed_at`."""
-    info = load_der(GmContentInfo, (DIR / vector["file"]).read_bytes(), "SignedData")
+def check_signed_data(value: bytes, document: bytes, signed_at: int, roots, now):
+    """GB/T 35275: content = SM3(document), each signer's SM2 signature over the content under
+    the certificate it names by issuer and serial, trusted for stamp signing at `signed_at`."""
+    info = load_der(GmContentInfo, value, "SignedData")
     if info["content_type"].dotted != GM_SIGNED_DATA:
         raise Failed("decode", "not GM signedData")
     signed = info["content"]
@@ -308,13 +305,158 @@ def verify_signed_data(vector, roots, now):
         if not verifies(cert, content, signer["signature"].native):
             raise Failed("stamp-signature", "signer signature")
         found.append(cert)
-    signed_at = vector["signed_at"]
     if signed_at > now:
         raise Failed("validity", "signed after the verification time")
     for cert in found:
         chain("signer-certificate", cert.dump(), "stamp-signer", signed_at, roots)
-    if content != sm3_digest((DIR / vector["data"]).read_bytes()):
+    if content != sm3_digest(document):
         raise Failed("document-digest", "content is not SM3 of the data")
+
+
+# --- OFD packages (GB/T 33190 §18), read with zipfile and ElementTree -----------------------
+
+OFD = "{http://www.ofdspec.org/2016}"
+
+
+def ofd_files(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = [i.filename for i in z.infolist() if not i.is_dir()]
+        if len(names) != len(set(names)):
+            raise Failed("malformed", "duplicate names")
+        return {n: z.read(n) for n in names}
+
+
+def resolve(base: str, location: str) -> str:
+    parts = [] if location.startswith("/") else [p for p in base.split("/") if p]
+    for segment in location.strip().lstrip("/").split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            parts.pop()
+        else:
+            parts.append(segment)
+    return "/".join(parts)
+
+
+def directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def beijing_time(text: str) -> int:
+    """`YYYY-MM-DD HH:MM:SS` with no zone is China Standard Time, as OFD writers mean it."""
+    local = datetime.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S")
+    return unix(local.replace(tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
+
+
+def without_later_entries(listing: bytes, index: int) -> bytes:
+    """Signatures.xml as it was before the entries after `index` were appended."""
+    starts = [m.start() for m in re.finditer(rb"<(?:\w+:)?Signature\b", listing)]
+    if index + 1 >= len(starts):
+        return listing
+    return listing[:starts[index + 1]] + listing[listing.rindex(b"</"):]
+
+
+def check_ofd_signature(files, list_path, index, entry, roots, now):
+    path = resolve(directory(list_path), entry.get("BaseLoc"))
+    xml = files[path]
+    signature = ET.fromstring(xml)
+    info = signature.find(OFD + "SignedInfo")
+    refs = info.find(OFD + "References")
+    if refs.get("CheckMethod") not in ("SM3", SM3_OID):
+        raise Failed("malformed", "check method")
+    for ref in refs.findall(OFD + "Reference"):
+        target = resolve(directory(path), ref.get("FileRef"))
+        stored = base64.b64decode(ref.find(OFD + "CheckValue").text.strip())
+        if target not in files:
+            raise Failed("malformed", f"{target} missing")
+        if sm3_digest(files[target]) == stored:
+            continue
+        if target == list_path and sm3_digest(without_later_entries(files[target], index)) == stored:
+            continue
+        raise Failed("references", f"{target} changed")
+    value = files[resolve(directory(path), signature.find(OFD + "SignedValue").text)]
+    if entry.get("Type", "Seal") == "Sign":
+        signed_at = beijing_time(info.find(OFD + "SignatureDateTime").text)
+        check_signed_data(value, xml, signed_at, roots, now)
+        return
+    stamp = check_stamp(value, xml, roots, now)
+    if stamp["to_sign"]["property_info"].native != "/" + path:
+        raise Failed("inconsistent", "propertyInfo names another file")
+    seal = info.find(OFD + "Seal/" + OFD + "BaseLoc")
+    if seal is not None and files[resolve(directory(path), seal.text)] != \
+            stamp["to_sign"]["eseal"].dump():
+        raise Failed("inconsistent", "the stamp's seal is not Seal.esl")
+
+
+def check_ofd(data: bytes, roots, now):
+    """Every signature of every document; returns the package's files and the signed paths."""
+    files = ofd_files(data)
+    root = ET.fromstring(files["OFD.xml"])
+    covered, count = set(), 0
+    for body in root.findall(OFD + "DocBody"):
+        listed = body.find(OFD + "Signatures")
+        if listed is None:
+            continue
+        list_path = resolve("", listed.text)
+        entries = ET.fromstring(files[list_path]).findall(OFD + "Signature")
+        for index, entry in enumerate(entries):
+            check_ofd_signature(files, list_path, index, entry, roots, now)
+            count += 1
+            sig_path = resolve(directory(list_path), entry.get("BaseLoc"))
+            refs = ET.fromstring(files[sig_path]).find(OFD + "SignedInfo/" + OFD + "References")
+            covered |= {resolve(directory(sig_path), r.get("FileRef")) for r in refs}
+    if count == 0:
+        raise Failed("unsigned", "no signature")
+    return files, covered
+
+
+def check_licence(data: bytes, roots, now, issuer):
+    """An e-licence: the OFD's signatures, one covering the attached certificate, whose COSE
+    signature verifies (cbor2 + cryptography) under the agency key, `iss` that agency."""
+    files, covered = check_ofd(data, roots, now)
+    document = ET.fromstring(files["Doc_0/Document.xml"])
+    listing = resolve("Doc_0", document.find(OFD + "Attachments").text)
+    attachments = ET.fromstring(files[listing]).findall(OFD + "Attachment")
+    attached = [resolve(directory(listing), a.find(OFD + "FileLoc").text)
+                for a in attachments if a.get("Name") == "certificate.cwt"]
+    if not attached or attached[0] not in covered:
+        raise Failed("licence", "no signature covers the attached certificate")
+    tag = cbor2.loads(files[attached[0]])
+    protected_bytes, _, payload, sig = tag.value
+    tbs = cbor2.dumps(["Signature1", protected_bytes, b"", payload])
+    key = ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(issuer["public_key"]))
+    try:
+        key.verify(sig, tbs)
+    except InvalidSignature:
+        raise Failed("licence", "the attached certificate's signature")
+    if cbor2.loads(payload)[1] != issuer["agency"]:
+        raise Failed("licence", "the certificate's issuer")
+
+
+def check_stamp(data: bytes, document: bytes, roots, now):
+    """A GB/T 38540 stamp over `document`, in the standard's order; returns it."""
+    stamp = load_der(SESSignature, data, "SES_Signature")
+    signer_der = stamp["cert"].native
+    try:
+        signer = x509.Certificate.load(signer_der, strict=True)
+        public_point(signer)
+    except ValueError as e:
+        raise Failed("signer-certificate", str(e))
+    to_sign = stamp["to_sign"]
+    if stamp["sig_alg"].dotted != SM2_WITH_SM3 or not verifies(
+            signer, to_sign.dump(), stamp["signature"].native):
+        raise Failed("stamp-signature", "signer signature")
+    seal = to_sign["eseal"]
+    if not lists(seal["info"]["property"], signer_der):
+        raise Failed("seal-authorisation", "signer not listed in the seal")
+    start, end = check_seal(seal, roots, now)
+    signed_at = unix(to_sign["time_info"].native)
+    if not (start <= signed_at <= end and signed_at <= now):
+        raise Failed("seal-validity", "signed outside the seal's validity")
+    chain("signer-certificate", signer_der, "stamp-signer", signed_at, roots)
+    if to_sign["data_hash"].native != sm3_digest(document):
+        raise Failed("document-digest", "dataHash is not SM3 of the data")
+    return stamp
 
 
 def main():
@@ -328,7 +470,7 @@ def main():
     for v in manifest["vectors"]:
         expected = v["expected"]
         try:
-            verify(v, roots, now)
+            verify(v, roots, now, manifest["licence_issuer"])
             got = "accept"
         except Failed as f:
             got = f"reject at {f.check} ({f})"

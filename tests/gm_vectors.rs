@@ -12,10 +12,14 @@ use serde::Deserialize;
 
 #[path = "support/manifest.rs"]
 mod manifest;
-use manifest::{Expected, RootEntry};
+use manifest::{Expected, RootEntry, TrustEntry, key_of, roles_of};
+use yinzheng::gm::ofd::OfdLimits;
+use yinzheng::model::Uscc;
 use yinzheng::time::UnixTime;
-use yinzheng::trust::{Role, Roles, TrustStore};
-use yinzheng::verify::{Check, VerificationContext, Verifier};
+use yinzheng::trust::TrustStore;
+use yinzheng::verify::{
+    Check, OfdLicenceError, OfdOutcome, OfdVerdict, VerificationContext, Verifier,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +29,7 @@ struct Manifest {
     time: u64,
     x509_roots: Vec<RootEntry>,
     certificates: Vec<String>,
+    licence_issuer: TrustEntry,
     vectors: Vec<Vector>,
 }
 
@@ -38,6 +43,9 @@ struct Vector {
     file: String,
     data: Option<String>,
     signed_at: Option<u64>,
+    /// What ofdrw's validator says (checked by test-vectors/ofdrw-check).
+    #[allow(dead_code)]
+    ofdrw: Option<String>,
     expected: Expected,
 }
 
@@ -54,16 +62,42 @@ fn manifest() -> Manifest {
 fn verifier(manifest: &Manifest) -> Verifier {
     let mut trust = TrustStore::new();
     for root in &manifest.x509_roots {
-        let roles: Roles = root
-            .roles
-            .iter()
-            .map(|r| Role::from_name(r).unwrap())
-            .collect();
         trust
-            .add_x509_root(&root.name, &hex::decode(&root.der).unwrap(), roles)
+            .add_x509_root(
+                &root.name,
+                &hex::decode(&root.der).unwrap(),
+                roles_of(&root.roles),
+            )
             .unwrap();
     }
+    let issuer = &manifest.licence_issuer;
+    trust
+        .add_agency_key(
+            &issuer.name,
+            Uscc::parse(&issuer.agency).unwrap(),
+            key_of(issuer),
+            roles_of(&issuer.roles),
+        )
+        .unwrap();
     Verifier::builder(trust).build().unwrap()
+}
+
+/// Why an OFD is not valid, as the manifest names it: the first signature that does not
+/// stand, by the check that failed or `references`.
+fn ofd_reason(verdict: &OfdVerdict) -> Result<usize, String> {
+    if verdict.is_valid() {
+        return Ok(0);
+    }
+    let reason = verdict
+        .signatures
+        .iter()
+        .find(|s| !s.outcome.stands())
+        .map_or("unsigned".to_owned(), |s| match &s.outcome {
+            OfdOutcome::ReferencesChanged(_) => "references".to_owned(),
+            OfdOutcome::Rejected(r) => r.failed_check().name().to_owned(),
+            other => format!("{other:?}"),
+        });
+    Err(reason)
 }
 
 /// Verifies vector `v`; `Ok(warnings)` or `Err(failed check name)`.
@@ -77,6 +111,22 @@ fn verify(verifier: &Verifier, v: &Vector, ctx: &VerificationContext) -> Result<
                 ok.report().clone()
             })
             .map_err(|r| r.failed_check().name().to_owned())?,
+        "ofd" => {
+            let verdict = verifier
+                .verify_ofd(&bytes, &OfdLimits::default(), ctx)
+                .unwrap();
+            return ofd_reason(&verdict);
+        }
+        "licence" => {
+            return match verifier.verify_ofd_licence(&bytes, &OfdLimits::default(), ctx) {
+                Ok(licence) => {
+                    assert_eq!(licence.certificate.kind.name(), "营业执照", "{}", v.id);
+                    Ok(0)
+                }
+                Err(OfdLicenceError::NotValid(verdict)) => ofd_reason(&verdict),
+                Err(e) => Err(e.to_string()),
+            };
+        }
         "sign" => {
             let data = std::fs::read(dir().join(v.data.as_deref().unwrap())).unwrap();
             let signed_at = v.signed_at.map(UnixTime::from_secs);

@@ -11,7 +11,7 @@ mod targets;
 
 #[path = "support/manifest.rs"]
 mod manifest;
-use manifest::{Expected, RootEntry};
+use manifest::{Expected, RootEntry, TrustEntry, key_of, roles_of};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -35,17 +35,6 @@ struct Manifest {
     /// Agency seals the verifier holds (hex of each seal's `COSE_Sign1`).
     seals: Vec<String>,
     vectors: Vec<Vector>,
-}
-
-/// A trusted key: an agency's (`trust`) or a seal maker's.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TrustEntry {
-    name: String,
-    agency: String,
-    alg: String,
-    public_key: String,
-    roles: Vec<String>,
 }
 
 /// One certificate vector.
@@ -127,10 +116,6 @@ fn manifest() -> (Manifest, PathBuf) {
 }
 
 /// The roles a manifest entry names.
-fn roles_of(roles: &[String]) -> Roles {
-    roles.iter().map(|r| Role::from_name(r).unwrap()).collect()
-}
-
 /// Every anchor a manifest lists: agency keys, seal makers, X.509 roots, each for its roles.
 fn trust_store(
     anchors: &[TrustEntry],
@@ -181,15 +166,6 @@ fn verifier(manifest: &Manifest, allow_unknown_status: bool) -> Verifier {
 }
 
 /// The public key of a manifest trust entry.
-fn key_of(entry: &TrustEntry) -> PublicKey {
-    let key_bytes = hex::decode(&entry.public_key).unwrap();
-    match entry.alg.as_str() {
-        "Ed25519" => PublicKey::ed25519(&key_bytes.try_into().unwrap()).unwrap(),
-        "ES256" => PublicKey::p256(&key_bytes).unwrap(),
-        other => panic!("unknown alg {other}"),
-    }
-}
-
 /// A verifier for one vector: its policy, and its status lists fed in order. Lists meant to be
 /// refused (broken zlib, a zip bomb) must be refused.
 fn verifier_for(manifest: &Manifest, v: &Vector, dir: &Path) -> Verifier {

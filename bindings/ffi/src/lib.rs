@@ -19,6 +19,8 @@ mod error;
 mod issuer;
 #[cfg(feature = "gm")]
 mod national;
+#[cfg(feature = "gm")]
+mod national_make;
 mod presentation;
 mod qr;
 mod report;
@@ -42,8 +44,13 @@ pub use error::YinzhengError;
 pub use issuer::{IdentifiedRequest, IssuanceLedger, IssuedOnce, Issuer, PreparedCertificate};
 #[cfg(feature = "gm")]
 pub use national::{
-    NationalSealInfo, OfdSignatureOutcome, OfdSignatureVerdict, OfdVerdict, VerifiedNationalSeal,
-    VerifiedNationalStamp,
+    NationalSealInfo, OfdIntegrityOutcome, OfdSignatureOutcome, OfdSignatureVerdict, OfdSigned,
+    OfdVerdict, VerifiedNationalSeal, VerifiedNationalStamp, VerifiedOfdSignature,
+};
+#[cfg(feature = "gm")]
+pub use national_make::{
+    NationalSealDraft, OfdTextLine, Sm2Key, StampPlacement, VerifiedOfdLicence, make_national_seal,
+    make_national_stamp, make_ofd, sign_ofd, stamp_ofd,
 };
 pub use presentation::{
     Presentation, PresentationOptions, PresentationRequest, Presenter, RotatingCode,

@@ -399,10 +399,14 @@ impl Verifier {
             .inner
             .verify_ofd(&ofd, &gm::ofd::OfdLimits::DEFAULT, &ctx)
             .map_err(crate::error::invalid)?;
-        Ok(OfdVerdict {
-            valid: verdict.is_valid(),
-            signatures: verdict.signatures.iter().map(Into::into).collect(),
-            integrity: verdict.integrity.as_ref().map(Into::into),
-        })
+        Ok(verdict_of(&verdict))
+    }
+}
+
+pub(crate) fn verdict_of(verdict: &verify::OfdVerdict) -> OfdVerdict {
+    OfdVerdict {
+        valid: verdict.is_valid(),
+        signatures: verdict.signatures.iter().map(Into::into).collect(),
+        integrity: verdict.integrity.as_ref().map(Into::into),
     }
 }

@@ -14,15 +14,9 @@ pub enum SignatureAlgorithm {
     Ed25519,
     /// ECDSA P-256 with SHA-256 (COSE -7): what phone secure hardware offers.
     Es256,
-}
-
-impl From<SignatureAlgorithm> for crypto::Algorithm {
-    fn from(a: SignatureAlgorithm) -> Self {
-        match a {
-            SignatureAlgorithm::Ed25519 => Self::Ed25519,
-            SignatureAlgorithm::Es256 => Self::Es256,
-        }
-    }
+    /// SM2 with SM3 and the default distinguishing id (GM/T 0009): national seals, stamps
+    /// and OFD signatures only (feature `gm`).
+    Sm2Sm3,
 }
 
 pub(crate) fn public_key(
@@ -37,6 +31,14 @@ pub(crate) fn public_key(
             PublicKey::ed25519(raw)
         }
         SignatureAlgorithm::Es256 => PublicKey::p256(bytes),
+        #[cfg(feature = "gm")]
+        SignatureAlgorithm::Sm2Sm3 => PublicKey::sm2(bytes),
+        #[cfg(not(feature = "gm"))]
+        SignatureAlgorithm::Sm2Sm3 => {
+            return Err(YinzhengError::InvalidKey {
+                reason: "SM2 keys need the bindings' gm feature".into(),
+            });
+        }
     };
     key.map_err(|e| YinzhengError::InvalidKey {
         reason: e.to_string(),
@@ -48,10 +50,11 @@ pub(crate) fn public_key(
 pub trait Signer: Send + Sync {
     /// The algorithm of the key.
     fn algorithm(&self) -> SignatureAlgorithm;
-    /// The public key: 32 raw bytes for Ed25519, SEC1 (compressed or not) for P-256.
+    /// The public key: 32 raw bytes for Ed25519, SEC1 (compressed or not) for P-256 and SM2.
     fn public_key(&self) -> Vec<u8>;
     /// Signs `message`: Ed25519 over the bytes, ES256 over their SHA-256 (as platform APIs
-    /// do). Returns the raw 64-byte signature (not DER).
+    /// do), SM2 over SM3(Z_A ‖ message) with the default id. Returns the raw 64-byte
+    /// signature (not DER).
     ///
     /// # Errors
     /// When the key is unavailable or the user refuses.

@@ -30,14 +30,61 @@ def verifier(**anchors):
     return yz.Verifier.with_anchors(anchors=yz.TrustAnchors(**anchors), policy=yz.VerifierPolicy())
 
 
+def vector_verifier():
+    issuer = MANIFEST["licence_issuer"]
+    return verifier(
+        x509_roots=[
+            yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"]), roles=roles(r["roles"]))
+            for r in MANIFEST["x509_roots"]
+        ],
+        issuer_keys=[yz.TrustedIssuerKey(
+            name=issuer["name"], agency_code=issuer["agency"],
+            algorithm=yz.SignatureAlgorithm.ED25519,
+            public_key=bytes.fromhex(issuer["public_key"]), roles=roles(issuer["roles"]))],
+    )
+
+
+NOW = datetime.datetime.fromtimestamp(MANIFEST["time"], tz=datetime.timezone.utc)
+
+
+def ofd_reason(verdict):
+    """The manifest's name for why an OFD is not valid (the first signature that fails)."""
+    for s in verdict.signatures:
+        if s.stands:
+            continue
+        if isinstance(s.outcome, yz.OfdSignatureOutcome.REFERENCES_CHANGED):
+            return "references"
+        if isinstance(s.outcome, yz.OfdSignatureOutcome.REJECTED):
+            return [c.name for c in s.outcome.report.checks
+                    if c.status == yz.CheckStatus.FAILED][0]
+        return repr(s.outcome)
+    return "unsigned"
+
+
 @pytest.mark.parametrize("vector", MANIFEST["vectors"], ids=lambda v: v["id"])
 def test_national_vector(vector):
-    v = verifier(x509_roots=[
-        yz.TrustedRoot(name=r["name"], der=bytes.fromhex(r["der"]), roles=roles(r["roles"]))
-        for r in MANIFEST["x509_roots"]
-    ])
-    now = datetime.datetime.fromtimestamp(MANIFEST["time"], tz=datetime.timezone.utc)
+    v = vector_verifier()
+    now = NOW
     data = (GM / vector["file"]).read_bytes()
+    expected = vector["expected"]
+    if vector["kind"] == "ofd":
+        verdict = v.verify_ofd(data, now)
+        if expected["outcome"] == "accept":
+            assert verdict.valid, verdict
+        else:
+            assert not verdict.valid
+            assert ofd_reason(verdict) == expected["failed_check"]
+        return
+    if vector["kind"] == "licence":
+        if expected["outcome"] == "accept":
+            licence = v.verify_ofd_licence(data, now)
+            assert licence.document.valid
+            assert licence.certificate.certificate.holder_name == "福州示例科技有限公司"
+        else:
+            assert ofd_reason(v.verify_ofd(data, now)) == expected["failed_check"]
+            with pytest.raises(yz.YinzhengError.InvalidInput):
+                v.verify_ofd_licence(data, now)
+        return
 
     def run():
         if vector["kind"] == "seal":
@@ -48,7 +95,6 @@ def test_national_vector(vector):
             return v.verify_ofd_signed_value(data, signed, at, now)
         return v.verify_national_stamp(data, signed, now)
 
-    expected = vector["expected"]
     if expected["outcome"] == "accept":
         verified = run()
         if vector["kind"] == "sign":
@@ -145,3 +191,83 @@ def test_an_integrity_list_verifies_and_a_smuggled_file_is_found():
     assert not smuggled.valid
     assert isinstance(smuggled.integrity, yz.OfdIntegrityOutcome.UNLISTED)
     assert smuggled.integrity.files == ["Doc_0/Res/smuggled.png"]
+
+
+class Sm2Signer(yz.Signer):
+    """A foreign signer over an in-memory SM2 key (a UKey or HSM would sit here)."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def algorithm(self):
+        return yz.SignatureAlgorithm.SM2_SM3
+
+    def public_key(self):
+        return self.key.public_key()
+
+    def sign(self, message):
+        return self.key.sign(message)
+
+
+def vector_cert(name):
+    text = (GM / f"{name}.pem").read_text()
+    body = text.split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+    return base64.b64decode("".join(body.split()))
+
+
+def test_seals_stamps_and_ofds_made_from_python_verify():
+    # The vector certificates' keys are the scalars their specs give (0x72 maker, 0x73 signer).
+    maker = Sm2Signer(yz.Sm2Key.from_bytes(bytes([0x72] * 32)))
+    signer = Sm2Signer(yz.Sm2Key.from_bytes(bytes([0x73] * 32)))
+    assert len(maker.public_key()) == 65
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+    seal = yz.make_national_seal(yz.NationalSealDraft(
+        vendor="yinzheng", id="22010000000000000009", kind_code=1, name="测试专用章",
+        signer_certificates=[vector_cert("sm2-signer")], created=start, valid_from=start,
+        valid_until=datetime.datetime(2028, 1, 1, tzinfo=datetime.timezone.utc),
+        picture_format="SVG", picture=b"<svg/>", width_mm=40, height_mm=40),
+        vector_cert("sm2-maker"), maker)
+    v = vector_verifier()
+    assert v.verify_national_seal(seal, NOW).seal.name == "测试专用章"
+    at = NOW - datetime.timedelta(days=1)
+    stamp = yz.make_national_stamp(seal, b"signed data", "/doc", at, vector_cert("sm2-signer"),
+                                   signer)
+    assert v.verify_national_stamp(stamp, b"signed data", NOW).property_info == "/doc"
+    with pytest.raises(yz.YinzhengError.Rejected):
+        v.verify_national_stamp(stamp, b"other data", NOW)
+
+    document = yz.make_ofd("通知（测试）", "2026-10-01", [[
+        yz.OfdTextLine(x_mm=25, y_mm=40, size_mm=5, text="通知"),
+        yz.OfdTextLine(x_mm=25, y_mm=50, size_mm=5, text="经审查，准予许可。"),
+    ]])
+    stamped = yz.stamp_ofd(document, seal, yz.StampPlacement(
+        page=0, x_mm=140, y_mm=230, width_mm=40, height_mm=40), at, vector_cert("sm2-signer"),
+        signer)
+    signed = yz.sign_ofd(stamped, at, vector_cert("sm2-signer"), signer)
+    verdict = v.verify_ofd(signed, NOW)
+    assert verdict.valid, verdict
+    kinds = [type(s.outcome.signed) for s in verdict.signatures]
+    assert kinds == [yz.OfdSigned.STAMP, yz.OfdSigned.SIGNATURE]
+    # Python's own zipfile reads what we wrote, and finds the stamp's files.
+    with zipfile.ZipFile(io.BytesIO(signed)) as z:
+        assert "Doc_0/Signs/Sign_0/Seal.esl" in z.namelist()
+        assert z.read("Doc_0/Signs/Sign_0/Seal.esl") == seal
+    with pytest.raises(yz.YinzhengError.InvalidInput):
+        yz.stamp_ofd(document, seal, yz.StampPlacement(
+            page=3, x_mm=0, y_mm=0, width_mm=40, height_mm=40), at,
+            vector_cert("sm2-signer"), signer)
+
+
+def test_a_verified_certificate_renders_as_an_e_licence():
+    licence = (GM / "licence-stamped.ofd").read_bytes()
+    v = vector_verifier()
+    verified = v.verify_ofd_licence(licence, NOW)
+    with zipfile.ZipFile(io.BytesIO(licence)) as z:
+        attached = z.read("Doc_0/Attachs/certificate.cwt")
+    # Rendering the attached certificate again gives the unstamped document the vector
+    # stamped: the same face, the same attachment.
+    rendered = v.render_ofd_licence(attached, NOW)
+    with zipfile.ZipFile(io.BytesIO(rendered)) as z:
+        assert z.read("Doc_0/Attachs/certificate.cwt") == attached
+        page = z.read("Doc_0/Pages/Page_0/Content.xml").decode()
+    assert verified.certificate.certificate.holder_name in page

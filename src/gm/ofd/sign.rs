@@ -1,8 +1,13 @@
 //! Signing an OFD package (GB/T 33190 §18): a new `Signature.xml` whose references are the
-//! SM3 check values of every file of the package, its signed value (a GB/T 38540 stamp, or a
-//! GB/T 35275 `SignedData`), the seal file and a `StampAnnot` for a stamp, and the entry in
-//! `Signatures.xml` — appended before the root's end tag, every earlier byte kept, so each
-//! earlier signature still verifies and reads as changed by this later one.
+//! SM3 check values of every file of the package but the signature listing, its signed value
+//! (a GB/T 38540 stamp, or a GB/T 35275 `SignedData`), the seal file and a `StampAnnot` for a
+//! stamp, and the entry in `Signatures.xml`, appended before the root's end tag.
+//!
+//! `Signatures.xml` is left out of the references, as ofdrw's continuing signatures leave it
+//! out: each later signature only adds files and that entry, so every earlier signature
+//! still verifies as it stands — for ofdrw too, which refuses a listing changed after a
+//! signature covering it. The price is that the listing itself is unsigned: taking an entry
+//! out hides a signature, but no change to it can make a signature verify that does not.
 
 use base64::Engine as _;
 
@@ -143,7 +148,7 @@ pub fn sign_ofd(
     }
 
     let mut references = String::new();
-    for path in package.paths() {
+    for path in package.paths().filter(|p| *p != list_path) {
         if let Some(bytes) = package.get(path) {
             let value = base64::engine::general_purpose::STANDARD.encode(sm3(bytes));
             references.push_str(&format!(

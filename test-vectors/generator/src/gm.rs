@@ -99,18 +99,22 @@ fn specs() -> Vec<serde_json::Value> {
 }
 
 #[derive(Serialize)]
-struct GmVector {
-    id: &'static str,
-    description: &'static str,
+pub(crate) struct GmVector {
+    pub(crate) id: &'static str,
+    pub(crate) description: &'static str,
     /// `seal` (verify the seal at `time`), `stamp` (verify the stamp over `data`), or `sign`
     /// (verify the GB/T 35275 `SignedData` over `data`, claimed made at `signed_at`).
-    kind: &'static str,
-    file: String,
+    pub(crate) kind: &'static str,
+    pub(crate) file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'static str>,
+    pub(crate) data: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    signed_at: Option<u64>,
-    expected: Expected,
+    pub(crate) signed_at: Option<u64>,
+    /// For `ofd`: what ofdrw's validator must say (`valid` or `invalid`); it checks digests
+    /// and signatures, not trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) ofdrw: Option<&'static str>,
+    pub(crate) expected: Expected,
 }
 
 #[derive(Serialize)]
@@ -121,22 +125,24 @@ struct GmManifest {
     x509_roots: Vec<RootEntry>,
     /// Every certificate the vectors use, as PEM files beside the manifest.
     certificates: Vec<String>,
+    /// The agency key the e-licence's attached certificate is signed with.
+    licence_issuer: crate::kit::TrustEntry,
     vectors: Vec<GmVector>,
 }
 
 /// The certificates, the seals they make and the stamps made with them.
-struct Kit {
+pub(crate) struct Kit {
     specs: Vec<serde_json::Value>,
     made: std::collections::BTreeMap<String, Made>,
 }
 
 impl Kit {
-    fn cert(&self, name: &str) -> Result<Vec<u8>> {
+    pub(crate) fn cert(&self, name: &str) -> Result<Vec<u8>> {
         der(&self.made, name)
     }
 
     /// The key of certificate `name`, from the scalar its spec gave the Python maker.
-    fn key(&self, name: &str) -> Result<Sm2SigningKey> {
+    pub(crate) fn key(&self, name: &str) -> Result<Sm2SigningKey> {
         let scalar = self
             .specs
             .iter()
@@ -151,7 +157,7 @@ impl Kit {
 
     /// A seal made by the holder of certificate `maker` listing `signers`, valid until
     /// `until`.
-    fn seal(&self, maker: &str, signers: SignerList, until: u64) -> Result<Vec<u8>> {
+    pub(crate) fn seal(&self, maker: &str, signers: SignerList, until: u64) -> Result<Vec<u8>> {
         let draft = SealDraft {
             vendor: "yinzheng".into(),
             es_id: "22010000000000000001".into(),
@@ -204,7 +210,7 @@ impl Kit {
     }
 }
 
-fn flip_last(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn flip_last(mut bytes: Vec<u8>) -> Vec<u8> {
     if let Some(last) = bytes.last_mut() {
         *last ^= 0x01;
     }
@@ -278,6 +284,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
             file,
             data,
             signed_at,
+            ofdrw: None,
             expected,
         });
         Ok(())
@@ -479,6 +486,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
     if let Some(future) = vectors.iter_mut().find(|v| v.id == "sign-in-future") {
         future.signed_at = Some(now.as_secs() + 86_400);
     }
+    let licence_issuer = crate::ofd::ofd_vectors(dir, &kit, (&seal, &short), signed, &mut vectors)?;
 
     let root = |name: &'static str, roles: &'static [&'static str]| -> Result<RootEntry> {
         Ok(RootEntry {
@@ -494,6 +502,7 @@ pub(crate) fn gm_vectors(dir: &Path, now: UnixTime) -> Result<()> {
         time: now.as_secs(),
         x509_roots: vec![root("sm2-root", &["seal-maker", "stamp-signer"])?],
         certificates,
+        licence_issuer,
         vectors,
     };
     write_manifest(dir, &manifest)

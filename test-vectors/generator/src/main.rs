@@ -13,6 +13,7 @@ mod bundles;
 mod certificates;
 mod gm;
 mod kit;
+mod ofd;
 mod presentations;
 mod seals;
 mod security;

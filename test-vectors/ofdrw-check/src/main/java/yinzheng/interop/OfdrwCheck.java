@@ -94,14 +94,15 @@ public final class OfdrwCheck {
         int disagree = 0;
         int missing = 0;
         int unexpected = 0;
-        List<String> bad = new ArrayList<>();
+        List<String> disagreeIds = new ArrayList<>();
+        List<String> missingIds = new ArrayList<>();
         for (Row row : rows) {
             String expected = row.expectValid() ? "valid" : "invalid";
             Path ofd = base.resolve(row.file()).normalize();
             if (!Files.isRegularFile(ofd)) {
                 OUT.println(row.id() + ": MISSING FILE " + ofd + " (expected " + expected + ")");
                 missing++;
-                bad.add(row.id());
+                missingIds.add(row.id());
                 continue;
             }
             Verdict v = check(ofd);
@@ -122,7 +123,7 @@ public final class OfdrwCheck {
             }
             if (!agrees) {
                 disagree++;
-                bad.add(row.id());
+                disagreeIds.add(row.id());
             }
         }
 
@@ -130,8 +131,16 @@ public final class OfdrwCheck {
         if (disagree == 0 && missing == 0) {
             OUT.println(n + " OFDs: ofdrw agrees on all");
         } else {
-            OUT.println(n + " OFDs: ofdrw disagrees on " + disagree + ", " + missing
-                    + " missing: " + String.join(", ", bad));
+            StringBuilder s = new StringBuilder(n + " OFDs: ");
+            if (disagree > 0) {
+                s.append("ofdrw disagrees on ").append(disagree).append(" (")
+                        .append(String.join(", ", disagreeIds)).append(')');
+            }
+            if (missing > 0) {
+                s.append(disagree > 0 ? "; " : "").append(missing).append(" file(s) missing (")
+                        .append(String.join(", ", missingIds)).append(')');
+            }
+            OUT.println(s);
         }
         if (unexpected > 0) {
             OUT.println("WARNING: " + unexpected + " OFD(s) were rejected by an unexpected internal error"
