@@ -11,6 +11,7 @@ mod bulk;
 mod bundle;
 mod keygen;
 mod log;
+mod national;
 mod present;
 mod stamp;
 mod status;

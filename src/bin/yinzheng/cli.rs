@@ -24,6 +24,13 @@ Examples:
   yinzheng status set --journal status.journal --prefix https://status.example/ \\
       --certificate 1.2.156.3005.2.… --status revoked --operator op-7
   yinzheng log verify --dir audit/ --origin audit.example/agency --vkey \"$(cat log.vkey)\"
+National seals and OFD (feature gm):
+  yinzheng keygen --alg sm2 --out signer.pem
+  yinzheng seal make --gm --maker-key maker.pem --maker-cert maker.crt --signer-cert signer.crt \
+      --id 22010000000000000001 --name 某局业务专用章 --picture seal.png --out seal.esl
+  yinzheng stamp ofd --in notice.ofd --seal seal.esl --key signer.pem --cert signer.crt --out stamped.ofd
+  yinzheng licence --trust trust.json --certificate licence.cbor --out licence.ofd
+  yinzheng verify ofd --trust trust.json --in stamped.ofd --json
 
 Exit codes: 0 accepted / done, 1 error, 2 usage, 10 rejected, 11 revoked or suspended,
 12 outside its validity (expired, not yet valid, stale presentation), 13 status unknown.";
@@ -68,12 +75,80 @@ pub(crate) enum Command {
     /// Trust bundles for offline verifiers.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Renders a certificate, once verified, as an OFD e-licence (its face as page text, the
+    /// certificate attached) to stamp with `stamp ofd`.
+    #[cfg(feature = "gm")]
+    Licence(LicenceArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum KeyAlg {
     Ed25519,
     P256,
+    /// SM2 (feature gm): national seal makers and stamp signers.
+    #[cfg(feature = "gm")]
+    Sm2,
+}
+
+#[cfg(feature = "gm")]
+#[derive(Args)]
+pub(crate) struct LicenceArgs {
+    /// The certificate as issued.
+    #[arg(long)]
+    pub(crate) certificate: PathBuf,
+    /// A trust file that accepts it (see `verify --help`).
+    #[arg(long)]
+    pub(crate) trust: PathBuf,
+    /// Verify as of this Unix time (default: now).
+    #[arg(long)]
+    pub(crate) at: Option<u64>,
+    /// Where to write the OFD.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+/// `stamp ofd`: an OFD document stamped (with --seal) or signed (without).
+#[cfg(feature = "gm")]
+#[derive(Args)]
+pub(crate) struct StampOfdArgs {
+    /// The OFD document.
+    #[arg(long = "in")]
+    pub(crate) input: PathBuf,
+    /// The national seal (`SESeal` DER) to stamp with; without it, a GB/T 35275 digital
+    /// signature (Type=Sign) is added instead.
+    #[arg(long)]
+    pub(crate) seal: Option<PathBuf>,
+    /// The signer's SM2 private key (PEM or DER).
+    #[arg(long)]
+    pub(crate) key: PathBuf,
+    /// The signer's certificate (PEM or DER), which the seal lists.
+    #[arg(long)]
+    pub(crate) cert: PathBuf,
+    /// The page the seal picture goes on, from 0.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) page: usize,
+    /// The picture's left edge, in mm from the page's left.
+    #[arg(long, default_value_t = 140.0)]
+    pub(crate) x_mm: f64,
+    /// The picture's top edge, in mm from the page's top.
+    #[arg(long, default_value_t = 230.0)]
+    pub(crate) y_mm: f64,
+    /// The picture's printed size in mm.
+    #[arg(long, default_value_t = 40.0)]
+    pub(crate) size_mm: f64,
+    /// Sign as of this Unix time (default: now).
+    #[arg(long)]
+    pub(crate) at: Option<u64>,
+    /// Where to write the stamped OFD.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+}
+
+#[cfg(feature = "gm")]
+#[derive(Subcommand)]
+pub(crate) enum StampTarget {
+    /// Stamps or signs an OFD document (GB/T 33190 §18), keeping earlier signatures valid.
+    Ofd(StampOfdArgs),
 }
 
 #[derive(Args)]
@@ -89,22 +164,27 @@ pub(crate) struct QrArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct StampArgs {
+    /// An OFD document instead (`stamp ofd --help`).
+    #[cfg(feature = "gm")]
+    #[command(subcommand)]
+    pub(crate) target: Option<StampTarget>,
     /// The seal (COSE bytes).
-    #[arg(long)]
-    pub(crate) seal: PathBuf,
+    #[arg(long, required = true)]
+    pub(crate) seal: Option<PathBuf>,
     /// A key the seal authorises.
-    #[arg(long)]
-    pub(crate) key: PathBuf,
+    #[arg(long, required = true)]
+    pub(crate) key: Option<PathBuf>,
     /// The document to stamp.
-    #[arg(long)]
-    pub(crate) document: PathBuf,
+    #[arg(long, required = true)]
+    pub(crate) document: Option<PathBuf>,
     /// Protection scope (签名保护范围).
     #[arg(long, default_value = "全文")]
     pub(crate) property: String,
     /// Where to write the stamp.
-    #[arg(long)]
-    pub(crate) out: PathBuf,
+    #[arg(long, required = true)]
+    pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) log: LogArgs,
 }
@@ -345,6 +425,15 @@ pub(crate) enum Kind {
     Certificate,
     Presentation,
     Stamp,
+    /// A national seal (GB/T 38540 `SESeal` DER; feature gm).
+    #[cfg(feature = "gm")]
+    Seal,
+    /// Every signature of an OFD document (feature gm).
+    #[cfg(feature = "gm")]
+    Ofd,
+    /// An OFD e-licence: its signatures and the certificate attached (feature gm).
+    #[cfg(feature = "gm")]
+    Licence,
 }
 
 #[derive(Args)]
@@ -403,11 +492,22 @@ pub(crate) struct VerifyArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum SealCommand {
-    /// Makes (signs) a seal as the seal maker.
+    /// Makes (signs) a seal as the seal maker: a yinzheng seal (COSE), or with --gm a
+    /// GB/T 38540 `SESeal` (DER, SM2) for the signers' certificates.
     Make {
+        /// Make a national seal (feature gm): needs --maker-cert and --signer-cert, and an
+        /// SM2 --maker-key.
+        #[arg(long)]
+        gm: bool,
         /// The seal maker's key.
         #[arg(long)]
         maker_key: PathBuf,
+        /// With --gm: the maker's SM2 certificate (PEM or DER).
+        #[arg(long, requires = "gm")]
+        maker_cert: Option<PathBuf>,
+        /// With --gm: the certificates of the signers allowed to stamp with it.
+        #[arg(long, requires = "gm")]
+        signer_cert: Vec<PathBuf>,
         /// esID.
         #[arg(long)]
         id: String,
@@ -418,13 +518,13 @@ pub(crate) enum SealCommand {
         #[arg(long)]
         name: String,
         /// The owner organisation.
-        #[arg(long)]
-        owner_name: String,
+        #[arg(long, required_unless_present = "gm")]
+        owner_name: Option<String>,
         /// The owner's USCC.
-        #[arg(long)]
-        owner_uscc: String,
+        #[arg(long, required_unless_present = "gm")]
+        owner_uscc: Option<String>,
         /// Public keys (hex, or files holding hex) allowed to stamp with it.
-        #[arg(long, required = true)]
+        #[arg(long, required_unless_present = "gm")]
         authorise: Vec<String>,
         /// The picture (SVG or PNG).
         #[arg(long)]

@@ -71,15 +71,39 @@ pub(crate) fn parallel_map<T: Send, R: Send>(
     })
 }
 
-/// A private key file: PKCS#8 PEM, Ed25519 or P-256.
+/// A private key file: PKCS#8 PEM, Ed25519 or P-256 (or, with feature gm, SM2 in PKCS#8 or
+/// SEC1, PEM or DER).
 pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
-    let pem = read_text(path)?;
+    let bytes = read(path)?;
+    let pem = String::from_utf8_lossy(&bytes);
     if let Ok(key) = Ed25519SigningKey::from_pkcs8_pem(&pem) {
         return Ok(Box::new(key));
     }
-    P256SigningKey::from_pkcs8_pem(&pem)
-        .map(|k| Box::new(k) as Box<dyn Signer>)
-        .map_err(|_| format!("{}: not an Ed25519 or P-256 PKCS#8 key", path.display()).into())
+    if let Ok(key) = P256SigningKey::from_pkcs8_pem(&pem) {
+        return Ok(Box::new(key));
+    }
+    #[cfg(feature = "gm")]
+    if let Ok(key) = yinzheng::crypto::Sm2SigningKey::from_any(&bytes) {
+        return Ok(Box::new(key));
+    }
+    Err(format!(
+        "{}: not an Ed25519, P-256 or SM2 private key",
+        path.display()
+    )
+    .into())
+}
+
+/// An X.509 certificate file, PEM (the first certificate) or DER.
+pub(crate) fn certificate(path: &Path) -> Result<Vec<u8>> {
+    let bytes = read(path)?;
+    match std::str::from_utf8(&bytes) {
+        Ok(pem) if pem.contains("-----BEGIN") => yinzheng::trust::x509::pem_certificates(pem)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{}: no certificate in it", path.display()).into()),
+        _ => Ok(bytes),
+    }
 }
 
 /// An Ed25519 key file (audit logs sign checkpoints with Ed25519 only).
@@ -278,6 +302,9 @@ pub(crate) struct TrustSpec {
     issuer_keys: Vec<KeySpec>,
     #[serde(default)]
     x509_roots: Vec<RootSpec>,
+    /// End-entity certificates trusted by themselves (a national seal maker's or signer's).
+    #[serde(default)]
+    pinned_certificates: Vec<RootSpec>,
     #[serde(default)]
     seal_makers: Vec<KeySpec>,
     #[serde(default)]
@@ -287,7 +314,7 @@ pub(crate) struct TrustSpec {
 fn roles(names: &[String], whose: &str) -> Result<Roles> {
     if names.is_empty() {
         return Err(format!(
-            "{whose}: give its roles (issuer, status-lists, seal-maker, bundle-publisher)"
+            "{whose}: give its roles (issuer, status-lists, seal-maker, bundle-publisher, stamp-signer)"
         )
         .into());
     }
@@ -338,6 +365,11 @@ impl TrustSpec {
                 })?;
                 trust.allow_unmarked_leaves(&r.name, role)?;
             }
+        }
+        for p in spec.pinned_certificates {
+            let roles = roles(&p.roles, &whose("pinned certificate", &p.name))?;
+            let der = certificate(&base.join(&p.file))?;
+            trust.add_pinned_certificate(&p.name, &der, roles)?;
         }
         for m in spec.seal_makers {
             trust.add_seal_maker(&m.name, public_key(&m.public_key)?)?;

@@ -38,5 +38,7 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Status(cmd) => status::run(cmd),
         Command::Log(cmd) => log::run(cmd),
         Command::Bundle(cmd) => bundle::run(cmd),
+        #[cfg(feature = "gm")]
+        Command::Licence(args) => commands::national::licence(&args),
     }
 }

@@ -21,6 +21,11 @@ pub(crate) fn run(alg: KeyAlg, out: &Path) -> Result<ExitCode> {
             let key = P256SigningKey::generate(&OsRandom)?;
             (key.to_pkcs8_pem()?, key.public_key())
         }
+        #[cfg(feature = "gm")]
+        KeyAlg::Sm2 => {
+            let key = yinzheng::crypto::Sm2SigningKey::generate(&OsRandom)?;
+            (key.to_pkcs8_pem()?, key.public_key())
+        }
     };
     write(out, pem.as_bytes())?;
     let public_hex = hex_encode(&public.to_bytes());

@@ -5,6 +5,8 @@ pub(crate) mod bundle;
 pub(crate) mod issue;
 pub(crate) mod keygen;
 pub(crate) mod log;
+#[cfg(feature = "gm")]
+pub(crate) mod national;
 pub(crate) mod present;
 pub(crate) mod qr;
 pub(crate) mod seal;

@@ -13,7 +13,10 @@ use crate::files::{self, Result, read, read_text, write};
 
 pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
     let SealCommand::Make {
+        gm,
         maker_key,
+        maker_cert,
+        signer_cert,
         id,
         kind,
         name,
@@ -27,6 +30,30 @@ pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
         log,
     } = cmd;
     let t = now()?;
+    if gm {
+        if log.log.is_some() {
+            return Err("--log is not yet recorded for national seals (--gm)".into());
+        }
+        #[cfg(feature = "gm")]
+        return super::national::make_seal(&super::national::SealRequest {
+            maker_key: &maker_key,
+            maker_cert: maker_cert.as_deref().ok_or("--gm needs --maker-cert")?,
+            signer_certs: &signer_cert,
+            id,
+            kind,
+            name,
+            picture: &picture,
+            size_mm,
+            valid_days,
+            out: &out,
+            at: t,
+        });
+        #[cfg(not(feature = "gm"))]
+        return Err("--gm needs a yinzheng built with the gm feature".into());
+    }
+    let _ = (maker_cert, signer_cert);
+    let owner_name = owner_name.ok_or("--owner-name is required")?;
+    let owner_uscc = owner_uscc.ok_or("--owner-uscc is required")?;
     let mut authorised_keys = Vec::new();
     for key in &authorise {
         let hex_text = if Path::new(key).is_file() {

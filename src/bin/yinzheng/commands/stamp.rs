@@ -9,6 +9,10 @@ use crate::cli::StampArgs;
 use crate::files::{self, Result, read, write};
 
 pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
+    #[cfg(feature = "gm")]
+    if let Some(crate::cli::StampTarget::Ofd(ofd)) = &args.target {
+        return super::national::stamp_ofd(ofd);
+    }
     let StampArgs {
         seal,
         key,
@@ -16,7 +20,11 @@ pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
         property,
         out,
         log,
+        ..
     } = args;
+    let (Some(seal), Some(key), Some(document), Some(out)) = (seal, key, document, out) else {
+        return Err("stamp needs --seal, --key, --document and --out".into());
+    };
     let mut stamper = Stamper::new(read(&seal)?, files::signing_key(&key)?)?;
     if let Some(log) = log.open()? {
         stamper = stamper.with_audit_log(log);

@@ -15,7 +15,7 @@ use crate::cli::{Kind, VerifyArgs};
 use crate::files::{self, Result, TrustSpec, hex_decode, read};
 
 /// The exit code for a rejection.
-fn exit_for(rejected: &Rejected) -> ExitCode {
+pub(crate) fn exit_for(rejected: &Rejected) -> ExitCode {
     ExitCode::from(match rejected.error() {
         VerifyError::Revoked { .. }
         | VerifyError::Suspended { .. }
@@ -32,7 +32,7 @@ fn exit_for(rejected: &Rejected) -> ExitCode {
     })
 }
 
-fn report_json(report: &Report) -> serde_json::Value {
+pub(crate) fn report_json(report: &Report) -> serde_json::Value {
     let checks: Vec<serde_json::Value> = report
         .results()
         .iter()
@@ -150,6 +150,10 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
             }
             Err(r) => (Err(r), serde_json::Value::Null),
         },
+        #[cfg(feature = "gm")]
+        Kind::Seal | Kind::Ofd | Kind::Licence => {
+            return super::national::verify(&verifier, args.kind, &bytes, &ctx, args.json);
+        }
         Kind::Stamp => {
             let document = read(args.document.as_ref().ok_or("a stamp needs --document")?)?;
             match verifier.verify_stamp(&bytes, &document, &ctx) {
