@@ -533,6 +533,17 @@ fn a_bare_signature_verifies_with_the_signer_certificate_the_caller_pins() {
     }
 }
 
+/// `verifier`'s verdict on the package `bytes` as of [`TODAY`].
+fn today(verifier: &yinzheng::verify::Verifier, bytes: &[u8]) -> yinzheng::verify::OfdVerdict {
+    verifier
+        .verify_ofd(
+            bytes,
+            &yinzheng::gm::ofd::OfdLimits::default(),
+            &yinzheng::verify::VerificationContext::at(TODAY),
+        )
+        .unwrap()
+}
+
 #[test]
 fn an_integrity_list_signed_as_signed_data_verifies_and_catches_smuggled_files() {
     use yinzheng::verify::{IntegrityOutcome, SignatureForm, VerifyError};
@@ -569,13 +580,7 @@ fn an_integrity_list_signed_as_signed_data_verifies_and_catches_smuggled_files()
         |name, data| vec![(name.to_owned(), data.to_vec())],
         Some(("Doc_0/extra.xml", b"<x/>")),
     );
-    let verdict = pinned
-        .verify_ofd(
-            &smuggled,
-            &yinzheng::gm::ofd::OfdLimits::default(),
-            &yinzheng::verify::VerificationContext::at(TODAY),
-        )
-        .unwrap();
+    let verdict = today(&pinned, &smuggled);
     assert!(
         matches!(&verdict.integrity, Some(IntegrityOutcome::Unlisted(files)) if files == &["Doc_0/extra.xml"]),
         "{:?}",
@@ -593,13 +598,7 @@ fn an_integrity_list_signed_as_signed_data_verifies_and_catches_smuggled_files()
         },
         None,
     );
-    let verdict = pinned
-        .verify_ofd(
-            &removed,
-            &yinzheng::gm::ofd::OfdLimits::default(),
-            &yinzheng::verify::VerificationContext::at(TODAY),
-        )
-        .unwrap();
+    let verdict = today(&pinned, &removed);
     assert!(
         matches!(&verdict.integrity, Some(IntegrityOutcome::Missing(files)) if files == &["Doc_0/PublicRes.xml"]),
         "{:?}",
@@ -621,13 +620,7 @@ fn an_integrity_list_signed_as_signed_data_verifies_and_catches_smuggled_files()
         },
         None,
     );
-    let verdict = pinned
-        .verify_ofd(
-            &changed,
-            &yinzheng::gm::ofd::OfdLimits::default(),
-            &yinzheng::verify::VerificationContext::at(TODAY),
-        )
-        .unwrap();
+    let verdict = today(&pinned, &changed);
     let Some(IntegrityOutcome::Rejected(rejected)) = &verdict.integrity else {
         panic!("{:?}", verdict.integrity)
     };

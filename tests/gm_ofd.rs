@@ -41,7 +41,8 @@ fn signer_key() -> Sm2SigningKey {
     key(0x73)
 }
 
-fn verifier() -> Verifier {
+/// Trusting the vectors' SM2 root for making seals and for stamping.
+fn sm2_trust() -> TrustStore {
     let mut trust = TrustStore::new();
     trust
         .add_x509_root(
@@ -50,7 +51,11 @@ fn verifier() -> Verifier {
             Roles::SEAL_MAKER | Roles::STAMP_SIGNER,
         )
         .unwrap();
-    Verifier::builder(trust).build().unwrap()
+    trust
+}
+
+fn verifier() -> Verifier {
+    Verifier::builder(sm2_trust()).build().unwrap()
 }
 
 fn seal() -> Vec<u8> {
@@ -354,14 +359,8 @@ fn ofdrw_document_takes_our_stamp_beside_its_own() {
         let pem = std::fs::read_to_string(dir.join("certs").join(name)).unwrap();
         pem_certificates(&pem).unwrap().remove(0)
     };
-    let mut trust = TrustStore::new();
+    let mut trust = sm2_trust();
     trust
-        .add_x509_root(
-            "sm2-root",
-            &cert("sm2-root"),
-            Roles::SEAL_MAKER | Roles::STAMP_SIGNER,
-        )
-        .unwrap()
         .add_pinned_certificate(
             "ofdrw maker",
             &pinned("ofdrw-seal-maker.pem"),
@@ -430,14 +429,8 @@ fn a_certificate_rendered_as_an_e_licence_and_stamped_verifies_with_its_data() {
     let unsigned = make_ofd(&draft).unwrap();
     let licence = sign(&unsigned, &stamp_on(0), SIGNED);
 
-    let mut trust = TrustStore::new();
+    let mut trust = sm2_trust();
     trust
-        .add_x509_root(
-            "sm2-root",
-            &cert("sm2-root"),
-            Roles::SEAL_MAKER | Roles::STAMP_SIGNER,
-        )
-        .unwrap()
         .add_agency_key("agency", agency.code.clone(), public, Roles::ISSUER)
         .unwrap();
     let verifier = Verifier::builder(trust).build().unwrap();
@@ -467,15 +460,7 @@ fn a_certificate_rendered_as_an_e_licence_and_stamped_verifies_with_its_data() {
         Err(OfdLicenceError::NoCertificate)
     ));
     // A verifier that does not trust the agency's key refuses the attached certificate.
-    let mut national_only = TrustStore::new();
-    national_only
-        .add_x509_root(
-            "sm2-root",
-            &cert("sm2-root"),
-            Roles::SEAL_MAKER | Roles::STAMP_SIGNER,
-        )
-        .unwrap();
-    let stranger = Verifier::builder(national_only).build().unwrap();
+    let stranger = Verifier::builder(sm2_trust()).build().unwrap();
     assert!(matches!(
         stranger.verify_ofd_licence(&licence, &limits, &ctx),
         Err(OfdLicenceError::Certificate(_))

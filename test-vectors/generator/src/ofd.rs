@@ -238,10 +238,12 @@ pub(crate) fn ofd_vectors(
         "valid",
         reject("seal-validity"),
     )?;
-    let tsv: String = std::iter::once("id\tfile\tofdrw\n".to_owned())
+    // ofdrw's expected verdict, and ours (`accept`, or the reason), for checkers without JSON.
+    let tsv: String = std::iter::once("id\tfile\tofdrw\tyinzheng\n".to_owned())
         .chain(vectors.iter().filter_map(|v| {
+            let ours = v.expected.failed_check.unwrap_or(v.expected.outcome);
             v.ofdrw
-                .map(|ofdrw| format!("{}\t{}\t{ofdrw}\n", v.id, v.file))
+                .map(|ofdrw| format!("{}\t{}\t{ofdrw}\t{ours}\n", v.id, v.file))
         }))
         .collect();
     write(dir, "ofd.tsv", tsv.as_bytes())?;

@@ -303,6 +303,7 @@ fun main() {
     auditTests()
     statusTests()
     sealTests()
+    nationalTests()
     presentationTests()
     securityTests()
 
