@@ -271,3 +271,44 @@ def test_a_verified_certificate_renders_as_an_e_licence():
         assert z.read("Doc_0/Attachs/certificate.cwt") == attached
         page = z.read("Doc_0/Pages/Page_0/Content.xml").decode()
     assert verified.certificate.certificate.holder_name in page
+
+
+def pinned_ofdrw(*names):
+    role = {"ofdrw-seal-maker.pem": yz.TrustRole.SEAL_MAKER}
+    return verifier(pinned_certificates=[
+        yz.TrustedRoot(name=n, der=pem(n), roles=[role.get(n, yz.TrustRole.STAMP_SIGNER)])
+        for n in names])
+
+
+# Every OFD of the conformance set, with the verdict its README lists (the same as the Rust
+# suite's tests/gm_conformance.rs): (file, pinned certificates, valid?, the outcomes by kind).
+CONFORMANCE_OFDS = [
+    ("ofdrw/V4RideRight.ofd", ("ofdrw-seal-maker.pem", "ofdrw-user.pem"), True, ["VALID"]),
+    ("ofdrw/allprotected.ofd", ("ofdrw-seal-maker.pem", "ofdrw-user.pem"), True, ["VALID"]),
+    ("ofdrw/SESV4SignDoc.ofd", ("ofdrw-seal-maker.pem", "ofdrw-user.pem"), False, ["REJECTED"]),
+    ("ofdrw/h.ofd", ("ofdrw-seal-maker.pem", "ofdrw-user.pem"), True,
+     ["CHANGED_BY_LATER_SIGNATURE", "VALID"]),
+    ("ofdrw/DigitalSign.ofd", ("ofdrw-seal-maker.pem", "ofdrw-user.pem"), True, ["VALID"]),
+    ("ofdrw/DigitalSign.ofd", ("ofdrw-seal-maker.pem",), False, ["REJECTED"]),
+    ("ofdrw/hello-integrity.ofd", ("ofdrw-integrity-signer.pem",), True, []),
+    ("vendor/tax-bureau-seal.ofd", ("ofdrw-seal-maker.pem",), False, ["REJECTED"]),
+    ("vendor/shandong-seal-modified.ofd", ("ofdrw-seal-maker.pem",), False, ["REFERENCES_CHANGED", "REFERENCES_CHANGED"]),
+]
+
+
+@pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="conformance set not present")
+@pytest.mark.parametrize("case", CONFORMANCE_OFDS, ids=lambda c: f"{c[0]}-{len(c[1])}")
+def test_conformance_ofd_gets_its_listed_verdict(case):
+    file, pins, valid, outcomes = case
+    verdict = pinned_ofdrw(*pins).verify_ofd((CONFORMANCE / file).read_bytes(), TODAY)
+    assert verdict.valid == valid, verdict
+    got = [type(s.outcome) for s in verdict.signatures]
+    assert got == [getattr(yz.OfdSignatureOutcome, o) for o in outcomes], verdict
+    if file.endswith("SESV4SignDoc.ofd"):
+        failed = [c.name for c in verdict.signatures[0].outcome.report.checks
+                  if c.status == yz.CheckStatus.FAILED]
+        assert failed == ["seal-validity"]
+    if file.startswith("vendor/tax"):
+        # The signature and the seal verify; only the maker's root is not held.
+        assert "seal maker certificate chain" in verdict.signatures[0].outcome.reason
+        assert any("critical=FALSE" in w for w in verdict.signatures[0].outcome.report.warnings)
