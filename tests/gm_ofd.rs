@@ -333,6 +333,28 @@ fn what_cannot_be_signed_is_refused_with_the_reason() {
     )
     .unwrap();
     assert!(!verdict(&verifier(), &wrong_key).is_valid());
+    // A listing that cannot take an entry: an empty root, or ids exhausted.
+    let stamped = sign(&doc, &OfdSignatureDraft::Signature, SIGNED);
+    for listing in [
+        r#"<ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016"/>"#,
+        r#"<ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016"><ofd:MaxSignId>s18446744073709551615</ofd:MaxSignId></ofd:Signatures>"#,
+    ] {
+        let mut package = OfdPackage::read(&stamped, &limits).unwrap();
+        package.insert("Doc_0/Signs/Signatures.xml", listing.as_bytes().to_vec());
+        let result = sign_ofd(
+            &package.to_zip().unwrap(),
+            0,
+            &OfdSignatureDraft::Signature,
+            SIGNED,
+            &cert("sm2-signer"),
+            &signer_key(),
+            &limits,
+        );
+        assert!(
+            matches!(result, Err(OfdSignError::Listing(_))),
+            "{listing}: {result:?}"
+        );
+    }
     // Not a ZIP.
     assert!(matches!(
         sign_ofd(

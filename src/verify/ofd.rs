@@ -9,10 +9,12 @@
 //! (`OFDEntries.xml`), when present, is verified the same way, and every file of the package
 //! must be on it.
 //!
-//! A later signature adds itself to `Signatures.xml`, which every earlier signature
-//! references: when that reference fails but matches the file with the later entries taken
-//! out, the earlier signature is reported as [`OfdOutcome::ChangedByLaterSignature`] — its
-//! own checks pass, and the later signature covers the change — never as valid or tampered.
+//! A later signature adds itself to `Signatures.xml`, which some producers' earlier
+//! signatures reference: when that reference fails but matches the file with the later
+//! entries taken out, the earlier signature is reported as
+//! [`OfdOutcome::ChangedByLaterSignature`] — its own checks pass, every byte it covered up
+//! to the next entry is unchanged, and the later entries must stand themselves for the
+//! document to be valid — never as valid or tampered.
 
 use super::national::VerifiedNationalStamp;
 use super::ofd_signature::VerifiedOfdSignature;
@@ -22,6 +24,34 @@ use crate::gm::ofd::{
     IntegrityList, LICENCE_ATTACHMENT, OfdError, OfdLimits, OfdPackage, OfdSignature,
     SignatureEntry, SignatureKind, SignatureList,
 };
+
+/// SM3 of each file, computed once per verification, and of a listing as it was before its
+/// later entries within a budget of bytes: a package that references one large file ten
+/// thousand times, or lists ten thousand signatures, costs hashing it once, not 10⁴ times.
+struct Digests<'a> {
+    package: &'a OfdPackage,
+    files: std::collections::HashMap<String, [u8; 32]>,
+    pruned_budget: u64,
+}
+
+impl Digests<'_> {
+    fn of(&mut self, path: &str) -> Option<[u8; 32]> {
+        if let Some(digest) = self.files.get(path) {
+            return Some(*digest);
+        }
+        let digest = sm3(self.package.get(path)?);
+        self.files.insert(path.to_owned(), digest);
+        Some(digest)
+    }
+
+    /// `None` when the listing has no later entries or the budget is spent (then the
+    /// reference counts as changed: refusing is the safe answer).
+    fn before_later_entries(&mut self, list: &SignatureList, index: usize) -> Option<[u8; 32]> {
+        let cost = self.package.get(&list.path).map_or(0, <[u8]>::len) as u64;
+        self.pruned_budget = self.pruned_budget.checked_sub(cost)?;
+        list.before_later_entries(index).map(|bytes| sm3(&bytes))
+    }
+}
 
 /// What an OFD signature that stands was verified as: GB/T 33190 knows these two kinds.
 #[derive(Clone, Debug)]
@@ -119,15 +149,17 @@ pub struct OfdVerdict {
 }
 
 impl OfdVerdict {
-    /// Whether the package holds at least one signature or an integrity list, and every
-    /// one stands.
+    /// Whether the package holds at least one signature, every one stands, and its
+    /// integrity list, if any, is valid. An integrity list alone is not enough: GM/T 0099
+    /// lists file names, not digests, so it proves nothing was smuggled in, not that
+    /// nothing changed.
     #[must_use]
     pub fn is_valid(&self) -> bool {
         let integrity_stands = match &self.integrity {
             None => true,
             Some(outcome) => matches!(outcome, IntegrityOutcome::Valid(_)),
         };
-        (!self.signatures.is_empty() || self.integrity.is_some())
+        !self.signatures.is_empty()
             && integrity_stands
             && self.signatures.iter().all(|s| s.outcome.stands())
     }
@@ -157,8 +189,8 @@ pub enum OfdLicenceError {
     /// No `certificate.cwt` is attached.
     #[error("no certificate is attached ({LICENCE_ATTACHMENT})")]
     NoCertificate,
-    /// No signature covers the attached certificate.
-    #[error("no signature covers the attached certificate")]
+    /// No stamp (`Type="Seal"`) covers the attached certificate.
+    #[error("no stamp covers the attached certificate")]
     NotCovered,
     /// The attached certificate is refused.
     #[error("the attached certificate: {}", .0.error())]
@@ -167,8 +199,10 @@ pub enum OfdLicenceError {
 
 impl Verifier {
     /// Verifies an OFD e-licence (as `gm::ofd::licence_draft` and `sign_ofd` make it) at
-    /// `ctx.now`: every signature of the document stands, one covers the attached
-    /// `certificate.cwt`, and that certificate verifies (all checks, status included).
+    /// `ctx.now`: every signature of the document stands, a stamp (`Type="Seal"`) covers
+    /// the attached `certificate.cwt`, and that certificate verifies (all checks, status
+    /// included). The page text is for people and is not compared with the certificate:
+    /// the attached certificate is what is authoritative.
     ///
     /// # Errors
     /// [`OfdLicenceError`] naming the first thing that fails.
@@ -189,9 +223,12 @@ impl Verifier {
             .find(|(name, _, _)| name == LICENCE_ATTACHMENT)
             .map(|(_, _, path)| path)
             .ok_or(OfdLicenceError::NoCertificate)?;
+        // Only an electronic stamp (the agency's seal) vouches for an e-licence; the page text
+        // is for people and is not compared with the certificate, which is authoritative.
         let covered = document.signatures.iter().any(|s| {
-            OfdSignature::read(&package, &s.entry.location, limits)
-                .is_ok_and(|sig| sig.references.iter().any(|r| r.file == path))
+            s.entry.kind == SignatureKind::Seal
+                && OfdSignature::read(&package, &s.entry.location, limits)
+                    .is_ok_and(|sig| sig.references.iter().any(|r| r.file == path))
         });
         if !covered {
             return Err(OfdLicenceError::NotCovered);
@@ -218,10 +255,17 @@ impl Verifier {
     ) -> Result<OfdVerdict, OfdError> {
         let package = OfdPackage::read(bytes, limits)?;
         let mut signatures = Vec::new();
-        for list_path in package.signature_lists()? {
+        let mut digests = Digests {
+            package: &package,
+            files: std::collections::HashMap::new(),
+            pruned_budget: limits.max_total_bytes,
+        };
+        let mut lists = package.signature_lists()?;
+        lists.dedup();
+        for list_path in lists {
             let list = SignatureList::read(&package, &list_path, limits)?;
             for (index, entry) in list.entries.iter().enumerate() {
-                let outcome = self.ofd_signature(&package, &list, index, limits, ctx);
+                let outcome = self.ofd_signature(&mut digests, &list, index, limits, ctx);
                 signatures.push(OfdSignatureVerdict {
                     entry: entry.clone(),
                     outcome,
@@ -281,12 +325,13 @@ impl Verifier {
 
     fn ofd_signature(
         &self,
-        package: &OfdPackage,
+        digests: &mut Digests<'_>,
         list: &SignatureList,
         index: usize,
         limits: &OfdLimits,
         ctx: &VerificationContext,
     ) -> OfdOutcome {
+        let package = digests.package;
         let entry = &list.entries[index];
         let signature = match OfdSignature::read(package, &entry.location, limits) {
             Ok(signature) => signature,
@@ -298,16 +343,16 @@ impl Verifier {
         let mut changed = Vec::new();
         let mut listing_changed = false;
         for reference in &signature.references {
-            let Some(file) = package.get(&reference.file) else {
+            let Some(digest) = digests.of(&reference.file) else {
                 return OfdOutcome::Malformed(OfdError::Missing(reference.file.clone()));
             };
-            if sm3(file).as_slice() == reference.check_value {
+            if digest.as_slice() == reference.check_value {
                 continue;
             }
             let earlier = (reference.file == list.path)
-                .then(|| list.before_later_entries(index))
+                .then(|| digests.before_later_entries(list, index))
                 .flatten();
-            if earlier.is_some_and(|e| sm3(&e).as_slice() == reference.check_value) {
+            if earlier.is_some_and(|e| e.as_slice() == reference.check_value) {
                 listing_changed = true;
             } else {
                 changed.push(reference.file.clone());

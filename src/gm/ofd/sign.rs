@@ -71,6 +71,10 @@ pub enum OfdSignError {
     /// The signing time cannot be written (after 9999).
     #[error("the signing time cannot be written")]
     Time,
+    /// The signature listing cannot take another entry, or adding it would break other
+    /// signatures.
+    #[error("cannot add a signature: {0}")]
+    Listing(&'static str),
     /// The package carries a GM/T 0099 integrity list, which any new file would break.
     #[error("the package has an integrity list (OFDEntries.xml); a new signature would break it")]
     IntegrityList,
@@ -99,20 +103,29 @@ pub fn sign_ofd(
     if package.get(super::IntegrityList::PATH).is_some() {
         return Err(OfdSignError::IntegrityList);
     }
-    let slot = package
-        .documents()?
+    let documents = package.documents()?;
+    let others_signed = documents
+        .iter()
+        .enumerate()
+        .any(|(i, d)| i != document && d.signatures.is_some());
+    let slot = documents
         .into_iter()
         .nth(document)
         .ok_or(OfdSignError::NoDocument(document))?;
     let list_path = slot
         .signatures
         .clone()
-        .unwrap_or_else(|| format!("{}/Signs/Signatures.xml", super::directory(&slot.root)));
+        .unwrap_or_else(|| join(super::directory(&slot.root), "Signs/Signatures.xml"));
     let list = match package.get(&list_path) {
         Some(_) => Some(SignatureList::read(&package, &list_path, limits)?),
         None => None,
     };
-    let number = list.as_ref().map_or(0, SignatureList::largest_id) + 1;
+    let number = list
+        .as_ref()
+        .map_or(0, SignatureList::largest_id)
+        .checked_add(1)
+        .filter(|n| n.checked_add(1).is_some())
+        .ok_or(OfdSignError::Listing("its signature ids are exhausted"))?;
     let sign_dir = free_directory(&package, super::directory(&list_path));
     let signature_path = format!("{sign_dir}/Signature.xml");
     let value_path = format!("{sign_dir}/SignedValue.dat");
@@ -128,13 +141,16 @@ pub fn sign_ofd(
     };
     let entry = |prefix: &str| {
         format!(
-            "<{prefix}Signature ID=\"s{number:03}\" Type=\"{kind}\" BaseLoc=\"/{signature_path}\"/>\
+            "<{prefix}Signature ID=\"s{number:03}\" Type=\"{kind}\" BaseLoc=\"/{}\"/>\
              <{prefix}MaxSignId>s{:03}</{prefix}MaxSignId>",
+            escape(&signature_path),
             number + 1
         )
     };
     let listing = match &list {
-        Some(list) => list.appended(entry),
+        Some(list) => list.appended(entry).ok_or(OfdSignError::Listing(
+            "its root element is empty (<Signatures/>)",
+        ))?,
         None => format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
              <ofd:Signatures xmlns:ofd=\"{NAMESPACE}\">{}</ofd:Signatures>",
@@ -144,6 +160,12 @@ pub fn sign_ofd(
     };
     package.insert(list_path.clone(), listing);
     if slot.signatures.is_none() {
+        if others_signed {
+            return Err(OfdSignError::Listing(
+                "another document of the package is signed, and a first signature here would \
+                 change the OFD.xml its signatures cover",
+            ));
+        }
         add_signatures_to_ofd_xml(&mut package, &slot, &list_path)?;
     }
 
@@ -161,7 +183,10 @@ pub fn sign_ofd(
     let (annot, seal) = match &annot {
         Some((annot, seal_path)) => (
             annot.as_str(),
-            format!("<ofd:Seal><ofd:BaseLoc>/{seal_path}</ofd:BaseLoc></ofd:Seal>"),
+            format!(
+                "<ofd:Seal><ofd:BaseLoc>/{}</ofd:BaseLoc></ofd:Seal>",
+                escape(seal_path)
+            ),
         ),
         None => ("", String::new()),
     };
@@ -173,9 +198,10 @@ pub fn sign_ofd(
          <ofd:SignatureDateTime>{}</ofd:SignatureDateTime>\
          <ofd:References CheckMethod=\"{SM3_OID}\">{references}</ofd:References>\
          {annot}{seal}</ofd:SignedInfo>\
-         <ofd:SignedValue>/{value_path}</ofd:SignedValue></ofd:Signature>",
+         <ofd:SignedValue>/{}</ofd:SignedValue></ofd:Signature>",
         env!("CARGO_PKG_VERSION"),
         signature_time_text(signed_at).ok_or(OfdSignError::Time)?,
+        escape(&value_path),
     )
     .into_bytes();
     let value = match draft {
@@ -202,12 +228,21 @@ pub fn sign_ofd(
 /// The first `Sign_<n>` under `signs` that holds no file.
 fn free_directory(package: &OfdPackage, signs: &str) -> String {
     (0..)
-        .map(|n| format!("{signs}/Sign_{n}"))
+        .map(|n| join(signs, &format!("Sign_{n}")))
         .find(|dir| {
             let prefix = format!("{dir}/");
             !package.paths().any(|p| p.starts_with(&prefix))
         })
-        .unwrap_or_else(|| format!("{signs}/Sign_new"))
+        .unwrap_or_else(|| join(signs, "Sign_new"))
+}
+
+/// `dir/name`, or `name` at the package root.
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 fn page_ref(

@@ -26,6 +26,10 @@ struct Tree {
     root_end: usize,
 }
 
+/// Elements in one descriptor file: ample for ten thousand references or pages, and a bound
+/// on the tree a small, highly compressed file could make.
+const MAX_ELEMENTS: usize = 200_000;
+
 fn xml_error(file: &str, problem: impl Into<String>) -> OfdError {
     OfdError::Xml {
         file: file.to_owned(),
@@ -49,6 +53,12 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Tree, OfdError> {
             .map_err(|e| xml_error(file, e.to_string()))?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
+                if nodes.len() >= MAX_ELEMENTS {
+                    return Err(xml_error(
+                        file,
+                        format!("more than {MAX_ELEMENTS} elements"),
+                    ));
+                }
                 if open.is_empty() && !nodes.is_empty() {
                     return Err(xml_error(file, "more than one root element"));
                 }
@@ -332,6 +342,7 @@ pub struct SignatureList {
     bytes: Vec<u8>,
     root_start: usize,
     root_end: usize,
+    root_closed: bool,
     max_id: u64,
 }
 
@@ -339,10 +350,14 @@ impl SignatureList {
     /// The file with `addition` inserted before the root's end tag, and the namespace
     /// prefix of the root element: how a new signature is appended, leaving every earlier
     /// byte in place.
-    pub(super) fn appended(&self, addition: impl Fn(&str) -> String) -> Vec<u8> {
+    /// `None` if the root is an empty element (`<Signatures/>`), which has no end tag.
+    pub(super) fn appended(&self, addition: impl Fn(&str) -> String) -> Option<Vec<u8>> {
+        if !self.root_closed {
+            return None;
+        }
         let prefix = prefix_at(&self.bytes, self.root_start);
         let (head, tail) = self.bytes.split_at(self.root_end.min(self.bytes.len()));
-        [head, addition(&prefix).as_bytes(), tail].concat()
+        Some([head, addition(&prefix).as_bytes(), tail].concat())
     }
 
     /// Every `ID` in the file that looks like `s<number>` (entries and `MaxSignId`): the
@@ -395,6 +410,7 @@ impl SignatureList {
             bytes: bytes.to_vec(),
             root_start: root.start,
             root_end: tree.root_end,
+            root_closed: root.end.is_some(),
             max_id,
         })
     }

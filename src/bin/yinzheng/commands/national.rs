@@ -276,11 +276,20 @@ pub(crate) fn verify(
                 print_verdict(&verdict);
             }
             let valid = verdict.is_valid();
-            let body = serde_json::json!({"signatures": signature_json(&verdict)});
+            let integrity = verdict.integrity.as_ref().map(|i| format!("{i:?}"));
+            let body = serde_json::json!({
+                "signatures": signature_json(&verdict), "integrity": integrity,
+            });
+            let integrity_fails = verdict
+                .integrity
+                .as_ref()
+                .is_some_and(|i| !matches!(i, yinzheng::verify::IntegrityOutcome::Valid(_)));
             let text = if valid {
                 "accepted: every signature stands".to_owned()
             } else if verdict.signatures.is_empty() {
                 "rejected: the document has no signature".to_owned()
+            } else if integrity_fails {
+                "rejected: the integrity list (OFDEntries.xml) does not hold".to_owned()
             } else {
                 "rejected: a signature does not stand".to_owned()
             };
