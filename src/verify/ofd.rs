@@ -212,11 +212,11 @@ impl Verifier {
         limits: &OfdLimits,
         ctx: &VerificationContext,
     ) -> Result<VerifiedOfdLicence, OfdLicenceError> {
-        let document = self.verify_ofd(bytes, limits, ctx)?;
+        let package = OfdPackage::read(bytes, limits)?;
+        let document = self.verify_package(&package, limits, ctx)?;
         if !document.is_valid() || document.signatures.is_empty() {
             return Err(OfdLicenceError::NotValid(Box::new(document)));
         }
-        let package = OfdPackage::read(bytes, limits)?;
         let path = package
             .attachments()?
             .into_iter()
@@ -253,17 +253,26 @@ impl Verifier {
         limits: &OfdLimits,
         ctx: &VerificationContext,
     ) -> Result<OfdVerdict, OfdError> {
-        let package = OfdPackage::read(bytes, limits)?;
+        self.verify_package(&OfdPackage::read(bytes, limits)?, limits, ctx)
+    }
+
+    /// [`Verifier::verify_ofd`] of a package already read.
+    fn verify_package(
+        &self,
+        package: &OfdPackage,
+        limits: &OfdLimits,
+        ctx: &VerificationContext,
+    ) -> Result<OfdVerdict, OfdError> {
         let mut signatures = Vec::new();
         let mut digests = Digests {
-            package: &package,
+            package,
             files: std::collections::HashMap::new(),
             pruned_budget: limits.max_total_bytes,
         };
         let mut lists = package.signature_lists()?;
         lists.dedup();
         for list_path in lists {
-            let list = SignatureList::read(&package, &list_path, limits)?;
+            let list = SignatureList::read(package, &list_path, limits)?;
             for (index, entry) in list.entries.iter().enumerate() {
                 let outcome = self.ofd_signature(&mut digests, &list, index, limits, ctx);
                 signatures.push(OfdSignatureVerdict {
@@ -272,9 +281,9 @@ impl Verifier {
                 });
             }
         }
-        let integrity = match IntegrityList::read(&package, limits) {
+        let integrity = match IntegrityList::read(package, limits) {
             Ok(None) => None,
-            Ok(Some(list)) => Some(self.ofd_integrity(&package, &list, ctx)),
+            Ok(Some(list)) => Some(self.ofd_integrity(package, &list, ctx)),
             Err(e) => Some(IntegrityOutcome::Malformed(e)),
         };
         Ok(OfdVerdict {

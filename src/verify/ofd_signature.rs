@@ -104,7 +104,7 @@ impl Verifier {
                 .iter()
                 .map(|d| super::NationalWarning::Deviation(*d)),
         );
-        let mut first = None;
+        let mut certificates = Vec::with_capacity(data.signers.len());
         for signer in &data.signers {
             let certificate = data
                 .certificate_of(signer)
@@ -114,21 +114,16 @@ impl Verifier {
             if !signer.verifies(&key, &data.content) {
                 return Err(VerifyError::BadStampSignature);
             }
-            first.get_or_insert(certificate);
+            certificates.push(certificate);
         }
-        let certificate = first.ok_or(VerifyError::NoSignerCertificate)?;
+        let (first, others) = certificates
+            .split_first()
+            .ok_or(VerifyError::NoSignerCertificate)?;
         report.set(Check::StampSignature, Outcome::Passed);
-        let verified = self.trusted_signer(
-            SignatureForm::SignedData,
-            certificate,
-            signed_at,
-            ctx,
-            report,
-        )?;
-        for signer in &data.signers {
-            if let Some(other) = data.certificate_of(signer) {
-                self.national_chain(other, Role::StampSigner, signed_at, ctx.now)?;
-            }
+        let verified =
+            self.trusted_signer(SignatureForm::SignedData, first, signed_at, ctx, report)?;
+        for other in others {
+            self.national_chain(other, Role::StampSigner, signed_at, ctx.now)?;
         }
         if data.content != sm3(signed_file) {
             return Err(VerifyError::DocumentMismatch);

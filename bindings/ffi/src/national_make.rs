@@ -122,10 +122,6 @@ pub struct NationalSealDraft {
     pub height_mm: u64,
 }
 
-fn make_error(e: impl std::fmt::Display) -> YinzhengError {
-    invalid(e)
-}
-
 /// Makes a version 4 `SESeal` as the seal maker holding `maker_certificate`'s key.
 ///
 /// # Errors
@@ -156,7 +152,7 @@ pub fn make_national_seal(
         },
         extensions: Vec::new(),
     };
-    gm::make_seal(&seal, &maker_certificate, &ForeignSigner::new(maker)?).map_err(make_error)
+    gm::make_seal(&seal, &maker_certificate, &ForeignSigner::new(maker)?).map_err(invalid)
 }
 
 /// Makes a version 4 `SES_Signature` with `seal` over `signed_data` (its SM3 digest), naming
@@ -186,7 +182,7 @@ pub fn make_national_stamp(
         &ForeignSigner::new(signer)?,
         &yinzheng::Limits::default(),
     )
-    .map_err(make_error)
+    .map_err(invalid)
 }
 
 /// Where a stamp's seal picture goes: a page (from 0) and a box in millimetres from the
@@ -221,7 +217,7 @@ fn sign_document(
         &ForeignSigner::new(signer)?,
         &ofd::OfdLimits::DEFAULT,
     )
-    .map_err(make_error)
+    .map_err(invalid)
 }
 
 /// Stamps the first document of the OFD `document` with `seal` (an electronic stamp: a
@@ -315,7 +311,7 @@ pub fn make_ofd(
             .collect(),
         attachments: Vec::new(),
     };
-    ofd::make_ofd(&draft).map_err(make_error)
+    ofd::make_ofd(&draft).map_err(invalid)
 }
 
 /// An OFD e-licence whose signatures all stand, one covering its attached certificate, which
@@ -342,7 +338,7 @@ impl Verifier {
     ) -> Result<Vec<u8>, YinzhengError> {
         let ctx = verify::VerificationContext::at(to_unix(at)?);
         let verified = self.inner.verify_certificate(&certificate, &ctx)?;
-        ofd::make_ofd(&ofd::licence_draft(verified.value(), &certificate)).map_err(make_error)
+        ofd::make_ofd(&ofd::licence_draft(verified.value(), &certificate)).map_err(invalid)
     }
 
     /// Verifies an OFD e-licence as of `at`: every signature stands, one covers the attached
