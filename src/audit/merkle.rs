@@ -44,6 +44,17 @@ pub enum ProofError {
     /// Two heads of the same size with different roots.
     #[error("equal tree sizes with different roots")]
     EqualSizesDiffer,
+    /// A consistency proof from the empty tree, which proves nothing (every tree extends it).
+    #[error("a consistency proof from the empty tree proves nothing")]
+    FromEmptyTree,
+    /// `[start, end)` is not a subtree any tree has (see [`crate::audit::subtree`]).
+    #[error("leaves {start}..{end} are not a subtree")]
+    InvalidSubtree {
+        /// The first leaf.
+        start: u64,
+        /// One past the last leaf.
+        end: u64,
+    },
 }
 
 /// `SHA-256(0x00 ‖ entry)`.
@@ -74,7 +85,7 @@ pub fn empty_root() -> Hash {
 }
 
 /// Largest power of two strictly below `n` (n ≥ 2).
-fn split_point(n: u64) -> u64 {
+pub(crate) fn split_point(n: u64) -> u64 {
     1 << (63 - (n - 1).leading_zeros())
 }
 
@@ -96,15 +107,19 @@ pub trait Subtrees {
 }
 
 /// `MTH(D[start : start + len])`; the range must lie inside the tree.
-fn subtree<T: Subtrees + ?Sized>(tree: &T, start: u64, len: u64) -> Result<Hash, T::Error> {
+pub(crate) fn range_hash<T: Subtrees + ?Sized>(
+    tree: &T,
+    start: u64,
+    len: u64,
+) -> Result<Hash, T::Error> {
     if len.is_power_of_two() && start.is_multiple_of(len) {
         let level = len.trailing_zeros();
         return tree.node(level, start >> level);
     }
     let k = split_point(len);
     Ok(node_hash(
-        &subtree(tree, start, k)?,
-        &subtree(tree, start + k, len - k)?,
+        &range_hash(tree, start, k)?,
+        &range_hash(tree, start + k, len - k)?,
     ))
 }
 
@@ -123,7 +138,7 @@ pub fn root_at<T: Subtrees + ?Sized>(tree: &T, size: u64) -> Result<Hash, T::Err
     if size == 0 {
         Ok(empty_root())
     } else {
-        subtree(tree, 0, size)
+        range_hash(tree, 0, size)
     }
 }
 
@@ -164,10 +179,10 @@ fn path<T: Subtrees + ?Sized>(
     let k = split_point(n);
     if m < k {
         path(tree, m, start, k, proof)?;
-        proof.push(subtree(tree, start + k, n - k)?);
+        proof.push(range_hash(tree, start + k, n - k)?);
     } else {
         path(tree, m - k, start + k, n - k, proof)?;
-        proof.push(subtree(tree, start, k)?);
+        proof.push(range_hash(tree, start, k)?);
     }
     Ok(())
 }
@@ -202,17 +217,17 @@ fn subproof<T: Subtrees + ?Sized>(
 ) -> Result<(), T::Error> {
     if m == n {
         if !whole {
-            proof.push(subtree(tree, start, n)?);
+            proof.push(range_hash(tree, start, n)?);
         }
         return Ok(());
     }
     let k = split_point(n);
     if m <= k {
         subproof(tree, m, start, k, whole, proof)?;
-        proof.push(subtree(tree, start + k, n - k)?);
+        proof.push(range_hash(tree, start + k, n - k)?);
     } else {
         subproof(tree, m - k, start + k, n - k, false, proof)?;
-        proof.push(subtree(tree, start, k)?);
+        proof.push(range_hash(tree, start, k)?);
     }
     Ok(())
 }
@@ -460,11 +475,12 @@ fn inclusion_len(mut index: u64, mut size: u64) -> usize {
 }
 
 /// Verifies that the tree of size `new` with head `new_root` extends the tree of size `old`
-/// with head `old_root` (RFC 9162 §2.1.4.2). The empty tree is consistent with every tree;
-/// equal sizes need equal roots and an empty proof.
+/// with head `old_root` (RFC 9162 §2.1.4.2): `0 < old ≤ new`, and equal sizes need equal roots
+/// and an empty proof. The empty tree is a prefix of every tree, so there is nothing to prove
+/// from it: `old = 0` is refused, and callers that hold the empty tree accept any later one.
 ///
 /// # Errors
-/// [`ProofError`] describing the inconsistency.
+/// [`ProofError`] describing the inconsistency, [`ProofError::FromEmptyTree`] for `old = 0`.
 pub fn verify_consistency(
     old: u64,
     new: u64,
@@ -474,6 +490,9 @@ pub fn verify_consistency(
 ) -> Result<(), ProofError> {
     if old > new {
         return Err(ProofError::SizeOutOfRange { old, new });
+    }
+    if old == 0 {
+        return Err(ProofError::FromEmptyTree);
     }
     if old == new {
         if !proof.is_empty() {
@@ -486,16 +505,6 @@ pub fn verify_consistency(
             Ok(())
         } else {
             Err(ProofError::EqualSizesDiffer)
-        };
-    }
-    if old == 0 {
-        return if proof.is_empty() {
-            Ok(())
-        } else {
-            Err(ProofError::WrongProofLength {
-                got: proof.len(),
-                expected: 0,
-            })
         };
     }
     let (old_computed, new_computed) = consistency_roots(old, new, proof, old_root)?;

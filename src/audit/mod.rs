@@ -13,6 +13,7 @@ pub mod reader;
 pub mod segment;
 mod sink;
 pub mod store;
+pub mod subtree;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
 pub use entry::{AuditEntry, Event, EventKind};

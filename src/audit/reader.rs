@@ -17,8 +17,8 @@ use crate::audit::cache::TreeCache;
 use crate::audit::entry::AuditEntry;
 use crate::audit::error::{LogError, io};
 use crate::audit::merkle::{
-    self, CompactRange, Hash, ProofError, Subtrees, consistency_proof_in, inclusion_proof_in,
-    leaf_hash, root_at, stored_hash_count, stored_hash_index,
+    self, CompactRange, Hash, ProofError, Subtrees, consistency_proof_in, empty_root,
+    inclusion_proof_in, leaf_hash, root_at, stored_hash_count, stored_hash_index,
 };
 use crate::audit::note::{NoteKey, SignedCheckpoint};
 use crate::audit::segment::{
@@ -392,6 +392,9 @@ impl LogReader {
         if size == current {
             return Ok(signed);
         }
+        if size == 0 {
+            return Ok(empty_root());
+        }
         let root = root_at(tree, size)?;
         let proof = consistency_proof_in(tree, size, current)?;
         merkle::verify_consistency(size, current, &proof, &root, &signed)
@@ -432,6 +435,10 @@ impl LogReader {
             state: &state,
         };
         let proof = consistency_proof_in(&tree, old, new)?;
+        if old == 0 {
+            // Every tree extends the empty one: the proof is empty, and there is nothing to check.
+            return Ok(proof);
+        }
         let new_root = self.authenticated_root(&tree, new)?;
         let old_root = root_at(&tree, old)?;
         merkle::verify_consistency(old, new, &proof, &old_root, &new_root)
