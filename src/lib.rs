@@ -13,10 +13,11 @@
 //! 6. `gm` (feature `gm`): GB/T 38540 seals and stamps in DER, SM2-signed.
 //! 7. [`trust`]: which keys and X.509 roots are trusted, for which role and agency.
 //! 8. [`status`]: Token Status Lists and the issuer's status registry.
-//! 9. [`audit`]: the tamper-evident log, its proofs and its file store.
-//! 10. [`issue`]: issuing certificates, making seals, stamping.
-//! 11. [`present`]: the holder's side: selective disclosure, presentations, QR codes.
-//! 12. [`verify`]: the offline verifier and its per-check report.
+//! 9. [`audit`]: the tamper-evident log, its proofs, tlog-tiles and its file store.
+//! 10. [`storage`]: durable stores behind the seams below (a directory of published objects).
+//! 11. [`issue`]: issuing certificates, making seals, stamping.
+//! 12. [`present`]: the holder's side: selective disclosure, presentations, QR codes.
+//! 13. [`verify`]: the offline verifier and its per-check report.
 
 pub mod audit;
 pub mod crypto;
@@ -28,6 +29,7 @@ pub mod limits;
 pub mod model;
 pub mod present;
 pub mod status;
+pub mod storage;
 pub mod time;
 pub mod trust;
 pub mod verify;

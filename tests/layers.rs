@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top, as in ARCHITECTURE.md and `src/lib.rs`.
 const LAYERS: &[&str] = &[
-    "time", "limits", "encoding", "model", "crypto", "gm", "trust", "status", "audit", "issue",
-    "present", "verify",
+    "time", "limits", "encoding", "model", "crypto", "gm", "trust", "status", "audit", "storage",
+    "issue", "present", "verify",
 ];
 
 /// Items the crate root re-exports, and the layer each comes from.

@@ -56,6 +56,7 @@ fn as_hash(value: &Value) -> Hash {
 #[derive(Debug)]
 enum Refusal {
     LeafNotAHash,
+    #[expect(dead_code, reason = "read through Debug, in the disagreement report")]
     Proof(ProofError),
 }
 

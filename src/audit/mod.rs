@@ -8,12 +8,16 @@ pub mod entry;
 mod error;
 pub mod merkle;
 pub mod note;
+pub mod objects;
 pub mod observer;
+pub mod publish;
 pub mod reader;
 pub mod segment;
 mod sink;
 pub mod store;
 pub mod subtree;
+pub mod tile_client;
+pub mod tiles;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
 pub use entry::{AuditEntry, Event, EventKind};

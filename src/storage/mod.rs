@@ -1,0 +1,8 @@
+//! Durable stores behind the seams the layers below define: a directory of published objects
+//! ([`DirectoryObjects`], the embedded target for tlog-tiles and status lists, servable by
+//! any static HTTP server). Database and object-store backends live in their own crate, so
+//! that the mobile library links none of them.
+
+mod directory;
+
+pub use directory::DirectoryObjects;
