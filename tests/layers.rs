@@ -166,9 +166,9 @@ fn an_upward_import_is_caught() {
     let commented =
         "// see crate::verify\n/// [`crate::audit::AuditLog`]\nuse crate::limits::Limits;\n";
     assert!(upward_paths(commented, "encoding").is_empty());
-    let unknown = "use crate::storage::Backend;\n";
+    let unknown = "use crate::backends::Postgres;\n";
     assert_eq!(
         upward_paths(unknown, "verify"),
-        vec![(1, "storage".to_owned())]
+        vec![(1, "backends".to_owned())]
     );
 }
