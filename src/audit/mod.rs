@@ -18,6 +18,7 @@ pub mod store;
 pub mod subtree;
 pub mod tile_client;
 pub mod tiles;
+pub mod witness;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
 pub use entry::{AuditEntry, Event, EventKind};

@@ -79,7 +79,7 @@ impl KeyRole {
 pub struct NoteKey {
     name: String,
     role: KeyRole,
-    public: PublicKey,
+    pub(crate) public: PublicKey,
     key_id: [u8; 4],
 }
 
@@ -190,6 +190,41 @@ pub struct NoteSignature {
     pub signature: Vec<u8>,
 }
 
+impl NoteSignature {
+    /// Parses a signature line (`— <name> <base64 key id ‖ signature>`, no newline).
+    ///
+    /// # Errors
+    /// [`NoteError::Malformed`] or [`NoteError::KeyName`].
+    pub fn parse_line(line: &str) -> Result<Self, NoteError> {
+        let rest = line.strip_prefix("\u{2014} ").ok_or(NoteError::Malformed(
+            "signature line must start with an em dash",
+        ))?;
+        let (name, blob) = rest.split_once(' ').ok_or(NoteError::Malformed(
+            "signature line needs a name and a signature",
+        ))?;
+        check_name(name)?;
+        let blob = B64
+            .decode(blob)
+            .map_err(|_| NoteError::Malformed("signature is not base64"))?;
+        if blob.len() < 5 {
+            return Err(NoteError::Malformed("signature too short"));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            key_id: [blob[0], blob[1], blob[2], blob[3]],
+            signature: blob[4..].to_vec(),
+        })
+    }
+
+    /// The signature line, with its newline.
+    #[must_use]
+    pub fn line(&self) -> String {
+        let mut blob = self.key_id.to_vec();
+        blob.extend_from_slice(&self.signature);
+        format!("\u{2014} {} {}\n", self.name, B64.encode(blob))
+    }
+}
+
 /// A signed note: text and signature lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
@@ -277,6 +312,25 @@ impl Note {
         Ok(())
     }
 
+    /// Adds signature lines received from elsewhere (a witness's response), unverified:
+    /// [`Note::verify`] checks them with the rest. A line identical to one held is skipped.
+    ///
+    /// # Errors
+    /// [`NoteError`] for a malformed line or too many signatures.
+    pub fn add_signature_lines(&mut self, lines: &str) -> Result<(), NoteError> {
+        for line in lines.lines().filter(|l| !l.is_empty()) {
+            let signature = NoteSignature::parse_line(line)?;
+            if self.signatures.contains(&signature) {
+                continue;
+            }
+            if self.signatures.len() == MAX_SIGNATURES {
+                return Err(NoteError::TooLarge);
+            }
+            self.signatures.push(signature);
+        }
+        Ok(())
+    }
+
     /// The note text.
     #[must_use]
     pub fn text(&self) -> &str {
@@ -295,9 +349,7 @@ impl Note {
         let mut out = self.text.clone();
         out.push('\n');
         for s in &self.signatures {
-            let mut blob = s.key_id.to_vec();
-            blob.extend_from_slice(&s.signature);
-            out.push_str(&format!("\u{2014} {} {}\n", s.name, B64.encode(blob)));
+            out.push_str(&s.line());
         }
         out
     }
@@ -325,24 +377,7 @@ impl Note {
             if signatures.len() == MAX_SIGNATURES {
                 return Err(NoteError::TooLarge);
             }
-            let rest = line.strip_prefix("\u{2014} ").ok_or(NoteError::Malformed(
-                "signature line must start with an em dash",
-            ))?;
-            let (name, blob) = rest.split_once(' ').ok_or(NoteError::Malformed(
-                "signature line needs a name and a signature",
-            ))?;
-            check_name(name)?;
-            let blob = B64
-                .decode(blob)
-                .map_err(|_| NoteError::Malformed("signature is not base64"))?;
-            if blob.len() < 5 {
-                return Err(NoteError::Malformed("signature too short"));
-            }
-            signatures.push(NoteSignature {
-                name: name.to_owned(),
-                key_id: [blob[0], blob[1], blob[2], blob[3]],
-                signature: blob[4..].to_vec(),
-            });
+            signatures.push(NoteSignature::parse_line(line)?);
         }
         let mut parsed = Self::new(text)?;
         parsed.signatures = signatures;
