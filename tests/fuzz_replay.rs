@@ -157,6 +157,61 @@ fn codes_on_known_identifiers_and_mutations() {
     );
 }
 
+/// Tiles and entry bundles of a published log (each behind its width byte), and mutations.
+#[test]
+fn tile_parsers_on_published_tiles_and_mutations() {
+    use yinzheng::audit::publish::Publisher;
+    use yinzheng::audit::{AuditLog, Event, EventKind};
+    let dir = std::env::temp_dir().join(format!("yz-fuzz-tiles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = AuditLog::open(
+        &dir.join("log"),
+        targets::AUDIT_ORIGIN,
+        yinzheng::crypto::Ed25519SigningKey::from_seed(&[0x5A; 32]),
+    )
+    .unwrap();
+    let events = (0..300u64)
+        .map(|i| Event {
+            kind: EventKind::CertificateIssued,
+            actor_key_id: [3; 32],
+            subject: format!("FUZZ.{i}").into_bytes(),
+            object_digest: [i as u8; 32],
+            attributes: Vec::new(),
+        })
+        .collect();
+    log.append_batch(events, yinzheng::time::UnixTime::from_secs(1_795_226_400))
+        .unwrap();
+    let sink = yinzheng::storage::DirectoryObjects::new(&dir.join("tiles"));
+    log.reader().publish(&mut Publisher::new(), &sink).unwrap();
+    let mut seeds = Vec::new();
+    for (path, width) in [
+        ("tile/0/000", 255u8),
+        ("tile/0/001.p/44", 43),
+        ("tile/entries/000", 255),
+        ("tile/entries/001.p/44", 43),
+        ("tile/1/000.p/1", 0),
+    ] {
+        let mut seed = vec![width];
+        seed.extend(std::fs::read(dir.join("tiles").join(path)).unwrap());
+        seeds.push(seed);
+    }
+    let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
+    for seed in seeds.iter().chain(&corpus("tiles")) {
+        targets::tiles(seed);
+        for _ in 0..MUTATIONS_PER_SEED {
+            targets::tiles(&m.mutate(seed));
+        }
+    }
+    // The checkpoint and a request a witness would get, as text.
+    let request = log.reader().consistency_bundle(0).unwrap().encode();
+    targets::audit_text(request.as_bytes());
+    for _ in 0..MUTATIONS_PER_SEED {
+        targets::audit_text(&m.mutate(request.as_bytes()));
+    }
+    drop(log);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn audit_parsers_on_vectors_and_mutations() {
     let mut m = Mutator(0x2545_F491_4F6C_DD1D);

@@ -178,6 +178,22 @@ fn uscc() -> impl Strategy<Value = Uscc> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// Entry bundles and tiles: what is encoded parses back to the same entries and hashes.
+    #[test]
+    fn tile_objects_round_trip(
+        entries in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 1..=256),
+        hashes in proptest::collection::vec(any::<[u8; 32]>(), 1..=256),
+        index in any::<u64>(),
+    ) {
+        use yinzheng::audit::tiles::{TileId, encode_entry_bundle, parse_entry_bundle, parse_tile};
+        let id = TileId { level: 0, index, width: entries.len() as u16 };
+        let bytes = encode_entry_bundle(&entries).unwrap();
+        let parsed: Vec<Vec<u8>> = parse_entry_bundle(id, &bytes).unwrap().into_iter().map(<[u8]>::to_vec).collect();
+        prop_assert_eq!(parsed, entries);
+        let id = TileId { level: 3, index, width: hashes.len() as u16 };
+        prop_assert_eq!(parse_tile(id, &hashes.concat()).unwrap(), hashes);
+    }
+
     #[test]
     fn identifiers_round_trip(
         authority in uscc(),

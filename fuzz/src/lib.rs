@@ -209,6 +209,68 @@ pub fn audit_text(data: &[u8]) {
             "consistency bundle re-encoding differs"
         );
     }
+    // Any text as an add-checkpoint request: a refusal has a status, an answer is a line.
+    match audit_witness().add_checkpoint(text, 1_795_226_400) {
+        Ok(line) => assert!(line.starts_with('\u{2014}') && line.ends_with('\n')),
+        Err(e) => assert!([400, 403, 404, 409, 422].contains(&e.http_status())),
+    }
+}
+
+/// A witness of the audit-log test vectors' log (seed 0x77), holding nothing.
+fn audit_witness() -> yinzheng::audit::witness::Witness<yinzheng::audit::witness::MemoryWitnessStore>
+{
+    use yinzheng::audit::{KeyRole, NoteKey};
+    let signer = Ed25519SigningKey::from_seed(&[0x77; 32]);
+    let key = NoteKey::new(
+        "witness.fuzz.example",
+        KeyRole::Witness,
+        signer.public_key(),
+    )
+    .unwrap();
+    yinzheng::audit::witness::Witness::new(key, signer, vec![audit_key()], Default::default())
+        .unwrap()
+}
+
+/// Tile data: the first byte picks a width (1 to 256) for the rest as a tile and as an entry
+/// bundle; what parses re-encodes to the same bytes, and partial tiles resume only against
+/// the root they give.
+pub fn tiles(data: &[u8]) {
+    use yinzheng::audit::tiles::{
+        TileBuilder, TileId, encode_entry_bundle, parse_entry_bundle, parse_tile,
+    };
+    let Some((&width, rest)) = data.split_first() else {
+        return;
+    };
+    let id = TileId {
+        level: 0,
+        index: 0,
+        width: u16::from(width) + 1,
+    };
+    if let Ok(entries) = parse_entry_bundle(id, rest) {
+        assert_eq!(entries.len(), usize::from(id.width));
+        assert_eq!(
+            encode_entry_bundle(&entries).unwrap(),
+            rest,
+            "bundle re-encoding differs"
+        );
+    }
+    if let Ok(hashes) = parse_tile(id, rest) {
+        assert_eq!(hashes.concat(), rest, "tile re-encoding differs");
+        if id.width < 256 {
+            let size = u64::from(id.width);
+            let builder = TileBuilder::resume(size, vec![hashes.clone()], &[0; 32]);
+            if let Ok(b) = builder {
+                assert_eq!(b.root(), [0; 32]);
+            }
+            let mut fresh = TileBuilder::new();
+            let mut completed = Vec::new();
+            for h in &hashes {
+                fresh.push(*h, &mut completed);
+            }
+            let resumed = TileBuilder::resume(size, vec![hashes], &fresh.root()).unwrap();
+            assert_eq!(resumed, fresh);
+        }
+    }
 }
 
 /// Origin of the audit-log test vectors.
