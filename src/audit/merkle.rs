@@ -123,18 +123,23 @@ pub(crate) fn range_hash<T: Subtrees + ?Sized>(
     ))
 }
 
+/// Refuses a `size` beyond the tree's.
+pub(crate) fn within<T: Subtrees + ?Sized>(tree: &T, size: u64) -> Result<(), ProofError> {
+    if size > tree.size() {
+        return Err(ProofError::SizeOutOfRange {
+            old: size,
+            new: tree.size(),
+        });
+    }
+    Ok(())
+}
+
 /// The tree head (root hash) at `size`, for any size up to the tree's.
 ///
 /// # Errors
 /// [`ProofError::SizeOutOfRange`] beyond the tree's size, or a failed read.
 pub fn root_at<T: Subtrees + ?Sized>(tree: &T, size: u64) -> Result<Hash, T::Error> {
-    if size > tree.size() {
-        return Err(ProofError::SizeOutOfRange {
-            old: size,
-            new: tree.size(),
-        }
-        .into());
-    }
+    within(tree, size)?;
     if size == 0 {
         Ok(empty_root())
     } else {
@@ -151,13 +156,7 @@ pub fn inclusion_proof_in<T: Subtrees + ?Sized>(
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, T::Error> {
-    if size > tree.size() {
-        return Err(ProofError::SizeOutOfRange {
-            old: size,
-            new: tree.size(),
-        }
-        .into());
-    }
+    within(tree, size)?;
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size }.into());
     }

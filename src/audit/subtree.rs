@@ -11,7 +11,7 @@
 
 use crate::audit::merkle::{
     Hash, MAX_PROOF_LEN, ProofError, Subtrees, empty_root, node_hash, range_hash, split_point,
-    verify_inclusion,
+    verify_inclusion, within,
 };
 
 /// Whether `[start, end)` is a subtree some tree has: `start ≤ end` and `start` a multiple of
@@ -122,13 +122,7 @@ pub fn subtree_consistency_proof_in<T: Subtrees + ?Sized>(
     end: u64,
     size: u64,
 ) -> Result<Vec<Hash>, T::Error> {
-    if size > tree.size() {
-        return Err(ProofError::SizeOutOfRange {
-            old: size,
-            new: tree.size(),
-        }
-        .into());
-    }
+    within(tree, size)?;
     if check_bounds(start, end, size)? {
         return Ok(Vec::new());
     }

@@ -184,3 +184,124 @@ fn log_verify_says_what_is_wrong_with_the_directory() {
     std::fs::remove_file(d.join("audit/anchor")).unwrap();
     assert!(verify_log(&vkey, &[], 1).contains("anchor is missing"));
 }
+
+/// Published as tlog-tiles, verified from the directory with the public key alone, then
+/// witnessed by another province's witness and checked against a one-of-one policy.
+#[test]
+fn the_log_is_published_as_tiles_and_witnessed() {
+    let agency = Agency::set_up("log-tiles");
+    let d = agency.dir();
+    let vkey = vkey(d);
+    let published = expect(d, 0, &with_log(&["log", "publish", "--tiles", "public"]));
+    assert!(published.contains("new) to public"), "{published}");
+    assert!(d.join("public/checkpoint").is_file());
+    let key = ["--origin", ORIGIN, "--vkey", &vkey];
+    let verified = expect(
+        d,
+        0,
+        &[&["log", "verify-tiles", "--tiles", "public"][..], &key].concat(),
+    );
+    assert!(verified.contains("published log verified"), "{verified}");
+    let bundle = expect(
+        d,
+        0,
+        &[
+            &["log", "verify-tiles", "--tiles", "public", "--index", "0"][..],
+            &key,
+        ]
+        .concat(),
+    );
+    std::fs::write(d.join("tile-proof.txt"), &bundle).unwrap();
+    let checked = expect(
+        d,
+        0,
+        &[
+            &["log", "check-proof", "--bundle", "tile-proof.txt"][..],
+            &key,
+        ]
+        .concat(),
+    );
+    assert!(checked.contains("entry 0 is in the log"), "{checked}");
+    // A changed tile is refused.
+    let tile = d.join("public/tile/0/000.p/1");
+    if tile.is_file() {
+        std::fs::write(&tile, [0u8; 32]).unwrap();
+        expect(
+            d,
+            1,
+            &[&["log", "verify-tiles", "--tiles", "public"][..], &key].concat(),
+        );
+    }
+
+    expect(d, 0, &["keygen", "--out", "witness.pem"]);
+    let witness = ["--key", "witness.pem", "--name", "witness.sh.example"];
+    let witness_vkey = expect(d, 0, &[&["witness", "vkey"][..], &witness].concat());
+    let request = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "0"]));
+    std::fs::write(d.join("request.txt"), &request).unwrap();
+    let add = [
+        &["witness", "add-checkpoint"][..],
+        &witness,
+        &[
+            "--log-vkey",
+            &vkey,
+            "--state",
+            "witness.state",
+            "--request",
+            "request.txt",
+        ],
+    ]
+    .concat();
+    let line = expect(d, 0, &add);
+    assert!(line.starts_with("\u{2014} witness.sh.example "), "{line}");
+    // The same request again starts from a size the witness no longer holds.
+    let again = output(d, &add);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).starts_with("409"));
+    std::fs::write(d.join("response.txt"), &line).unwrap();
+    std::fs::write(
+        d.join("checkpoint.txt"),
+        expect(d, 0, &with_log(&["log", "checkpoint"])),
+    )
+    .unwrap();
+    let cosigned = expect(
+        d,
+        0,
+        &[
+            "log",
+            "attach-cosignatures",
+            "--checkpoint",
+            "checkpoint.txt",
+            "--response",
+            "response.txt",
+        ],
+    );
+    std::fs::write(d.join("cosigned.txt"), &cosigned).unwrap();
+    let policy = |file: &str, quorum: &str| {
+        output(
+            d,
+            &[
+                &[
+                    "log",
+                    "check-witnessed",
+                    "--checkpoint",
+                    file,
+                    "--witness",
+                    witness_vkey.trim(),
+                ][..],
+                &["--quorum", quorum],
+                &key,
+            ]
+            .concat(),
+        )
+    };
+    let ok = policy("cosigned.txt", "1");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("cosigned by 1 of 1"));
+    assert_eq!(policy("checkpoint.txt", "1").status.code(), Some(1));
+    assert_eq!(policy("cosigned.txt", "2").status.code(), Some(1));
+}

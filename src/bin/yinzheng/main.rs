@@ -37,6 +37,7 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Seal(cmd) => seal::run(cmd),
         Command::Status(cmd) => status::run(cmd),
         Command::Log(cmd) => log::run(cmd),
+        Command::Witness(cmd) => commands::witness::run(cmd),
         Command::Bundle(cmd) => bundle::run(cmd),
         #[cfg(feature = "gm")]
         Command::Licence(args) => commands::national::licence(&args),

@@ -15,6 +15,10 @@ use crate::files::{Result, read, read_text};
 
 pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
     match cmd {
+        cmd @ (LogCommand::Publish { .. }
+        | LogCommand::VerifyTiles { .. }
+        | LogCommand::AttachCosignatures { .. }
+        | LogCommand::CheckWitnessed { .. }) => return super::tiles::run(cmd),
         LogCommand::Append {
             log,
             kind,

@@ -12,7 +12,9 @@ pub(crate) mod qr;
 pub(crate) mod seal;
 pub(crate) mod stamp;
 pub(crate) mod status;
+pub(crate) mod tiles;
 pub(crate) mod verify;
+pub(crate) mod witness;
 
 use yinzheng::time::{Clock as _, SystemClock, UnixTime};
 

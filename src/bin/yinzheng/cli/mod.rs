@@ -1,13 +1,15 @@
 //! The command line as clap types: every command, its arguments and their help text.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use yinzheng::audit::{AuditLog, ConsistencyBundle, InclusionBundle, LogReader, NoteKey};
 use yinzheng::present::{QrCode, QrLevel};
 
-use crate::files::{self, Result, write};
+use crate::files::{Result, write};
+
+mod log;
+
+pub(crate) use log::{LogArgs, LogCommand, WitnessArgs, WitnessCommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -72,6 +74,9 @@ pub(crate) enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Witness another log: cosign its checkpoints once they are proven consistent.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     /// Trust bundles for offline verifiers.
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -187,109 +192,6 @@ pub(crate) struct StampArgs {
     pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) log: LogArgs,
-}
-
-#[derive(Args)]
-pub(crate) struct LogArgs {
-    /// Record the event in the audit log in this directory (created if missing).
-    #[arg(long)]
-    pub(crate) log: Option<PathBuf>,
-    /// The log's origin line.
-    #[arg(long, default_value = "audit.example.gov.cn/agency")]
-    pub(crate) origin: String,
-    /// The log's checkpoint key (Ed25519 PEM); required with --log.
-    #[arg(long)]
-    pub(crate) log_key: Option<PathBuf>,
-}
-
-/// Reading a log without its private key: `--vkey` instead of `--log-key`.
-#[derive(Args)]
-pub(crate) struct ReaderArgs {
-    /// Read the log (or a read-only copy) with this verifier key (C2SP vkey) alone: no
-    /// private key, no writer lock.
-    #[arg(long, conflicts_with = "log_key")]
-    pub(crate) vkey: Option<String>,
-}
-
-/// A log identified by its public key alone, for checks an auditor makes.
-#[derive(Args)]
-pub(crate) struct LogKeyArgs {
-    /// The log's origin line.
-    #[arg(long)]
-    pub(crate) origin: String,
-    /// The log's verifier key (C2SP vkey).
-    #[arg(long)]
-    pub(crate) vkey: String,
-}
-
-impl LogKeyArgs {
-    pub(crate) fn note_key(&self) -> Result<NoteKey> {
-        Ok(NoteKey::from_vkey(&self.vkey)?)
-    }
-}
-
-/// A log opened for reading: by its verifier key alone, or through its writer.
-pub(crate) enum OpenedLog {
-    Reader(Box<LogReader>),
-    Writer(Arc<AuditLog>),
-}
-
-impl OpenedLog {
-    pub(crate) fn inclusion_bundle(&self, index: u64) -> Result<InclusionBundle> {
-        Ok(match self {
-            Self::Reader(reader) => reader.inclusion_bundle(index)?,
-            // Through the writer, so that a damaged tree cache is marked for rebuilding.
-            Self::Writer(log) => log.inclusion_bundle(index)?,
-        })
-    }
-
-    pub(crate) fn consistency_bundle(&self, old_size: u64) -> Result<ConsistencyBundle> {
-        Ok(match self {
-            Self::Reader(reader) => reader.consistency_bundle(old_size)?,
-            Self::Writer(log) => log.consistency_bundle(old_size)?,
-        })
-    }
-
-    pub(crate) fn checkpoint_note(&self) -> String {
-        match self {
-            Self::Reader(reader) => reader.checkpoint().note,
-            Self::Writer(log) => log.checkpoint().note,
-        }
-    }
-}
-
-impl LogArgs {
-    /// The log in `--log`, read with `--vkey` alone (no lock, nothing written) or opened
-    /// with `--log-key`.
-    pub(crate) fn open_for_reading(&self, reader: &ReaderArgs, command: &str) -> Result<OpenedLog> {
-        let Some(vkey) = &reader.vkey else {
-            let log = self
-                .open()?
-                .ok_or_else(|| format!("{command} needs --log with --log-key or --vkey"))?;
-            return Ok(OpenedLog::Writer(log));
-        };
-        let dir = self
-            .log
-            .as_ref()
-            .ok_or("--vkey needs --log (the log directory)")?;
-        Ok(OpenedLog::Reader(Box::new(LogReader::open(
-            dir,
-            &self.origin,
-            &NoteKey::from_vkey(vkey)?,
-        )?)))
-    }
-
-    pub(crate) fn open(&self) -> Result<Option<Arc<AuditLog>>> {
-        let Some(dir) = &self.log else {
-            return Ok(None);
-        };
-        let key = self.log_key.as_ref().ok_or("--log needs --log-key")?;
-        Ok(Some(Arc::new(AuditLog::open(
-            dir,
-            &self.origin,
-            files::ed25519_key(key)?,
-        )?)))
-    }
 }
 
 #[derive(Args)]
@@ -588,99 +490,6 @@ pub(crate) enum StatusCommand {
         out_dir: PathBuf,
         #[command(flatten)]
         log: LogArgs,
-    },
-}
-
-#[derive(Subcommand)]
-pub(crate) enum LogCommand {
-    /// Appends an event (identifiers and digests only).
-    Append {
-        #[command(flatten)]
-        log: LogArgs,
-        /// certificate-issued, status-changed, status-list-published, seal-made, stamped, key.
-        #[arg(long, default_value = "key")]
-        kind: String,
-        /// The subject (e.g. a certificate identifier).
-        #[arg(long)]
-        subject: String,
-        /// A file whose SHA-256 is the event's object digest.
-        #[arg(long)]
-        object: Option<PathBuf>,
-    },
-    /// Prints the log's verifier key (C2SP vkey), which auditors need.
-    Vkey {
-        #[command(flatten)]
-        log: LogArgs,
-    },
-    /// Verifies a log directory with nothing but the log's public key: the anchor and every
-    /// commit after the tree cache's mark, or with --full the whole history.
-    Verify {
-        /// The log directory.
-        #[arg(long)]
-        dir: PathBuf,
-        #[command(flatten)]
-        key: LogKeyArgs,
-        /// Accept bytes after the last commit (a writer's interrupted tail); they are
-        /// reported either way.
-        #[arg(long)]
-        allow_uncommitted_tail: bool,
-        /// Re-read the whole history (every frame, the hash chain, every checkpoint).
-        #[arg(long)]
-        full: bool,
-    },
-    /// Prints an inclusion proof bundle for entry `index`.
-    Prove {
-        #[command(flatten)]
-        log: LogArgs,
-        #[command(flatten)]
-        reader: ReaderArgs,
-        /// The entry.
-        #[arg(long)]
-        index: u64,
-    },
-    /// Prints the log's latest signed checkpoint (a C2SP signed note) for an auditor to hold.
-    Checkpoint {
-        #[command(flatten)]
-        log: LogArgs,
-        #[command(flatten)]
-        reader: ReaderArgs,
-    },
-    /// Checks a signed checkpoint (from a file) against the log's key.
-    CheckCheckpoint {
-        /// The checkpoint file (a C2SP signed note).
-        #[arg(long)]
-        checkpoint: PathBuf,
-        #[command(flatten)]
-        key: LogKeyArgs,
-    },
-    /// Checks that a consistency bundle extends a checkpoint the auditor already holds.
-    CheckConsistency {
-        /// The checkpoint held (a C2SP signed note).
-        #[arg(long)]
-        held: PathBuf,
-        /// The consistency bundle from the held size to a newer checkpoint.
-        #[arg(long)]
-        bundle: PathBuf,
-        #[command(flatten)]
-        key: LogKeyArgs,
-    },
-    /// Checks an inclusion proof bundle (from a file) against the log's key.
-    CheckProof {
-        /// The bundle file.
-        #[arg(long)]
-        bundle: PathBuf,
-        #[command(flatten)]
-        key: LogKeyArgs,
-    },
-    /// Prints a consistency bundle from `old_size` to the current size.
-    Consistency {
-        #[command(flatten)]
-        log: LogArgs,
-        #[command(flatten)]
-        reader: ReaderArgs,
-        /// The size a verifier already holds.
-        #[arg(long)]
-        old_size: u64,
     },
 }
 
