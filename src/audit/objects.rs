@@ -96,3 +96,15 @@ impl<T: ObjectSource + ?Sized> ObjectSource for &T {
         (**self).fetch(path, max_len)
     }
 }
+
+impl<T: ObjectSink + ?Sized> ObjectSink for Box<T> {
+    fn put(&self, path: &str, bytes: &[u8], put: Put) -> Result<(), SinkError> {
+        (**self).put(path, bytes, put)
+    }
+}
+
+impl<T: ObjectSource + ?Sized> ObjectSource for Box<T> {
+    fn fetch(&self, path: &str, max_len: usize) -> Result<Option<Vec<u8>>, SourceError> {
+        (**self).fetch(path, max_len)
+    }
+}

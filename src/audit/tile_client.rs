@@ -82,6 +82,12 @@ impl<S: ObjectSource> TileClient<S> {
         }
     }
 
+    /// The keys checkpoints are verified with.
+    #[must_use]
+    pub fn keys(&self) -> &[NoteKey] {
+        &self.keys
+    }
+
     /// The published checkpoint, verified.
     ///
     /// # Errors

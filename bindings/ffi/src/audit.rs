@@ -300,7 +300,7 @@ pub fn verify_log_dir(
         .map_err(audit_rejected)
 }
 
-fn note_keys(vkeys: &[String]) -> Result<Vec<audit::NoteKey>, YinzhengError> {
+pub(crate) fn note_keys(vkeys: &[String]) -> Result<Vec<audit::NoteKey>, YinzhengError> {
     vkeys
         .iter()
         .map(|k| {

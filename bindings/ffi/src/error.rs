@@ -75,6 +75,16 @@ pub enum YinzhengError {
         /// checkpoints have one size and different roots).
         proof: Vec<Vec<u8>>,
     },
+    /// A witness refused a checkpoint; `status` is the tlog-witness HTTP status to answer
+    /// (400 malformed, 403 bad log signature, 404 unknown log, 409 another size held, 422
+    /// not consistent).
+    #[error("witness refused ({status}): {reason}")]
+    WitnessRefused {
+        /// The HTTP status.
+        status: u16,
+        /// Why.
+        reason: String,
+    },
     /// A bug or an unexpected exception from foreign code.
     #[error("internal error: {reason}")]
     Internal {

@@ -27,6 +27,7 @@ mod report;
 mod seal;
 mod signer;
 mod status;
+mod tiles;
 mod trust;
 mod verifier;
 
@@ -65,6 +66,9 @@ pub use report::{
 pub use seal::{SealInfo, SealRequest, VerifiedStamp, make_seal, stamp_document};
 pub use signer::{SignatureAlgorithm, Signer, SoftwareKey};
 pub use status::{LegalStatus, StatusEntry, StatusRegistry};
+pub use tiles::{
+    ObjectFetcher, PublishedLog, Witness, WitnessPolicy, WitnessedCheckpoint, add_cosignatures,
+};
 pub use trust::{
     RevokedKey, TrustAnchors, TrustRole, TrustedIssuerKey, TrustedRoot, TrustedSealMaker,
 };

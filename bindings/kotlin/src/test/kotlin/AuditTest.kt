@@ -72,4 +72,33 @@ fun auditTests() {
         }
         dir.deleteRecursively()
     }
+
+    tests["a log published as tiles is proven from the directory and witnessed 2 of 3"] = {
+        val dir = Files.createTempDirectory("yz-kotlin-tiles").toFile()
+        val logOrigin = "audit.example.gov.cn/kotlin-tiles"
+        AuditLog.openWithSoftwareKey(File(dir, "log").path, logOrigin, SoftwareKey.fromSeed(ByteArray(32) { 3 })).use { log ->
+            for (i in 0 until 300) {
+                log.append(AuditEvent(AuditEventKind.KEY_EVENT, ByteArray(32), "k$i".toByteArray(), ByteArray(32), ByteArray(0)), Instant.ofEpochSecond(1_795_226_400))
+            }
+            check(log.publishTiles(File(dir, "public").path) == 300uL) { "published" }
+            val vkey = log.verifierKey()
+            PublishedLog.openDirectory(File(dir, "public").path, logOrigin, listOf(vkey)).use { published ->
+                check(published.verifyAll() == 300uL) { "audit" }
+                check(verifyInclusionBundle(published.inclusionBundle(299uL), logOrigin, listOf(vkey)).event.subject.contentEquals("k299".toByteArray())) { "entry" }
+            }
+            val witnesses = (0 until 3).map { Witness("witness$it.example", JdkEd25519Signer(ByteArray(32) { (40 + it).toByte() }), listOf(vkey), File(dir, "w$it.state").path) }
+            var note = log.checkpoint()
+            for (w in witnesses.take(2)) note = addCosignatures(note, w.addCheckpoint(log.consistencyBundle(0uL), Instant.ofEpochSecond(1_795_226_400)))
+            WitnessPolicy(vkey, witnesses.map { it.verifierKey() }, 2u).use { policy ->
+                check(policy.check(note).cosigners.size == 2) { "quorum" }
+            }
+            try {
+                witnesses[0].addCheckpoint(log.consistencyBundle(0uL), Instant.ofEpochSecond(1_795_226_401))
+                throw AssertionError("stale request cosigned")
+            } catch (e: YinzhengException.WitnessRefused) {
+                check(e.status == 409.toUShort()) { "status ${e.status}" }
+            }
+        }
+        dir.deleteRecursively()
+    }
 }
