@@ -267,9 +267,124 @@ fn open_at_a_million_commits(c: &mut Criterion) {
     g.finish();
 }
 
+/// C2SP tlog-tiles at 65,536 entries of 256 bytes: building tiles from leaf hashes, publishing
+/// into a directory (two hashing passes, every object synced), and an inclusion proof read
+/// back from the tiles, each next to its floor.
+fn tiles(c: &mut Criterion) {
+    use yinzheng::audit::publish::Publisher;
+    use yinzheng::audit::tile_client::TileClient;
+    use yinzheng::audit::tiles::TileBuilder;
+    use yinzheng::storage::DirectoryObjects;
+    const N: u64 = 65_536;
+    const ORIGIN: &str = "bench.example/log";
+    let entries: Vec<Vec<u8>> = (0..N)
+        .map(|i| {
+            AuditEntry {
+                event: event(i),
+                log_time_ms: i,
+                previous_leaf: [0; 32],
+            }
+            .encode()
+            .unwrap()
+        })
+        .collect();
+    let leaves: Vec<_> = entries.iter().map(|e| leaf_hash(e)).collect();
+    let mut g = c.benchmark_group("audit/tiles at 65,536");
+    g.throughput(Throughput::Elements(N));
+    g.bench_function("TileBuilder: push every leaf", |b| {
+        b.iter(|| {
+            let (mut builder, mut done) = (TileBuilder::new(), Vec::new());
+            for leaf in &leaves {
+                builder.push(*leaf, &mut done);
+            }
+            builder.root()
+        })
+    });
+    g.bench_function(
+        "floor: MemoryTree push every leaf (the same node hashes)",
+        |b| {
+            b.iter(|| {
+                let mut tree = MemoryTree::new();
+                for leaf in &leaves {
+                    tree.push(*leaf);
+                }
+                tree.size()
+            })
+        },
+    );
+    g.bench_function("floor: one leaf hash per entry", |b| {
+        b.iter(|| {
+            entries
+                .iter()
+                .map(|e| leaf_hash(e)[0])
+                .fold(0u8, u8::wrapping_add)
+        })
+    });
+    let key = Ed25519SigningKey::from_seed(&[0x5A; 32]);
+    let note_key = NoteKey::new(ORIGIN, KeyRole::Log, key.public_key()).unwrap();
+    let mut tree = MemoryTree::new();
+    for leaf in &leaves {
+        tree.push(*leaf);
+    }
+    let body = yinzheng::audit::note::Checkpoint {
+        origin: ORIGIN.into(),
+        size: N,
+        root: tree.root(N).unwrap(),
+        extensions: Vec::new(),
+    }
+    .body();
+    let mut note = yinzheng::audit::note::Note::new(&body).unwrap();
+    note.sign(&note_key, &key).unwrap();
+    let (checkpoint, _) =
+        SignedCheckpoint::verify(&note.encode(), ORIGIN, std::slice::from_ref(&note_key)).unwrap();
+    let dir = std::env::temp_dir().join(format!("yz-bench-tiles-{}", std::process::id()));
+    let mut round = 0;
+    g.sample_size(10);
+    g.bench_function("Publisher: publish into a directory (synced)", |b| {
+        b.iter(|| {
+            round += 1;
+            let sink = DirectoryObjects::new(&dir.join(round.to_string()));
+            Publisher::new()
+                .publish(
+                    &checkpoint,
+                    |from, to| Ok(entries[from as usize..to as usize].to_vec()),
+                    &sink,
+                )
+                .unwrap();
+        })
+    });
+    g.throughput(Throughput::Elements(1));
+    let client = TileClient::new(
+        DirectoryObjects::new(&dir.join("1")),
+        ORIGIN,
+        vec![note_key],
+    );
+    g.bench_function("TileClient: inclusion bundle from the directory", |b| {
+        b.iter(|| {
+            client
+                .inclusion_bundle(&checkpoint, black_box(12_345))
+                .unwrap()
+        })
+    });
+    let proof = tree.inclusion_proof(12_345, N).unwrap();
+    g.bench_function(
+        "floor: the proof's node hashes and reading one bundle",
+        |b| {
+            b.iter(|| {
+                let bundle = std::fs::read(dir.join("1/tile/entries/048")).unwrap();
+                proof.iter().fold(leaf_hash(&bundle[..64]), |acc, p| {
+                    node_hash(black_box(&acc), p)
+                })
+            })
+        },
+    );
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 criterion_group! {
     name = audit;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
-    targets = append, concurrent_appends, proofs, recovery_probe, open_at_a_million_commits
+    targets = append, concurrent_appends, proofs, recovery_probe, open_at_a_million_commits, tiles
 }
 criterion_main!(audit);
