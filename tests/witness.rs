@@ -78,7 +78,7 @@ fn two_witnesses_cosign_and_a_policy_counts_them() {
     for w in [&beijing, &shanghai] {
         let response = w.add_checkpoint(&first.encode(), NOW).unwrap();
         assert!(response.starts_with("\u{2014} witness."));
-        note = add_cosignatures(&note, &response).unwrap();
+        note = add_cosignatures(&note, w.key(), &response).unwrap();
     }
     let witnessed = policy.check(&note).unwrap();
     assert_eq!(witnessed.checkpoint.checkpoint.size, 10);
@@ -93,6 +93,7 @@ fn two_witnesses_cosign_and_a_policy_counts_them() {
     for now in [NOW + 1, NOW + 2] {
         twice = add_cosignatures(
             &twice,
+            beijing.key(),
             &beijing.add_checkpoint(&again.encode(), now).unwrap(),
         )
         .unwrap();
@@ -101,7 +102,40 @@ fn two_witnesses_cosign_and_a_policy_counts_them() {
         policy.check(&twice),
         Err(PolicyError::Quorum { got: 1, needed: 2 })
     ));
-    assert!(add_cosignatures(&twice, "not a signature line").is_err());
+    assert!(add_cosignatures(&twice, beijing.key(), "not a signature line").is_err());
+    // Lines are checked before they are attached: another key's line, or a forged one under
+    // the witness's own name and key id, is refused.
+    let beijing_line = beijing.add_checkpoint(&again.encode(), NOW + 3).unwrap();
+    assert!(add_cosignatures(&first.checkpoint_note, shanghai.key(), &beijing_line).is_err());
+    let forged = {
+        let mut blob = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            beijing_line.trim_end().rsplit(' ').next().unwrap(),
+        )
+        .unwrap();
+        let last = blob.len() - 1;
+        blob[last] ^= 1;
+        format!(
+            "\u{2014} witness.bj.example {}\n",
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &blob)
+        )
+    };
+    assert!(add_cosignatures(&first.checkpoint_note, beijing.key(), &forged).is_err());
+    // A bad line smuggled into the note some other way does not veto the others: the policy
+    // skips it and counts the valid cosignatures.
+    let smuggled = format!("{note}{forged}");
+    let counted = policy.check(&smuggled).unwrap();
+    assert_eq!(counted.cosigners.len(), 2);
+    // A policy listing one witness twice, or a log key as a witness, is refused.
+    assert!(
+        WitnessPolicy::new(
+            log_note_key(),
+            vec![beijing.key().clone(), beijing.key().clone()],
+            1
+        )
+        .is_err()
+    );
+    assert!(WitnessPolicy::new(log_note_key(), vec![log_note_key()], 1).is_err());
     assert!(matches!(
         policy.check(&first.checkpoint_note),
         Err(PolicyError::Quorum { got: 0, needed: 2 })
@@ -114,6 +148,7 @@ fn two_witnesses_cosign_and_a_policy_counts_them() {
     for w in [&beijing, &shanghai] {
         note = add_cosignatures(
             &note,
+            w.key(),
             &w.add_checkpoint(&update.encode(), NOW + 60).unwrap(),
         )
         .unwrap();
@@ -211,11 +246,13 @@ fn a_split_view_shown_to_two_witnesses_is_detected() {
     // Each witness, shown one view, finds it consistent with what it cosigned and cosigns.
     let note_a = add_cosignatures(
         &to_a.checkpoint_note,
+        beijing.key(),
         &beijing.add_checkpoint(&to_a.encode(), NOW + 1).unwrap(),
     )
     .unwrap();
     let note_b = add_cosignatures(
         &to_b.checkpoint_note,
+        shanghai.key(),
         &shanghai.add_checkpoint(&to_b.encode(), NOW + 1).unwrap(),
     )
     .unwrap();

@@ -312,25 +312,6 @@ impl Note {
         Ok(())
     }
 
-    /// Adds signature lines received from elsewhere (a witness's response), unverified:
-    /// [`Note::verify`] checks them with the rest. A line identical to one held is skipped.
-    ///
-    /// # Errors
-    /// [`NoteError`] for a malformed line or too many signatures.
-    pub fn add_signature_lines(&mut self, lines: &str) -> Result<(), NoteError> {
-        for line in lines.lines().filter(|l| !l.is_empty()) {
-            let signature = NoteSignature::parse_line(line)?;
-            if self.signatures.contains(&signature) {
-                continue;
-            }
-            if self.signatures.len() == MAX_SIGNATURES {
-                return Err(NoteError::TooLarge);
-            }
-            self.signatures.push(signature);
-        }
-        Ok(())
-    }
-
     /// The note text.
     #[must_use]
     pub fn text(&self) -> &str {
@@ -402,30 +383,95 @@ impl Note {
             else {
                 continue;
             };
-            let bad = || NoteError::BadSignature {
-                name: s.name.clone(),
-            };
+            let time = self.check_signature(s, key)?;
             match key.role {
-                KeyRole::Log => {
-                    key.public
-                        .verify(Algorithm::Ed25519, self.text.as_bytes(), &s.signature)
-                        .map_err(|_| bad())?;
-                    verified.log_signers.push(s.name.clone());
-                }
-                KeyRole::Witness => {
-                    let (time, sig) = s.signature.split_at_checked(8).ok_or_else(bad)?;
-                    let time = u64::from_be_bytes(time.try_into().map_err(|_| bad())?);
-                    key.public
-                        .verify(Algorithm::Ed25519, &cosigned_message(time, &self.text), sig)
-                        .map_err(|_| bad())?;
-                    verified.cosigners.push((s.name.clone(), time));
-                }
+                KeyRole::Log => verified.log_signers.push(s.name.clone()),
+                KeyRole::Witness => verified.cosigners.push((s.name.clone(), time)),
             }
         }
         if verified.log_signers.is_empty() {
             return Err(NoteError::NoKnownSignature);
         }
         Ok(verified)
+    }
+}
+
+impl Note {
+    /// Checks one signature line under `key` (whose name and id it carries); for a witness's
+    /// cosignature, returns its time (0 for a log signature).
+    fn check_signature(&self, s: &NoteSignature, key: &NoteKey) -> Result<u64, NoteError> {
+        let bad = || NoteError::BadSignature {
+            name: s.name.clone(),
+        };
+        match key.role {
+            KeyRole::Log => {
+                key.public
+                    .verify(Algorithm::Ed25519, self.text.as_bytes(), &s.signature)
+                    .map_err(|_| bad())?;
+                Ok(0)
+            }
+            KeyRole::Witness => {
+                let (time, sig) = s.signature.split_at_checked(8).ok_or_else(bad)?;
+                let time = u64::from_be_bytes(time.try_into().map_err(|_| bad())?);
+                key.public
+                    .verify(Algorithm::Ed25519, &cosigned_message(time, &self.text), sig)
+                    .map_err(|_| bad())?;
+                Ok(time)
+            }
+        }
+    }
+
+    /// The cosignatures by `witnesses` that verify, with their times, one per witness key;
+    /// a line that does not verify is passed over, not fatal (a witness, or whoever relayed
+    /// its answer, cannot veto the others' cosignatures).
+    #[must_use]
+    pub fn valid_cosignatures(&self, witnesses: &[NoteKey]) -> Vec<(NoteKey, u64)> {
+        let mut found: Vec<(NoteKey, u64)> = Vec::new();
+        for key in witnesses.iter().filter(|k| k.role == KeyRole::Witness) {
+            let valid = self
+                .signatures
+                .iter()
+                .filter(|s| s.name == key.name && s.key_id == key.key_id)
+                .find_map(|s| self.check_signature(s, key).ok());
+            if let Some(time) = valid
+                && !found.iter().any(|(k, _)| k == key)
+            {
+                found.push((key.clone(), time));
+            }
+        }
+        found
+    }
+
+    /// Adds `key`'s cosignature lines from `lines` (a witness's `add-checkpoint` answer),
+    /// each checked over this note's text first, so that nothing unverified is attached.
+    ///
+    /// # Errors
+    /// [`NoteError::Malformed`] for a line by another key, [`NoteError::BadSignature`] for a
+    /// line that does not verify, [`NoteError::TooLarge`] past the note limits.
+    pub fn add_cosignatures(&mut self, key: &NoteKey, lines: &str) -> Result<(), NoteError> {
+        if key.role != KeyRole::Witness {
+            return Err(NoteError::Key("not a witness key"));
+        }
+        for line in lines.lines().filter(|l| !l.is_empty()) {
+            let signature = NoteSignature::parse_line(line)?;
+            if signature.name != key.name || signature.key_id != key.key_id {
+                return Err(NoteError::Malformed(
+                    "a line by another key than the witness's",
+                ));
+            }
+            self.check_signature(&signature, key)?;
+            if self.signatures.contains(&signature) {
+                continue;
+            }
+            if self.signatures.len() == MAX_SIGNATURES {
+                return Err(NoteError::TooLarge);
+            }
+            self.signatures.push(signature);
+        }
+        if self.encode().len() > MAX_NOTE_LEN {
+            return Err(NoteError::TooLarge);
+        }
+        Ok(())
     }
 }
 

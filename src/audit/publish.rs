@@ -11,14 +11,16 @@
 
 use crate::audit::entry::MAX_ENTRY_LEN;
 use crate::audit::error::LogError;
-use crate::audit::merkle::leaf_hash;
+use crate::audit::merkle::{Hash, leaf_hash};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
 use crate::audit::objects::{ObjectSink, ObjectSource, Put, SinkError, SourceError, StoreError};
 use crate::audit::reader::LogReader;
+use crate::audit::tile_client::{ClientError, fetch_tile};
 use crate::audit::tiles::{
     CHECKPOINT_PATH, CompletedTile, MAX_TILE_LEVELS, TILE_WIDTH, TileBuilder, TileError,
     encode_entry_bundle, parse_tile, tile_of,
 };
+use crate::crypto::sha256;
 
 /// How long readers may cache the checkpoint (C2SP: a few seconds at most).
 pub const CHECKPOINT_MAX_AGE_SECS: u32 = 5;
@@ -38,6 +40,9 @@ pub enum PublishError {
     /// Reading the published state back failed.
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// A published tile could not be read back.
+    #[error("reading the published tiles: {0}")]
+    Read(#[from] ClientError),
     /// The published checkpoint does not verify.
     #[error("the published checkpoint: {0}")]
     Checkpoint(#[from] NoteError),
@@ -96,15 +101,7 @@ impl Publisher {
                 continue;
             }
             let id = tile_of(level, nodes - width, size);
-            let bytes =
-                source
-                    .fetch(&id.path(), id.byte_len())?
-                    .ok_or_else(|| TileError::TileLength {
-                        path: id.path(),
-                        got: 0,
-                        expected: id.byte_len(),
-                    })?;
-            partials.push(parse_tile(id, &bytes)?);
+            partials.push(parse_tile(id, &fetch_tile(source, id)?)?);
         }
         let builder = TileBuilder::resume(size, partials, &checkpoint.checkpoint.root)?;
         Ok(Self { builder })
@@ -138,22 +135,28 @@ impl Publisher {
                 offered: to,
             });
         }
-        // Pass 1: hash, and keep what completes (32 bytes per entry).
+        // Pass 1: hash; keep the root and, per bundle, a digest of its new leaves (32 bytes
+        // per 256 entries).
         let mut builder = self.builder.clone();
-        let mut completed = Vec::new();
-        let mut leaves = Vec::new();
+        let mut scratch = Vec::new();
+        let mut digests = Vec::new();
         for (start, end) in chunks(from, to) {
-            for entry in read(&mut entries, start, end)? {
-                let leaf = leaf_hash(&entry);
-                leaves.push(leaf);
-                builder.push(leaf, &mut completed);
+            let leaves: Vec<Hash> = read(&mut entries, start, end)?
+                .iter()
+                .map(|e| leaf_hash(e))
+                .collect();
+            for leaf in &leaves {
+                builder.push(*leaf, &mut scratch);
             }
+            scratch.clear();
+            digests.push(sha256(&leaves.concat()));
         }
         if builder.root() != checkpoint.checkpoint.root {
             return Err(TileError::RootMismatch { size: to }.into());
         }
-        // Pass 2: bundles, then tiles, then the checkpoint. The first bundle also holds
-        // entries published before, whose leaves the edge's level-0 tile holds.
+        // Pass 2: each bundle and the tiles it completes, the partial tiles, then the
+        // checkpoint. The first bundle also holds entries published before, whose leaves the
+        // edge's level-0 tile holds.
         let first_bundle = from - from % TILE_WIDTH;
         let published = self
             .builder
@@ -161,19 +164,26 @@ impl Publisher {
             .first()
             .filter(|(id, _)| id.level == 0)
             .map_or_else(Vec::new, |(_, h)| h.to_vec());
-        for (start, end) in chunks(first_bundle, to) {
+        let mut writer = self.builder.clone();
+        let mut completed = Vec::new();
+        for ((start, end), digest) in chunks(first_bundle, to).zip(&digests) {
             let bundle = read(&mut entries, start, end)?;
+            let mut new_leaves = Vec::with_capacity(bundle.len());
             for (index, entry) in (start..end).zip(&bundle) {
-                let expected = if index < from {
-                    published.get((index - first_bundle) as usize)
+                let leaf = leaf_hash(entry);
+                if index < from {
+                    if published.get((index - first_bundle) as usize) != Some(&leaf) {
+                        return Err(changed(index));
+                    }
                 } else {
-                    leaves.get((index - from) as usize)
-                };
-                if expected != Some(&leaf_hash(entry)) {
-                    return Err(PublishError::Entries(
-                        format!("entry {index} is not the one hashed").into(),
-                    ));
+                    new_leaves.push(leaf);
                 }
+            }
+            if sha256(&new_leaves.concat()) != *digest {
+                return Err(changed(start.max(from)));
+            }
+            for leaf in new_leaves {
+                writer.push(leaf, &mut completed);
             }
             let id = tile_of(0, start, to);
             let put = if id.is_full() {
@@ -182,9 +192,9 @@ impl Publisher {
                 partial()
             };
             sink.put(&id.entries_path(), &encode_entry_bundle(&bundle)?, put)?;
-        }
-        for CompletedTile { id, hashes } in &completed {
-            sink.put(&id.path(), &hashes.concat(), Put::Immutable)?;
+            for CompletedTile { id, hashes } in completed.drain(..) {
+                sink.put(&id.path(), &hashes.concat(), Put::Immutable)?;
+            }
         }
         for (id, hashes) in builder.partial_tiles() {
             sink.put(&id.path(), &hashes.concat(), partial())?;
@@ -201,6 +211,10 @@ impl Publisher {
     }
 }
 
+fn changed(index: u64) -> PublishError {
+    PublishError::Entries(format!("entries from {index} are not the ones hashed").into())
+}
+
 fn partial() -> Put {
     Put::Replace {
         max_age_secs: PARTIAL_MAX_AGE_SECS,
@@ -212,7 +226,9 @@ fn chunks(from: u64, to: u64) -> impl Iterator<Item = (u64, u64)> {
     let mut start = from;
     core::iter::from_fn(move || {
         (start < to).then(|| {
-            let end = (start - start % TILE_WIDTH + TILE_WIDTH).min(to);
+            let end = (start - start % TILE_WIDTH)
+                .saturating_add(TILE_WIDTH)
+                .min(to);
             let chunk = (start, end);
             start = end;
             chunk

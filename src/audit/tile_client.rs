@@ -266,8 +266,12 @@ fn prefix_entries(bytes: Vec<u8>, id: TileId) -> Result<Vec<u8>, ClientError> {
     Ok(bytes[..len].to_vec())
 }
 
-/// The tile `id`, or the prefix of its full version.
-fn fetch_tile<S: ObjectSource + ?Sized>(source: &S, id: TileId) -> Result<Vec<u8>, ClientError> {
+/// The tile `id`, or the prefix of its full version (C2SP lets a log delete partial tiles
+/// once the full one exists).
+pub(crate) fn fetch_tile<S: ObjectSource + ?Sized>(
+    source: &S,
+    id: TileId,
+) -> Result<Vec<u8>, ClientError> {
     let (bytes, full) = fetch_either(source, &id.path(), &id.full().path(), id.full().byte_len())?
         .ok_or_else(|| ClientError::Missing(id.path()))?;
     if full {

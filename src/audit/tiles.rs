@@ -67,7 +67,8 @@ pub enum TileError {
     },
 }
 
-/// One tile: its level, index, and width (1 to 256 hashes).
+/// One tile: its level, index, and width (1 to 256 hashes; the fields are plain data, so a
+/// width outside that range names no tile the library writes or reads).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TileId {
     /// Tile level `L` (tree level `8·L`).
@@ -140,43 +141,17 @@ fn nodes_at(level: u8, size: u64) -> u64 {
         .unwrap_or(0)
 }
 
-/// The tile that holds node `node` of tile level `level` in a tree of `size` (the node must
-/// be complete in that tree).
+/// The tile that holds node `node` of tile level `level` in a tree of `size` (for a node
+/// beyond the tree, a tile of width 0, which no path names and no parser accepts).
 #[must_use]
 pub fn tile_of(level: u8, node: u64, size: u64) -> TileId {
     let index = node / TILE_WIDTH;
-    let remaining = nodes_at(level, size) - index * TILE_WIDTH;
+    let remaining = nodes_at(level, size).saturating_sub(index * TILE_WIDTH);
     TileId {
         level,
         index,
         width: remaining.min(TILE_WIDTH) as u16,
     }
-}
-
-/// The tiles a tree of `new` has that one of `old` did not (full tiles completed since, and
-/// the partial tile at each level that grew), lowest level first. Tiles of `old` that are
-/// unchanged are left out, so publishing from `old` writes each object once.
-#[must_use]
-pub fn new_tiles(old: u64, new: u64) -> Vec<TileId> {
-    let mut tiles = Vec::new();
-    for level in 0..MAX_TILE_LEVELS {
-        let (before, after) = (nodes_at(level, old.min(new)), nodes_at(level, new));
-        if after == 0 {
-            break;
-        }
-        for index in before / TILE_WIDTH..after.div_ceil(TILE_WIDTH) {
-            let width = (after - index * TILE_WIDTH).min(TILE_WIDTH);
-            let width_before = before.saturating_sub(index * TILE_WIDTH).min(TILE_WIDTH);
-            if width != width_before {
-                tiles.push(TileId {
-                    level,
-                    index,
-                    width: width as u16,
-                });
-            }
-        }
-    }
-    tiles
 }
 
 /// The hashes of a tile as received; `path` names it in errors.
@@ -351,7 +326,8 @@ impl TileBuilder {
                 hashes,
             });
         }
-        self.size += 1;
+        // A tree never reaches 2^64 leaves; saturating keeps a forged size from panicking.
+        self.size = self.size.saturating_add(1);
     }
 
     /// The partial tiles at the current size, lowest level first (levels without one left
@@ -405,62 +381,6 @@ mod tests {
         assert_eq!(tile(1, 5, 7).path(), "tile/1/005.p/7");
         assert_eq!(tile(0, 1000, 256).entries_path(), "tile/entries/x001/000");
         assert_eq!(tile(2, 0, 256).path(), "tile/2/000");
-    }
-
-    #[test]
-    fn new_tiles_are_each_object_once() {
-        assert_eq!(new_tiles(0, 0), vec![]);
-        let t = new_tiles(0, 70_000);
-        // Level 0: 273 full + one of 112; level 1: one of 17 (273 nodes → 1 full + 17).
-        assert_eq!(t.iter().filter(|t| t.level == 0).count(), 274);
-        assert_eq!(
-            t.iter()
-                .filter(|t| t.level == 1)
-                .copied()
-                .collect::<Vec<_>>(),
-            vec![
-                TileId {
-                    level: 1,
-                    index: 0,
-                    width: 256
-                },
-                TileId {
-                    level: 1,
-                    index: 1,
-                    width: 17
-                }
-            ]
-        );
-        // Tile 0 is full and level 1 keeps its one node: only the new partial tile.
-        assert_eq!(
-            new_tiles(256, 300),
-            vec![TileId {
-                level: 0,
-                index: 1,
-                width: 44
-            }]
-        );
-        assert_eq!(
-            new_tiles(300, 600),
-            vec![
-                TileId {
-                    level: 0,
-                    index: 1,
-                    width: 256
-                },
-                TileId {
-                    level: 0,
-                    index: 2,
-                    width: 88
-                },
-                TileId {
-                    level: 1,
-                    index: 0,
-                    width: 2
-                }
-            ]
-        );
-        assert_eq!(new_tiles(300, 300), vec![]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! restart cannot roll it back: it is stored before the cosignature is returned. A log that
 //! shows two witnesses two different trees cannot get both to cosign one checkpoint, so a
 //! policy needing both refuses each view, and the cosigned views are evidence of the fork
-//! ([`crate::audit::Evidence`]).
+//! ([`crate::audit::bundle::Evidence`]).
 //!
 //! `add-checkpoint` outcomes and their HTTP statuses ([`WitnessError::http_status`]): 200 with
 //! the cosignature line; 400 malformed; 403 the log's signature fails; 404 unknown origin;
@@ -229,13 +229,15 @@ impl<S: WitnessStore> Witness<S> {
                 stated: request.old_size,
             });
         }
-        let consistent = match held {
-            None => request.proof.is_empty(),
-            Some(h) if h.size == 0 => request.proof.is_empty(),
-            Some(h) => {
-                merkle::verify_consistency(h.size, new.size, &request.proof, &h.root, &new.root)
-                    .is_ok()
-            }
+        let held_root = held.map_or_else(merkle::empty_root, |h| h.root);
+        let consistent = if new.size == held_size {
+            // The same size again: only the same root, and no proof.
+            request.proof.is_empty() && new.root == held_root
+        } else if held_size == 0 {
+            request.proof.is_empty()
+        } else {
+            merkle::verify_consistency(held_size, new.size, &request.proof, &held_root, &new.root)
+                .is_ok()
         };
         if !consistent {
             return Err(WitnessError::Inconsistent { held: held_size });
@@ -261,14 +263,19 @@ impl<S: WitnessStore> Witness<S> {
     }
 }
 
-/// Attaches a witness's `add-checkpoint` response (cosignature lines) to `note`, unverified
-/// (a [`WitnessPolicy`] checks them).
+/// Attaches `witness`'s `add-checkpoint` response (its cosignature lines) to `note`, each line
+/// checked first: a line by another key, or one that does not verify, is refused, so that no
+/// one relaying the answer can make the checkpoint fail to verify.
 ///
 /// # Errors
-/// [`NoteError`] for a malformed note or response.
-pub fn add_cosignatures(note: &str, response: &str) -> Result<String, NoteError> {
+/// [`NoteError`] for a malformed note or response, or a line that does not verify.
+pub fn add_cosignatures(
+    note: &str,
+    witness: &NoteKey,
+    response: &str,
+) -> Result<String, NoteError> {
     let mut note = Note::parse(note)?;
-    note.add_signature_lines(response)?;
+    note.add_cosignatures(witness, response)?;
     Ok(note.encode())
 }
 
@@ -276,10 +283,12 @@ pub fn add_cosignatures(note: &str, response: &str) -> Result<String, NoteError>
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// The checkpoint does not verify (a bad log signature or a bad cosignature by a known
-    /// witness).
+    /// The checkpoint does not verify under the log's key.
     #[error(transparent)]
     Note(#[from] NoteError),
+    /// The policy's keys are not one log key and distinct witness keys.
+    #[error("witness policy: {0}")]
+    Keys(&'static str),
     /// Too few of the policy's witnesses cosigned it.
     #[error("{got} of the required {needed} witnesses cosigned it")]
     Quorum {
@@ -316,10 +325,22 @@ impl WitnessPolicy {
     /// # Errors
     /// [`PolicyError::Quorum`] for such a quorum.
     pub fn new(log: NoteKey, witnesses: Vec<NoteKey>, quorum: usize) -> Result<Self, PolicyError> {
-        let witnesses: Vec<NoteKey> = witnesses
-            .into_iter()
-            .filter(|k| k.role() == KeyRole::Witness)
-            .collect();
+        if log.role() != KeyRole::Log {
+            return Err(PolicyError::Keys("the log's key is a witness key"));
+        }
+        for (i, w) in witnesses.iter().enumerate() {
+            if w.role() != KeyRole::Witness {
+                return Err(PolicyError::Keys("a witness key is a log key"));
+            }
+            // One witness, one vote: a key listed twice (under any name), or two keys under one
+            // name, would let one cosignature count twice or make the quorum unreachable.
+            if witnesses[..i]
+                .iter()
+                .any(|o| o.public == w.public || o.name() == w.name())
+            {
+                return Err(PolicyError::Keys("a witness is listed twice"));
+            }
+        }
         if quorum == 0 || quorum > witnesses.len() {
             return Err(PolicyError::Quorum {
                 got: witnesses.len(),
@@ -339,12 +360,14 @@ impl WitnessPolicy {
     /// # Errors
     /// [`PolicyError`].
     pub fn check(&self, note: &str) -> Result<WitnessedCheckpoint, PolicyError> {
-        let mut keys = vec![self.log.clone()];
-        keys.extend(self.witnesses.iter().cloned());
-        let (checkpoint, verified) = SignedCheckpoint::verify(note, self.log.name(), &keys)?;
-        let mut cosigners = verified.cosigners;
-        cosigners.sort();
-        cosigners.dedup_by(|a, b| a.0 == b.0);
+        // The log's signature strictly; cosignatures one by one, a bad one only not counted.
+        let (checkpoint, _) =
+            SignedCheckpoint::verify(note, self.log.name(), core::slice::from_ref(&self.log))?;
+        let cosigners: Vec<(String, u64)> = Note::parse(note)?
+            .valid_cosignatures(&self.witnesses)
+            .into_iter()
+            .map(|(key, time)| (key.name().to_owned(), time))
+            .collect();
         if cosigners.len() < self.quorum {
             return Err(PolicyError::Quorum {
                 got: cosigners.len(),

@@ -11,16 +11,26 @@
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::audit::objects::{ObjectSink, ObjectSource, Put, SinkError, SourceError};
-use crate::encoding::durable::{create_dir_durably, sync_dir};
+use crate::encoding::durable::{create_dir_durably, lock_exclusive, sync_dir};
+
+/// Makes temporary names unique within the process (the process id across processes).
+static TEMPORARY: AtomicU64 = AtomicU64::new(0);
+/// How long a publisher waits for another one holding the directory.
+const PUBLISHER_WAIT: Duration = Duration::from_secs(10);
 
 /// Objects kept as files under a root directory.
 #[derive(Debug)]
 pub struct DirectoryObjects {
     root: PathBuf,
-    /// Makes temporary names unique within the process (the process id across processes).
-    counter: AtomicU64,
+}
+
+/// The directory's publisher lock, held while one publisher writes (released when dropped).
+#[derive(Debug)]
+pub struct PublisherLock {
+    _file: std::fs::File,
 }
 
 impl DirectoryObjects {
@@ -29,8 +39,25 @@ impl DirectoryObjects {
     pub fn new(root: &Path) -> Self {
         Self {
             root: root.to_owned(),
-            counter: AtomicU64::new(0),
         }
+    }
+
+    /// Takes the directory's publisher lock (`.publisher.lock` under the root), so that two
+    /// publishers — processes or threads — never interleave and an older checkpoint never
+    /// replaces a newer one. Hold it from `Publisher::resume` to the end of publishing.
+    ///
+    /// # Errors
+    /// When the root cannot be created, or another publisher holds the lock for 10 s.
+    pub fn lock_publisher(&self) -> std::io::Result<PublisherLock> {
+        create_dir_durably(&self.root)?;
+        lock_exclusive(&self.root.join(".publisher.lock"), PUBLISHER_WAIT)?
+            .map(|file| PublisherLock { _file: file })
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    ErrorKind::WouldBlock,
+                    "another publisher holds this directory",
+                )
+            })
     }
 
     /// The root directory.
@@ -39,7 +66,7 @@ impl DirectoryObjects {
         &self.root
     }
 
-    /// The file for `path`: relative, `/`-separated, no `.`, `..` or empty parts.
+    /// The file for `path`: relative, `/`-separated, no `..` or empty parts.
     fn file(&self, path: &str) -> Option<PathBuf> {
         let relative = Path::new(path);
         let plain = !path.is_empty()
@@ -52,7 +79,7 @@ impl DirectoryObjects {
     }
 
     fn temporary(&self, file: &Path) -> PathBuf {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let n = TEMPORARY.fetch_add(1, Ordering::Relaxed);
         let mut name = file.as_os_str().to_owned();
         name.push(format!(".{}.{n}.tmp", std::process::id()));
         PathBuf::from(name)
@@ -75,18 +102,18 @@ impl ObjectSink for DirectoryObjects {
         let dir = file.parent().unwrap_or(&self.root).to_owned();
         create_dir_durably(&dir).map_err(|e| store_error(path, e))?;
         let tmp = self.temporary(&file);
-        let written = (|| {
-            let mut out = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)?;
-            out.write_all(bytes)?;
-            out.sync_all()
-        })();
-        if let Err(e) = written {
+        // Created new, so a temporary name in use elsewhere is an error, never removed here.
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| store_error(path, e))?;
+        if let Err(e) = out.write_all(bytes).and_then(|()| out.sync_all()) {
+            drop(out);
             let _ = std::fs::remove_file(&tmp);
             return Err(store_error(path, e));
         }
+        drop(out);
         let placed = match put {
             Put::Immutable => std::fs::hard_link(&tmp, &file),
             Put::Replace { .. } => std::fs::rename(&tmp, &file),
@@ -97,7 +124,8 @@ impl ObjectSink for DirectoryObjects {
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 let existing = std::fs::read(&file).map_err(|e| store_error(path, e))?;
                 if existing == bytes {
-                    Ok(())
+                    // A retry after a crash between the link and the sync: sync now.
+                    sync_dir(&dir).map_err(|e| store_error(path, e))
                 } else {
                     Err(SinkError::Conflict {
                         path: path.to_owned(),

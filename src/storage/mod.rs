@@ -6,5 +6,5 @@
 mod directory;
 mod witness_file;
 
-pub use directory::DirectoryObjects;
+pub use directory::{DirectoryObjects, PublisherLock};
 pub use witness_file::FileWitnessStore;

@@ -1,6 +1,7 @@
 //! [`FileWitnessStore`]: a witness's state in one file, a line per log
 //! (`<origin> <size> <base64 root>`), so that the head it cosigned survives a restart and
-//! two witness processes on one host cannot both move it.
+//! two witness processes on one host cannot both move it. The file is made once
+//! ([`FileWitnessStore::create`]) and must exist afterwards ([`FileWitnessStore::open`]).
 //!
 //! A compare-and-swap takes the file's writer lock, reads the file again, compares, and
 //! replaces the file atomically (written aside, synced, renamed, directory synced) before the
@@ -15,7 +16,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use crate::audit::objects::StoreError;
 use crate::audit::witness::{WitnessStore, WitnessedHead};
-use crate::encoding::durable::{create_atomically, lock_exclusive, sibling};
+use crate::encoding::durable::{create_atomically, lock_exclusive, sibling, sync_parent};
 
 /// How long a compare-and-swap waits for another process holding the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
@@ -29,12 +30,38 @@ pub struct FileWitnessStore {
 }
 
 impl FileWitnessStore {
-    /// The state in `path` (created on the first cosignature).
-    #[must_use]
-    pub fn new(path: &Path) -> Self {
-        Self {
+    /// Creates an empty state at `path` for a new witness; refuses if one exists.
+    ///
+    /// # Errors
+    /// When `path` exists or cannot be created.
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        file.sync_all()?;
+        sync_parent(path)?;
+        Ok(Self {
             path: path.to_owned(),
+        })
+    }
+
+    /// The state at `path`, which must exist: a missing state is never taken for a new
+    /// witness (which would cosign a fork offered from size 0), so a mistyped path, an
+    /// unmounted volume or a deleted file is an error, not a fresh start.
+    ///
+    /// # Errors
+    /// When `path` is not a file.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the witness state is not a file",
+            ));
         }
+        Ok(Self {
+            path: path.to_owned(),
+        })
     }
 
     fn read(&self) -> Result<BTreeMap<String, WitnessedHead>, StoreError> {
@@ -45,7 +72,7 @@ impl FileWitnessStore {
                 );
             }
             Ok(_) => std::fs::read_to_string(&self.path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            // Opened as existing: gone since is an error, not an empty state.
             Err(e) => return Err(e.into()),
         };
         let mut heads = BTreeMap::new();

@@ -236,7 +236,25 @@ fn the_log_is_published_as_tiles_and_witnessed() {
     expect(d, 0, &["keygen", "--out", "witness.pem"]);
     let witness = ["--key", "witness.pem", "--name", "witness.sh.example"];
     let witness_vkey = expect(d, 0, &[&["witness", "vkey"][..], &witness].concat());
+    // No state yet: refused, not taken for a fresh witness; then created once.
     let request = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "0"]));
+    std::fs::write(d.join("request.txt"), &request).unwrap();
+    let no_state = [
+        &["witness", "add-checkpoint"][..],
+        &witness,
+        &[
+            "--log-vkey",
+            &vkey,
+            "--state",
+            "witness.state",
+            "--request",
+            "request.txt",
+        ],
+    ]
+    .concat();
+    assert_eq!(output(d, &no_state).status.code(), Some(1));
+    expect(d, 0, &["witness", "init", "--state", "witness.state"]);
+    expect(d, 1, &["witness", "init", "--state", "witness.state"]);
     std::fs::write(d.join("request.txt"), &request).unwrap();
     let add = [
         &["witness", "add-checkpoint"][..],
@@ -271,6 +289,8 @@ fn the_log_is_published_as_tiles_and_witnessed() {
             "attach-cosignatures",
             "--checkpoint",
             "checkpoint.txt",
+            "--witness",
+            witness_vkey.trim(),
             "--response",
             "response.txt",
         ],

@@ -68,6 +68,7 @@ pub use signer::{SignatureAlgorithm, Signer, SoftwareKey};
 pub use status::{LegalStatus, StatusEntry, StatusRegistry};
 pub use tiles::{
     ObjectFetcher, PublishedLog, Witness, WitnessPolicy, WitnessedCheckpoint, add_cosignatures,
+    create_witness_state,
 };
 pub use trust::{
     RevokedKey, TrustAnchors, TrustRole, TrustedIssuerKey, TrustedRoot, TrustedSealMaker,

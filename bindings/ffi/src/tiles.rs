@@ -126,9 +126,9 @@ impl PublishedLog {
     /// the published checkpoint extends it (a fork, or a wrong tile).
     pub fn consistency_bundle(&self, held: String) -> Result<String, YinzhengError> {
         let newer = self.client.checkpoint().map_err(client_error)?;
-        let keys = [self.client_key(&newer)?];
-        let (held, _) = audit::SignedCheckpoint::verify(&held, &newer.checkpoint.origin, &keys)
-            .map_err(audit_rejected)?;
+        let (held, _) =
+            audit::SignedCheckpoint::verify(&held, &newer.checkpoint.origin, self.client.keys())
+                .map_err(audit_rejected)?;
         Ok(self
             .client
             .consistency_bundle(held.checkpoint.size, &held.checkpoint.root, &newer)
@@ -147,23 +147,6 @@ impl PublishedLog {
     }
 }
 
-impl PublishedLog {
-    /// The key that signed `checkpoint` (the client verified it with its keys).
-    fn client_key(
-        &self,
-        checkpoint: &audit::SignedCheckpoint,
-    ) -> Result<audit::NoteKey, YinzhengError> {
-        self.client
-            .keys()
-            .iter()
-            .find(|k| k.role() == audit::KeyRole::Log && k.name() == checkpoint.checkpoint.origin)
-            .cloned()
-            .ok_or_else(|| YinzhengError::InvalidKey {
-                reason: "no log key for this origin".into(),
-            })
-    }
-}
-
 #[uniffi::export]
 impl AuditLog {
     /// Publishes the log as tlog-tiles into directory `dir` (entries since the last
@@ -178,6 +161,11 @@ impl AuditLog {
         let failed = |e: audit::publish::PublishError| YinzhengError::AuditLogFailed {
             reason: e.to_string(),
         };
+        let _lock = sink
+            .lock_publisher()
+            .map_err(|e| YinzhengError::AuditLogFailed {
+                reason: e.to_string(),
+            })?;
         let mut publisher =
             audit::publish::Publisher::resume(&sink, reader.origin(), &[reader.key().clone()])
                 .map_err(failed)?;
@@ -198,10 +186,11 @@ pub struct Witness {
 #[uniffi::export]
 impl Witness {
     /// A witness named `name` signing with `signer` (Ed25519) for the logs whose verifier
-    /// keys are `log_verifier_keys`, keeping its state in `state_file`.
+    /// keys are `log_verifier_keys`, keeping its state in `state_file` (made once with
+    /// [`create_witness_state`]).
     ///
     /// # Errors
-    /// [`YinzhengError::InvalidKey`].
+    /// [`YinzhengError::InvalidKey`], [`YinzhengError::InvalidInput`] for a missing state.
     #[uniffi::constructor]
     pub fn new(
         name: String,
@@ -215,7 +204,11 @@ impl Witness {
             .map_err(|e| YinzhengError::InvalidKey {
                 reason: e.to_string(),
             })?;
-        let store = FileWitnessStore::new(std::path::Path::new(&state_file));
+        let store = FileWitnessStore::open(std::path::Path::new(&state_file)).map_err(|e| {
+            YinzhengError::InvalidInput {
+                reason: format!("{state_file}: {e} (create it once with create_witness_state)"),
+            }
+        })?;
         let inner =
             audit::witness::Witness::new(key, signer, note_keys(&log_verifier_keys)?, store)
                 .map_err(|e| YinzhengError::InvalidKey {
@@ -247,13 +240,34 @@ impl Witness {
     }
 }
 
-/// Attaches a witness's response (cosignature lines) to a checkpoint.
+/// Creates the state file of a new witness, once (a `Witness` refuses a missing state, so
+/// that a lost file is never taken for a fresh start).
 ///
 /// # Errors
-/// [`YinzhengError::AuditRejected`] for a malformed note or response.
+/// [`YinzhengError::InvalidInput`] if the file exists or cannot be created.
 #[uniffi::export]
-pub fn add_cosignatures(checkpoint: String, response: String) -> Result<String, YinzhengError> {
-    audit::witness::add_cosignatures(&checkpoint, &response).map_err(audit_rejected)
+pub fn create_witness_state(state_file: String) -> Result<(), YinzhengError> {
+    FileWitnessStore::create(std::path::Path::new(&state_file))
+        .map(|_| ())
+        .map_err(|e| YinzhengError::InvalidInput {
+            reason: format!("{state_file}: {e}"),
+        })
+}
+
+/// Attaches the response of the witness whose verifier key is `witness_verifier_key` (its
+/// cosignature lines) to a checkpoint, each line checked under that key first.
+///
+/// # Errors
+/// [`YinzhengError::InvalidKey`], or [`YinzhengError::AuditRejected`] for a malformed note or
+/// a line that is not the witness's valid cosignature.
+#[uniffi::export]
+pub fn add_cosignatures(
+    checkpoint: String,
+    witness_verifier_key: String,
+    response: String,
+) -> Result<String, YinzhengError> {
+    let witness = note_keys(std::slice::from_ref(&witness_verifier_key))?.remove(0);
+    audit::witness::add_cosignatures(&checkpoint, &witness, &response).map_err(audit_rejected)
 }
 
 /// A checkpoint that met a witness policy.

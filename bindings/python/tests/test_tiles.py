@@ -132,11 +132,17 @@ def test_the_client_proves_from_tiles_over_http(served, tmp_path):
 def test_witnesses_cosign_and_a_policy_counts_them(tmp_path):
     log = published_log(tmp_path, 5)
     vkey = log.verifier_key()
+    with pytest.raises(yz.YinzhengError.InvalidInput):
+        yz.Witness("witness0.example", PySigner(40), [vkey], str(tmp_path / "w0.state"))
+    for i in range(3):
+        yz.create_witness_state(str(tmp_path / f"w{i}.state"))
+    with pytest.raises(yz.YinzhengError.InvalidInput):
+        yz.create_witness_state(str(tmp_path / "w0.state"))
     witnesses = [yz.Witness(f"witness{i}.example", PySigner(40 + i), [vkey], str(tmp_path / f"w{i}.state")) for i in range(3)]
     request = log.consistency_bundle(0)
     note = log.checkpoint()
     for w in witnesses[:2]:
-        note = yz.add_cosignatures(note, w.add_checkpoint(request, NOW))
+        note = yz.add_cosignatures(note, w.verifier_key(), w.add_checkpoint(request, NOW))
     policy = yz.WitnessPolicy(vkey, [w.verifier_key() for w in witnesses], 2)
     witnessed = policy.check(note)
     assert witnessed.size == 5 and sorted(witnessed.cosigners) == ["witness0.example", "witness1.example"]

@@ -234,11 +234,15 @@ pub(crate) enum LogCommand {
         #[arg(long)]
         index: Option<u64>,
     },
-    /// Attaches a witness's cosignature lines (its add-checkpoint response) to a checkpoint.
+    /// Attaches a witness's cosignature lines (its add-checkpoint response) to a checkpoint,
+    /// each checked under the witness's key first.
     AttachCosignatures {
         /// The checkpoint (a C2SP signed note).
         #[arg(long)]
         checkpoint: PathBuf,
+        /// The witness's verifier key (C2SP vkey).
+        #[arg(long)]
+        witness: String,
         /// The witness's response.
         #[arg(long)]
         response: PathBuf,
@@ -262,6 +266,13 @@ pub(crate) enum LogCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum WitnessCommand {
+    /// Creates the state file of a new witness (once: add-checkpoint refuses a missing state,
+    /// so that a lost file is never taken for a fresh start).
+    Init {
+        /// The state file to create.
+        #[arg(long)]
+        state: PathBuf,
+    },
     /// Prints the witness's verifier key (C2SP vkey), which the logs and verifiers it serves
     /// need.
     Vkey {

@@ -18,6 +18,7 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             let opened = log.open_for_reading(&reader, "log publish")?;
             let reader = opened.reader();
             let sink = DirectoryObjects::new(&tiles);
+            let _lock = sink.lock_publisher()?;
             let mut publisher = Publisher::resume(&sink, reader.origin(), &[reader.key().clone()])?;
             let before = publisher.size();
             let checkpoint = reader.publish(&mut publisher, &sink)?;
@@ -45,10 +46,15 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
         }
         LogCommand::AttachCosignatures {
             checkpoint,
+            witness,
             response,
         } => print!(
             "{}",
-            add_cosignatures(&read_text(&checkpoint)?, &read_text(&response)?)?
+            add_cosignatures(
+                &read_text(&checkpoint)?,
+                &NoteKey::from_vkey(&witness)?,
+                &read_text(&response)?
+            )?
         ),
         LogCommand::CheckWitnessed {
             checkpoint,

@@ -20,6 +20,10 @@ fn witness_key(args: &WitnessArgs) -> Result<(NoteKey, yinzheng::crypto::Ed25519
 
 pub(crate) fn run(cmd: WitnessCommand) -> Result<ExitCode> {
     match cmd {
+        WitnessCommand::Init { state } => {
+            FileWitnessStore::create(&state).map_err(|e| format!("{}: {e}", state.display()))?;
+            println!("witness state created at {}", state.display());
+        }
         WitnessCommand::Vkey { witness } => println!("{}", witness_key(&witness)?.0.to_vkey()),
         WitnessCommand::AddCheckpoint {
             witness,
@@ -32,7 +36,17 @@ pub(crate) fn run(cmd: WitnessCommand) -> Result<ExitCode> {
                 .iter()
                 .map(|v| NoteKey::from_vkey(v))
                 .collect::<core::result::Result<Vec<_>, _>>()?;
-            let witness = Witness::new(key, signer, logs, FileWitnessStore::new(&state))?;
+            let witness = Witness::new(
+                key,
+                signer,
+                logs,
+                FileWitnessStore::open(&state).map_err(|e| {
+                    format!(
+                        "{}: {e} (a new witness runs `witness init` first)",
+                        state.display()
+                    )
+                })?,
+            )?;
             match witness.add_checkpoint(&read_text(&request)?, now()?.as_secs()) {
                 Ok(line) => print!("{line}"),
                 Err(refused) => {

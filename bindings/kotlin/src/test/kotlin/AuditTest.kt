@@ -86,9 +86,10 @@ fun auditTests() {
                 check(published.verifyAll() == 300uL) { "audit" }
                 check(verifyInclusionBundle(published.inclusionBundle(299uL), logOrigin, listOf(vkey)).event.subject.contentEquals("k299".toByteArray())) { "entry" }
             }
-            val witnesses = (0 until 3).map { Witness("witness$it.example", JdkEd25519Signer(ByteArray(32) { (40 + it).toByte() }), listOf(vkey), File(dir, "w$it.state").path) }
+            (0 until 3).forEach { createWitnessState(File(dir, "w$it.state").path) }
+            val witnesses = (0 until 3).map { w -> Witness("witness$w.example", JdkEd25519Signer(ByteArray(32) { (40 + w).toByte() }), listOf(vkey), File(dir, "w$w.state").path) }
             var note = log.checkpoint()
-            for (w in witnesses.take(2)) note = addCosignatures(note, w.addCheckpoint(log.consistencyBundle(0uL), Instant.ofEpochSecond(1_795_226_400)))
+            for (w in witnesses.take(2)) note = addCosignatures(note, w.verifierKey(), w.addCheckpoint(log.consistencyBundle(0uL), Instant.ofEpochSecond(1_795_226_400)))
             WitnessPolicy(vkey, witnesses.map { it.verifierKey() }, 2u).use { policy ->
                 check(policy.check(note).cosigners.size == 2) { "quorum" }
             }
