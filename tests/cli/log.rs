@@ -239,23 +239,6 @@ fn the_log_is_published_as_tiles_and_witnessed() {
     // No state yet: refused, not taken for a fresh witness; then created once.
     let request = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "0"]));
     std::fs::write(d.join("request.txt"), &request).unwrap();
-    let no_state = [
-        &["witness", "add-checkpoint"][..],
-        &witness,
-        &[
-            "--log-vkey",
-            &vkey,
-            "--state",
-            "witness.state",
-            "--request",
-            "request.txt",
-        ],
-    ]
-    .concat();
-    assert_eq!(output(d, &no_state).status.code(), Some(1));
-    expect(d, 0, &["witness", "init", "--state", "witness.state"]);
-    expect(d, 1, &["witness", "init", "--state", "witness.state"]);
-    std::fs::write(d.join("request.txt"), &request).unwrap();
     let add = [
         &["witness", "add-checkpoint"][..],
         &witness,
@@ -269,6 +252,9 @@ fn the_log_is_published_as_tiles_and_witnessed() {
         ],
     ]
     .concat();
+    assert_eq!(output(d, &add).status.code(), Some(1));
+    expect(d, 0, &["witness", "init", "--state", "witness.state"]);
+    expect(d, 1, &["witness", "init", "--state", "witness.state"]);
     let line = expect(d, 0, &add);
     assert!(line.starts_with("\u{2014} witness.sh.example "), "{line}");
     // The same request again starts from a size the witness no longer holds.

@@ -27,6 +27,7 @@ mod report;
 mod seal;
 mod signer;
 mod status;
+#[cfg(feature = "tiles")]
 mod tiles;
 mod trust;
 mod verifier;
@@ -66,6 +67,7 @@ pub use report::{
 pub use seal::{SealInfo, SealRequest, VerifiedStamp, make_seal, stamp_document};
 pub use signer::{SignatureAlgorithm, Signer, SoftwareKey};
 pub use status::{LegalStatus, StatusEntry, StatusRegistry};
+#[cfg(feature = "tiles")]
 pub use tiles::{
     ObjectFetcher, PublishedLog, Witness, WitnessPolicy, WitnessedCheckpoint, add_cosignatures,
     create_witness_state,
