@@ -15,7 +15,7 @@ use crate::audit::merkle::{Hash, leaf_hash};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
 use crate::audit::objects::{ObjectSink, ObjectSource, Put, SinkError, SourceError, StoreError};
 use crate::audit::reader::LogReader;
-use crate::audit::tile_client::{ClientError, fetch_tile};
+use crate::audit::tile_client::{ClientError, fetch_checkpoint, fetch_tile};
 use crate::audit::tiles::{
     CHECKPOINT_PATH, CompletedTile, MAX_TILE_LEVELS, TILE_WIDTH, TileBuilder, TileError,
     encode_entry_bundle, parse_tile, tile_of,
@@ -27,8 +27,6 @@ pub const CHECKPOINT_MAX_AGE_SECS: u32 = 5;
 /// How long readers may cache a partial tile or bundle: its bytes never change, but the
 /// object is replaced, not created once.
 pub const PARTIAL_MAX_AGE_SECS: u32 = 3600;
-/// The longest checkpoint note read back.
-const MAX_CHECKPOINT_LEN: usize = 64 * 1024;
 
 /// Why publishing stopped.
 #[derive(Debug, thiserror::Error)]
@@ -86,11 +84,14 @@ impl Publisher {
         origin: &str,
         keys: &[NoteKey],
     ) -> Result<Self, PublishError> {
-        let Some(note) = source.fetch(CHECKPOINT_PATH, MAX_CHECKPOINT_LEN)? else {
+        let published = fetch_checkpoint(source, origin, keys).map_err(|e| match e {
+            ClientError::Source(e) => PublishError::Source(e),
+            ClientError::Checkpoint(e) => PublishError::Checkpoint(e),
+            other => PublishError::Read(other),
+        })?;
+        let Some(checkpoint) = published else {
             return Ok(Self::new());
         };
-        let note = String::from_utf8(note).map_err(|_| NoteError::Malformed("not UTF-8"))?;
-        let (checkpoint, _) = SignedCheckpoint::verify(&note, origin, keys)?;
         let size = checkpoint.checkpoint.size;
         let mut partials = Vec::new();
         for level in 0..MAX_TILE_LEVELS {

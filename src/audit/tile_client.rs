@@ -16,15 +16,12 @@ use crate::audit::entry::AuditEntry;
 use crate::audit::merkle::{
     self, Hash, ProofError, Subtrees, consistency_proof_in, inclusion_proof_in, leaf_hash,
 };
-use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
+use crate::audit::note::{MAX_NOTE_LEN, NoteError, NoteKey, SignedCheckpoint};
 use crate::audit::objects::{ObjectSource, SourceError};
 use crate::audit::tiles::{
     CHECKPOINT_PATH, MAX_BUNDLE_LEN, TILE_HEIGHT, TILE_WIDTH, TileBuilder, TileError, TileId,
     parse_entry_bundle, parse_tile, perfect_root, tile_of,
 };
-
-/// The longest checkpoint note fetched.
-const MAX_CHECKPOINT_LEN: usize = 64 * 1024;
 
 /// Why a read from a published log failed.
 #[derive(Debug, thiserror::Error)]
@@ -93,12 +90,8 @@ impl<S: ObjectSource> TileClient<S> {
     /// # Errors
     /// [`ClientError`] if it is missing or does not verify.
     pub fn checkpoint(&self) -> Result<SignedCheckpoint, ClientError> {
-        let note = self
-            .source
-            .fetch(CHECKPOINT_PATH, MAX_CHECKPOINT_LEN)?
-            .ok_or_else(|| ClientError::Missing(CHECKPOINT_PATH.into()))?;
-        let note = String::from_utf8(note).map_err(|_| NoteError::Malformed("not UTF-8"))?;
-        Ok(SignedCheckpoint::verify(&note, &self.origin, &self.keys)?.0)
+        fetch_checkpoint(&self.source, &self.origin, &self.keys)?
+            .ok_or_else(|| ClientError::Missing(CHECKPOINT_PATH.into()))
     }
 
     fn tree<'a>(&'a self, checkpoint: &SignedCheckpoint) -> TileTree<'a, S> {
@@ -237,6 +230,19 @@ impl<S: ObjectSource> TileClient<S> {
         .transpose()?
         .ok_or_else(|| ClientError::Missing(id.entries_path()))
     }
+}
+
+/// The checkpoint `source` holds, verified for `origin` under `keys`; `None` if it holds none.
+pub(crate) fn fetch_checkpoint<S: ObjectSource + ?Sized>(
+    source: &S,
+    origin: &str,
+    keys: &[NoteKey],
+) -> Result<Option<SignedCheckpoint>, ClientError> {
+    let Some(note) = source.fetch(CHECKPOINT_PATH, MAX_NOTE_LEN)? else {
+        return Ok(None);
+    };
+    let note = String::from_utf8(note).map_err(|_| NoteError::Malformed("not UTF-8"))?;
+    Ok(Some(SignedCheckpoint::verify(&note, origin, keys)?.0))
 }
 
 /// The object at `path`, or else at `full` (the same tile once it filled up), with whether it
