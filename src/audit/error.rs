@@ -68,6 +68,10 @@ pub enum LogError {
     /// A proof was asked for sizes or indices outside the log.
     #[error(transparent)]
     Proof(#[from] ProofError),
+    /// A storage backend (a database behind the log) failed or refused; the text says
+    /// what it was doing and why.
+    #[error("log backend: {0}")]
+    Backend(String),
     /// The tree cache beside the segment gave a proof that does not check against the signed
     /// head (it is rebuilt from the segment when the writer next opens the log).
     #[error("the tree cache (log.hashes, log.offsets) disagrees with the signed checkpoint")]

@@ -362,6 +362,12 @@ impl CompactRange {
         self.size
     }
 
+    /// The subtree heads, largest first (what [`Self::from_nodes`] takes back).
+    #[must_use]
+    pub fn nodes(&self) -> &[Hash] {
+        &self.nodes
+    }
+
     /// Appends a leaf, pushing onto `completed` the hashes it completes in the order a log
     /// stores them: the leaf, then each parent it finishes, lowest first.
     pub fn push(&mut self, leaf: Hash, completed: &mut Vec<Hash>) {

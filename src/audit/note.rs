@@ -561,6 +561,32 @@ pub struct SignedCheckpoint {
 }
 
 impl SignedCheckpoint {
+    /// Signs the checkpoint of `origin` at `size` and `root` with `signer`, whose public key
+    /// `key` names (role [`KeyRole::Log`]).
+    ///
+    /// # Errors
+    /// [`NoteError`] if the origin cannot head a note or the signer refuses.
+    pub fn sign(
+        origin: &str,
+        key: &NoteKey,
+        signer: &dyn Signer,
+        size: u64,
+        root: Hash,
+    ) -> Result<Self, NoteError> {
+        let checkpoint = Checkpoint {
+            origin: origin.to_owned(),
+            size,
+            root,
+            extensions: Vec::new(),
+        };
+        let mut note = Note::new(&checkpoint.body())?;
+        note.sign(key, signer)?;
+        Ok(Self {
+            checkpoint,
+            note: note.encode(),
+        })
+    }
+
     /// Verifies `note` under `keys` (the log key, and witness keys if any) and parses its
     /// body; the origin must be `origin`.
     ///

@@ -48,6 +48,20 @@ pub fn status_change_event(change: &StatusChange) -> Event {
     }
 }
 
+/// The event recording that the list at `uri` was published as a token of SHA-256
+/// `digest`, signed by the key whose public key bytes hash to `signer_key_id`.
+#[must_use]
+pub fn list_published_event(uri: &str, digest: [u8; 32], signer_key_id: [u8; 32]) -> Event {
+    let subject = uri.as_bytes();
+    Event {
+        kind: EventKind::StatusListPublished,
+        actor_key_id: signer_key_id,
+        subject: subject[..subject.len().min(255)].to_vec(),
+        object_digest: digest,
+        attributes: Vec::new(),
+    }
+}
+
 /// The journal sequence, list URI and status of a status-change event, if it carries them
 /// (events written before sequence numbers were recorded do not).
 fn change_fields(attributes: &[u8]) -> Option<(u64, &str, LegalStatus)> {
@@ -80,15 +94,7 @@ impl StatusObserver for AuditLog {
         signer_key_id: [u8; 32],
         at: UnixTime,
     ) -> Result<(), ObserverError> {
-        let subject = uri.as_bytes();
-        let event = Event {
-            kind: EventKind::StatusListPublished,
-            actor_key_id: signer_key_id,
-            subject: subject[..subject.len().min(255)].to_vec(),
-            object_digest: digest,
-            attributes: Vec::new(),
-        };
-        self.append(event, at)?;
+        self.append(list_published_event(uri, digest, signer_key_id), at)?;
         Ok(())
     }
 

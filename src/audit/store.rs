@@ -27,7 +27,7 @@ use crate::audit::anchor::{ANCHOR_FILE, ANCHOR_MAGIC, ANCHOR_SLOT_LEN, Anchor, M
 use crate::audit::cache::TreeCache;
 use crate::audit::entry::{AuditEntry, Event};
 use crate::audit::merkle::{Hash, empty_root, leaf_hash};
-use crate::audit::note::{Checkpoint, KeyRole, Note, NoteKey, SignedCheckpoint};
+use crate::audit::note::{KeyRole, NoteKey, SignedCheckpoint};
 use crate::audit::reader::{Overlay, SEGMENT_FILE, State, load};
 use crate::audit::segment::{self, COMMIT_FRAME, ENTRY_FRAME, HEADER_LEN};
 use crate::crypto::Signer;
@@ -581,18 +581,7 @@ fn sign_checkpoint(
     size: u64,
     root: Hash,
 ) -> Result<SignedCheckpoint, LogError> {
-    let checkpoint = Checkpoint {
-        origin: origin.to_owned(),
-        size,
-        root,
-        extensions: Vec::new(),
-    };
-    let mut note = Note::new(&checkpoint.body()).map_err(note_error)?;
-    note.sign(key, signer).map_err(note_error)?;
-    Ok(SignedCheckpoint {
-        checkpoint,
-        note: note.encode(),
-    })
+    SignedCheckpoint::sign(origin, key, signer, size, root).map_err(note_error)
 }
 
 impl AuditSink for AuditLog {
