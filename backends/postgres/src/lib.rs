@@ -42,8 +42,10 @@ mod connection;
 mod error;
 mod integrate;
 mod log;
+mod registry;
 mod schema;
 
 pub use error::PgError;
 pub use log::{PgLog, Sequenced};
+pub use registry::PgStatusRegistry;
 pub use schema::SCHEMA_VERSION;

@@ -338,23 +338,42 @@ fn append_rows(connection: &mut Connection, group: &[Pending]) -> Result<Vec<Seq
     let mut tx = client
         .transaction()
         .map_err(PgError::db("starting an append"))?;
+    let batches: Vec<(&[Event], UnixTime)> =
+        group.iter().map(|p| (p.events.as_slice(), p.at)).collect();
+    let sequenced = append_in(&mut tx, &batches)?;
+    tx.commit().map_err(PgError::db("committing entries"))?;
+    Ok(sequenced)
+}
+
+/// Sequences `batches` (events already checked) inside `tx`: whatever else `tx` does (a
+/// status change, a list publication) commits with its audit entries or not at all.
+pub(crate) fn append_in(
+    tx: &mut postgres::Transaction<'_>,
+    batches: &[(&[Event], UnixTime)],
+) -> Result<Vec<Sequenced>, PgError> {
     let head = tx
-        .query_one(
+        .query_opt(
             "SELECT next_index, previous_leaf, last_time_ms FROM yz_log_head FOR UPDATE",
             &[],
         )
-        .map_err(PgError::db("locking the log head"))?;
+        .map_err(PgError::db("locking the log head"))?
+        .ok_or(PgError::Invalid(
+            "database: no log in this schema (open a PgLog first)",
+        ))?;
     let first: i64 = head.get(0);
     let mut previous = to_hash(head.get(1), "yz_log_head", first)?;
     let mut time = to_u64(head.get(2), "yz_log_head", "negative log time")?;
-    let count = group.iter().map(|p| p.events.len()).sum::<usize>();
+    let count = batches
+        .iter()
+        .map(|(events, _)| events.len())
+        .sum::<usize>();
     let mut indices = Vec::with_capacity(count);
     let mut entries = Vec::with_capacity(count);
     let mut sequenced = Vec::with_capacity(count);
     let mut index = to_u64(first, "yz_log_head", "negative next index")?;
-    for pending in group {
-        time = time.max(pending.at.as_secs().saturating_mul(1000));
-        for event in &pending.events {
+    for (events, at) in batches {
+        time = time.max(at.as_secs().saturating_mul(1000));
+        for event in *events {
             let entry = AuditEntry {
                 event: event.clone(),
                 log_time_ms: time,
@@ -386,7 +405,6 @@ fn append_rows(connection: &mut Connection, group: &[Pending]) -> Result<Vec<Seq
         ],
     )
     .map_err(PgError::db("moving the log head"))?;
-    tx.commit().map_err(PgError::db("committing entries"))?;
     Ok(sequenced)
 }
 

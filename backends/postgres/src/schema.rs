@@ -8,12 +8,13 @@ use postgres::Client;
 use crate::error::PgError;
 
 /// The schema version this crate writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Advisory lock classes (the second key is `hashtext(current_schema())`: one log per
 /// schema, so schemas do not block each other).
 pub(crate) const MIGRATION_LOCK: i32 = 0x797a_0001;
 pub(crate) const INTEGRATOR_LOCK: i32 = 0x797a_0002;
+pub(crate) const ALLOCATION_LOCK: i32 = 0x797a_0003;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
@@ -40,6 +41,43 @@ const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [
         checkpoint text,
         published_size bigint NOT NULL DEFAULT 0
     );",
+    // 2: the status registry. Lawful changes are rows of yz_status_transitions (filled
+    // from LegalStatus::can_change_to when a registry opens), and every change must name one;
+    // an index is used once per list; each list holds one configuration's entries.
+    "CREATE TABLE yz_status_config (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        uri_prefix text NOT NULL,
+        list_size bigint NOT NULL CHECK (list_size > 0)
+    );
+    CREATE TABLE yz_status_transitions (
+        from_status smallint NOT NULL,
+        to_status smallint NOT NULL,
+        PRIMARY KEY (from_status, to_status)
+    );
+    CREATE TABLE yz_status_lists (
+        list_no integer PRIMARY KEY CHECK (list_no >= 1),
+        uri text NOT NULL UNIQUE,
+        size bigint NOT NULL CHECK (size > 0),
+        allocated bigint NOT NULL DEFAULT 0 CHECK (allocated >= 0 AND allocated <= size)
+    );
+    CREATE TABLE yz_status_entries (
+        certificate text PRIMARY KEY CHECK (octet_length(certificate) BETWEEN 1 AND 255),
+        list_no integer NOT NULL REFERENCES yz_status_lists,
+        idx bigint NOT NULL CHECK (idx >= 0),
+        status smallint NOT NULL,
+        UNIQUE (list_no, idx)
+    );
+    CREATE TABLE yz_status_changes (
+        sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        certificate text NOT NULL REFERENCES yz_status_entries,
+        from_status smallint NOT NULL,
+        to_status smallint NOT NULL,
+        at_secs bigint NOT NULL CHECK (at_secs >= 0),
+        operator text NOT NULL CHECK (octet_length(operator) BETWEEN 1 AND 1024),
+        FOREIGN KEY (from_status, to_status) REFERENCES yz_status_transitions
+    );
+    CREATE INDEX yz_status_changes_by_certificate ON yz_status_changes (certificate, sequence);
+    CREATE INDEX yz_status_entries_not_valid ON yz_status_entries (list_no) WHERE status <> 1;",
 ];
 
 /// Creates or upgrades the schema to [`SCHEMA_VERSION`].
