@@ -43,7 +43,9 @@ max_connections = 200
 shared_buffers = 256MB
 CONF
     fi
-    as_pg "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null
+    if ! as_pg "$BIN/pg_ctl" -D "$DIR" status >/dev/null 2>&1; then
+      as_pg "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null
+    fi
     echo "export YINZHENG_TEST_POSTGRES=$URL"
     ;;
   stop) as_pg "$BIN/pg_ctl" -D "$DIR" -m fast -w stop >/dev/null ;;
