@@ -95,7 +95,7 @@ fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
                         .map(|i| {
                             Ok(CertificateBuilder::new(
                                 CertificateType::new("11100000MB0341032Y002", kind)?,
-                                &format!("JL-{n}-{i:04}"),
+                                format!("JL-{n}-{i:04}"),
                                 Holder::organisation(&format!("长春示例企业{i:03}"), &company),
                                 today,
                                 Validity::long_term(Date::new(2020, 1, 1)?),
