@@ -136,6 +136,23 @@ impl<S: ObjectSource> TileClient<S> {
         })
     }
 
+    /// The root of the tree's first `size` entries, computed from the tiles of `checkpoint`
+    /// (what a log tells a witness whose size it did not know).
+    ///
+    /// # Errors
+    /// [`ClientError`] if a tile is missing or does not match, or `size` is past the
+    /// checkpoint.
+    pub fn root_at(&self, checkpoint: &SignedCheckpoint, size: u64) -> Result<Hash, ClientError> {
+        if size > checkpoint.checkpoint.size {
+            return Err(ProofError::IndexOutOfRange {
+                index: size,
+                size: checkpoint.checkpoint.size,
+            }
+            .into());
+        }
+        merkle::root_at(&self.tree(checkpoint), size)
+    }
+
     /// The proof that `newer` extends a tree of `old_size` with head `old_root`, built from
     /// the tiles at `newer`'s size and checked; as a bundle (a tlog-witness `add-checkpoint`
     /// body).
