@@ -23,7 +23,7 @@ use yinzheng::audit::tile_client::TileClient;
 use yinzheng::storage::DirectoryObjects;
 use yinzheng_postgres::PgLog;
 
-const BIN: &str = env!("CARGO_BIN_EXE_yinzheng-pg");
+const BIN: &str = env!("CARGO_BIN_EXE_yinzheng-platform");
 
 fn random_below(n: u64) -> u64 {
     RandomState::new().hash_one(std::process::id()) % n
