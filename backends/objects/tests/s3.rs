@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::{Attribute, ObjectStoreExt as _};
-use yinzheng::audit::merkle::leaf_hash;
 use yinzheng::audit::objects::{ObjectSink as _, ObjectSource, Put, SinkError, SourceError};
 use yinzheng::audit::publish::Publisher;
 use yinzheng::audit::tile_client::TileClient;
@@ -69,45 +68,8 @@ fn event(n: u64) -> Event {
     }
 }
 
-/// `tlog_tiles` authenticates the tree from tiles fetched through `source` and proves
-/// entry `index`.
 fn they_verify(source: &dyn ObjectSource, index: u64, entry: &[u8]) -> u64 {
-    struct Their<'a>(&'a dyn ObjectSource);
-    impl tlog_tiles::tile::TileReader for Their<'_> {
-        fn height(&self) -> u8 {
-            8
-        }
-        fn read_tiles(
-            &self,
-            tiles: &[tlog_tiles::tile::Tile],
-        ) -> Result<Vec<Vec<u8>>, tlog_tiles::tlog::Error> {
-            tiles
-                .iter()
-                .map(|t| {
-                    let path = t.path();
-                    let ours = format!("tile/{}", path.strip_prefix("tile/8/").unwrap());
-                    self.0
-                        .fetch(&ours, 8192)
-                        .ok()
-                        .flatten()
-                        .ok_or(tlog_tiles::tlog::Error::InvalidTile)
-                })
-                .collect()
-        }
-        fn save_tiles(&self, _: &[tlog_tiles::tile::Tile], _: &[Vec<u8>]) {}
-    }
-    let note = source.fetch("checkpoint", 65_536).unwrap().unwrap();
-    let body_end = note.windows(2).position(|w| w == b"\n\n").unwrap() + 1;
-    let checkpoint = tlog_tiles::checkpoint::Checkpoint::from_bytes(&note[..body_end]).unwrap();
-    let (size, root) = (checkpoint.size(), *checkpoint.hash());
-    let reader = Their(source);
-    let hashes = tlog_tiles::tile::TileHashReader::new(size, root, &reader);
-    assert_eq!(tlog_tiles::tlog::tree_hash(size, &hashes).unwrap(), root);
-    let proof = tlog_tiles::tlog::prove_record(size, index, &hashes).unwrap();
-    let record = tlog_tiles::tlog::record_hash(entry);
-    tlog_tiles::tlog::check_record(&proof, size, root, index, record).unwrap();
-    assert_eq!(record.0, leaf_hash(entry));
-    size
+    yinzheng_testkit::they_verify(source, ORIGIN, index, entry)
 }
 
 #[test]
@@ -218,16 +180,9 @@ fn the_platform_integrator_publishes_to_s3_across_a_store_restart() {
     let Some(prefix) = prefix("platform") else {
         return;
     };
-    let Ok(database) = std::env::var("YINZHENG_TEST_POSTGRES") else {
-        eprintln!("skipped: YINZHENG_TEST_POSTGRES is not set (bash .ci/postgres.sh start)");
+    let Some(url) = yinzheng_testkit::fresh_schema("yz_test_s3") else {
         return;
     };
-    let mut admin = postgres::Client::connect(&database, postgres::NoTls).unwrap();
-    admin
-        .batch_execute("DROP SCHEMA IF EXISTS yz_test_s3 CASCADE; CREATE SCHEMA yz_test_s3")
-        .unwrap();
-    let separator = if database.contains('?') { '&' } else { '?' };
-    let url = format!("{database}{separator}options=-csearch_path%3Dyz_test_s3");
     let log = Arc::new(
         yinzheng_postgres::PgLog::connect(&url, ORIGIN, log_key())
             .unwrap()
