@@ -32,8 +32,8 @@ fn schema(base: &str, name: &str) -> String {
     format!("{base}{separator}options=-csearch_path%3D{name}")
 }
 
-/// Rows/s of `clients` connections each committing 1,024-row inserts of 256 bytes.
-fn ceiling(base: &str, clients: usize) -> f64 {
+/// Rows/s of `clients` connections each committing `rows`-row inserts of 256 bytes.
+fn ceiling(base: &str, clients: usize, rows: i64) -> f64 {
     let url = schema(base, "yz_bench_ceiling");
     postgres::Client::connect(&url, postgres::NoTls)
         .unwrap()
@@ -45,26 +45,26 @@ fn ceiling(base: &str, clients: usize) -> f64 {
             let url = url.clone();
             std::thread::spawn(move || {
                 let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-                let mut rows = 0u64;
+                let mut written = 0u64;
                 let mut next = (c as i64) << 40;
                 while start.elapsed() < RUN {
-                    let ids: Vec<i64> = (next..next + 1024).collect();
-                    let bodies: Vec<Vec<u8>> = vec![vec![0xAB; 256]; 1024];
-                    next += 1024;
+                    let ids: Vec<i64> = (next..next + rows).collect();
+                    let bodies: Vec<Vec<u8>> = vec![vec![0xAB; 256]; ids.len()];
+                    next += rows;
                     client
                         .execute(
                             "INSERT INTO rows SELECT * FROM unnest($1::int8[], $2::bytea[])",
                             &[&ids, &bodies],
                         )
                         .unwrap();
-                    rows += 1024;
+                    written += ids.len() as u64;
                 }
-                rows
+                written
             })
         })
         .collect();
-    let rows: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    rows as f64 / start.elapsed().as_secs_f64()
+    let written: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    written as f64 / start.elapsed().as_secs_f64()
 }
 
 fn event(n: u64) -> Event {
@@ -86,7 +86,7 @@ struct Appends {
 /// Entries/s from `issuers` handles (each its own connection, like separate services)
 /// appending batches of `batch` (as fast as they can, or each at `pace` entries/s), with an
 /// integrator publishing tiles throughout.
-fn appends(base: &str, issuers: usize, batch: u64, pace: Option<f64>) -> Appends {
+fn appends(base: &str, issuers: usize, batch: u64, pace: Option<f64>, shared: bool) -> Appends {
     let url = schema(base, "yz_bench_log");
     let signer = Ed25519SigningKey::from_seed(&[0x5A; 32]);
     let key = NoteKey::new(ORIGIN, KeyRole::Log, signer.public_key()).unwrap();
@@ -117,9 +117,16 @@ fn appends(base: &str, issuers: usize, batch: u64, pace: Option<f64>) -> Appends
             marks
         })
     };
+    // Separate services each have their own handle; threads of one service share one, and
+    // its group commit.
+    let one = Arc::new(PgLog::connect(&url, ORIGIN, key.clone()).unwrap());
     let threads: Vec<_> = (0..issuers)
         .map(|i| {
-            let log = PgLog::connect(&url, ORIGIN, key.clone()).unwrap();
+            let log = if shared {
+                Arc::clone(&one)
+            } else {
+                Arc::new(PgLog::connect(&url, ORIGIN, key.clone()).unwrap())
+            };
             std::thread::spawn(move || {
                 let mut acks = Vec::new();
                 let mut n = (i as u64) << 32;
@@ -253,7 +260,7 @@ fn main() {
     }
     if run("lag") {
         for rate in [10_000.0, 20_000.0, 40_000.0] {
-            let ours = appends(&base, 4, 256, Some(rate / 4.0));
+            let ours = appends(&base, 4, 256, Some(rate / 4.0), false);
             println!(
                 "publication lag at {rate:.0} entries/s offered by 4 issuers (batches of 256): \
                  {:.0} entries/s taken, p50 {:.0} ms, p99 {:.0} ms",
@@ -282,15 +289,19 @@ fn main() {
 
 fn appends_table(base: &str) {
     println!(
-        "| issuers | batch | entries/s | ceiling rows/s (1,024-row INSERT) | ratio | lag p50 | lag p99 |"
+        "| issuers | batch | handles | entries/s | ceiling rows/s (same rows per transaction) | ratio | lag p50 | lag p99 |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for issuers in [1, 4, 16] {
-        let ceiling = ceiling(base, issuers);
-        for batch in [1024, 1] {
-            let ours = appends(base, issuers, batch, None);
+        for (batch, shared) in [(1024, false), (1, false), (1, true)] {
+            if shared && issuers == 1 {
+                continue;
+            }
+            let ceiling = ceiling(base, issuers, i64::try_from(batch).unwrap());
+            let ours = appends(base, issuers, batch, None, shared);
             println!(
-                "| {issuers} | {batch} | {:.0} | {ceiling:.0} | {:.2} | {:.0} ms | {:.0} ms |",
+                "| {issuers} | {batch} | {} | {:.0} | {ceiling:.0} | {:.2} | {:.0} ms | {:.0} ms |",
+                if shared { "one, shared" } else { "one each" },
                 ours.per_second,
                 ours.per_second / ceiling,
                 ours.lag_p50_ms,
