@@ -13,11 +13,10 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use yinzheng::audit::merkle::{
     MemoryTree, leaf_hash, node_hash, verify_consistency, verify_inclusion,
 };
-use yinzheng::audit::store::{verify_dir, verify_segment};
-use yinzheng::audit::{
-    AuditEntry, AuditLog, Event, EventKind, KeyRole, LogReader, NoteKey, SignedCheckpoint,
-};
+use yinzheng::audit::{AuditEntry, Event, EventKind, KeyRole, NoteKey, SignedCheckpoint};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _, sha256};
+use yinzheng::storage::log::{verify_dir, verify_segment};
+use yinzheng::storage::{AuditLog, LogReader};
 use yinzheng::time::UnixTime;
 
 /// An event whose encoded entry is exactly 256 bytes.

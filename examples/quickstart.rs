@@ -17,14 +17,15 @@ use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
-use yinzheng::audit::store::verify_segment;
-use yinzheng::audit::{AuditLog, InclusionBundle};
+use yinzheng::audit::InclusionBundle;
 use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer as _};
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::presentation::PresentationRequest;
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::present::{PresentationOptions, Presenter, QrCode, QrLevel, select_disclosures};
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+use yinzheng::storage::AuditLog;
+use yinzheng::storage::log::verify_segment;
 use yinzheng::time::{Clock as _, Date, SystemClock};
 use yinzheng::trust::{Roles, TrustStore};
 use yinzheng::verify::{ReplayCache, VerificationContext, Verifier};

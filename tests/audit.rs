@@ -8,13 +8,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use proptest::prelude::*;
+use yinzheng::audit::LogError;
 use yinzheng::audit::merkle::{MemoryTree, leaf_hash, verify_consistency, verify_inclusion};
-use yinzheng::audit::store::{LogError, LogReader, verify_dir, verify_dir_full, verify_segment};
 use yinzheng::audit::{
-    AuditLog, CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, KeyRole,
-    NoteKey,
+    CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, KeyRole, NoteKey,
 };
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::AuditLog;
+use yinzheng::storage::LogReader;
+use yinzheng::storage::log::{verify_dir, verify_dir_full, verify_segment};
 use yinzheng::time::UnixTime;
 
 const ORIGIN: &str = "audit.example.gov.cn/licences";

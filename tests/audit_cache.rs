@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use yinzheng::audit::LogError;
 use yinzheng::audit::merkle::{verify_consistency, verify_inclusion};
-use yinzheng::audit::store::{LogError, verify_dir, verify_dir_full};
-use yinzheng::audit::{AuditLog, Event, EventKind, KeyRole, LogReader, NoteKey};
+use yinzheng::audit::{Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::log::{verify_dir, verify_dir_full};
+use yinzheng::storage::{AuditLog, LogReader};
 use yinzheng::time::UnixTime;
 
 const ORIGIN: &str = "audit.example.gov.cn/cache";

@@ -15,9 +15,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
+use yinzheng::audit::{AuditEntry, EventKind};
 use yinzheng::crypto::sha256;
 use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+use yinzheng::storage::AuditLog;
 
 use support::Dir;
 

@@ -161,7 +161,8 @@ fn codes_on_known_identifiers_and_mutations() {
 #[test]
 fn tile_parsers_on_published_tiles_and_mutations() {
     use yinzheng::audit::publish::Publisher;
-    use yinzheng::audit::{AuditLog, Event, EventKind};
+    use yinzheng::audit::{Event, EventKind};
+    use yinzheng::storage::AuditLog;
     let dir = std::env::temp_dir().join(format!("yz-fuzz-tiles-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let log = AuditLog::open(
@@ -236,7 +237,7 @@ fn audit_parsers_on_vectors_and_mutations() {
     let segment =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/audit/log.seg"))
             .unwrap();
-    let summary = yinzheng::audit::store::verify_segment(
+    let summary = yinzheng::storage::log::verify_segment(
         &segment,
         targets::AUDIT_ORIGIN,
         &targets::audit_key(),
@@ -244,8 +245,8 @@ fn audit_parsers_on_vectors_and_mutations() {
     .unwrap();
     assert_eq!(summary.size, 12);
     // Entries carved out of the segment decode and re-encode.
-    let (frame, _) = yinzheng::audit::store::parse_frame(&segment[64..]).unwrap();
-    let yinzheng::audit::store::Frame::Entry { entry, .. } = frame else {
+    let (frame, _) = yinzheng::storage::log::parse_frame(&segment[64..]).unwrap();
+    let yinzheng::storage::log::Frame::Entry { entry, .. } = frame else {
         panic!("first frame is an entry")
     };
     targets::audit_entry(entry);
@@ -593,7 +594,8 @@ fn a_million_mutations_never_panic_any_public_verify_path() {
 fn durable_seeds() -> Vec<Vec<u8>> {
     use yinzheng::issue::{CertificateBuilder, IssuanceLedger, Issuer};
     use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
-    use yinzheng::status::{FileStatusStore, RegistryConfig, StatusRegistry, StatusStore as _};
+    use yinzheng::status::{RegistryConfig, StatusRegistry, StatusStore as _};
+    use yinzheng::storage::FileStatusStore;
     let dir = std::env::temp_dir().join(format!("yz-fuzz-durable-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -612,7 +614,7 @@ fn durable_seeds() -> Vec<Vec<u8>> {
         std::fs::read(dir.join("status.journal.anchor")).unwrap(),
     );
     assert_eq!(
-        yinzheng::status::journal::verify_journal(&journal_bytes, &anchor).unwrap(),
+        yinzheng::storage::journal::verify_journal(&journal_bytes, &anchor).unwrap(),
         4
     );
     let mut store_seed = u16::try_from(journal_bytes.len())

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use yinzheng::audit::{AuditEntry, AuditLog, AuditSink, Event, EventKind, LogError, Receipt};
+use yinzheng::audit::{AuditEntry, AuditSink, Event, EventKind, LogError, Receipt};
 use yinzheng::crypto::{Ed25519SigningKey, sha256};
 use yinzheng::issue::{CertificateBuilder, IssuanceLedger, IssueError, Issuer, RequestId};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
-use yinzheng::status::{FileStatusStore, LoadedRecords, RegistryError, StatusStore};
+use yinzheng::status::{LoadedRecords, RegistryError, StatusStore};
+use yinzheng::storage::AuditLog;
+use yinzheng::storage::FileStatusStore;
 use yinzheng::time::{Date, UnixTime};
 
 fn temp(name: &str) -> PathBuf {

@@ -10,14 +10,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
+use yinzheng::audit::{AuditEntry, EventKind};
 use yinzheng::crypto::{Ed25519SigningKey, SeededRandom};
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Validity};
 use yinzheng::status::{
-    FileStatusStore, LegalStatus, ObserverError, RecordedChange, RegistryConfig, RegistryError,
-    StatusChange, StatusObserver, StatusRegistry,
+    LegalStatus, ObserverError, RecordedChange, RegistryConfig, RegistryError, StatusChange,
+    StatusObserver, StatusRegistry,
 };
+use yinzheng::storage::AuditLog;
+use yinzheng::storage::FileStatusStore;
 use yinzheng::time::{Date, UnixTime};
 
 const PREFIX: &str = "https://status.example.gov.cn/jilin/";

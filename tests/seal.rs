@@ -430,7 +430,8 @@ fn the_issuer_refuses_a_seal_that_does_not_authorise_it_or_is_anothers() {
 #[test]
 fn making_seals_and_stamping_are_audited() {
     use std::sync::Arc;
-    use yinzheng::audit::{AuditEntry, AuditLog, EventKind};
+    use yinzheng::audit::{AuditEntry, EventKind};
+    use yinzheng::storage::AuditLog;
     let dir = std::env::temp_dir().join(format!("yz-seal-audit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let log = Arc::new(

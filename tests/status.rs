@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use yinzheng::audit::{AuditLog, EventKind};
+use yinzheng::audit::EventKind;
 use yinzheng::crypto::{Ed25519SigningKey, SeededRandom, Signer as _};
 use yinzheng::issue::{CertificateBuilder, Issuer};
 use yinzheng::model::{Agency, CertificateType, Holder, ResidentId, Uscc, Validity};
 use yinzheng::status::{LegalStatus, RegistryConfig, RegistryError, StatusRegistry};
+use yinzheng::storage::AuditLog;
 use yinzheng::time::{Date, UnixTime};
 use yinzheng::trust::{Roles, TrustStore};
 use yinzheng::verify::{
@@ -320,4 +321,74 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
         String::from_utf8_lossy(&std::fs::read(dir.join("log/log.seg")).unwrap()).into_owned();
     assert!(!segment.contains("op-7") && !segment.contains("李示例"));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn published_lists_land_under_their_uri_newest_first() {
+    use yinzheng::Limits;
+    use yinzheng::audit::objects::ObjectSource as _;
+    use yinzheng::storage::{DirectoryObjects, StatusPublishError, publish_status_list};
+
+    let dir = temp("publish-objects");
+    let r = registry(&dir.join("journal"), 1024);
+    let reference = r.allocate("A").unwrap();
+    let signer = Ed25519SigningKey::from_seed(&[0x11; 32]);
+    let token = |at: UnixTime, ttl: u64| {
+        r.publish(&reference.uri, &signer, at, Duration::from_secs(ttl))
+            .unwrap()
+    };
+    let store = DirectoryObjects::new(&dir.join("public"));
+    let limits = Limits::default();
+    let newer = token(now().saturating_add(10), 600);
+    let path = publish_status_list(&store, PREFIX, &newer, &limits).unwrap();
+    assert_eq!(format!("{PREFIX}{path}"), reference.uri);
+    assert_eq!(
+        store.fetch(&path, 1 << 20).unwrap().as_deref(),
+        Some(&newer[..])
+    );
+
+    // An older token never replaces a newer one; the same one again is fine.
+    match publish_status_list(&store, PREFIX, &token(now(), 600), &limits) {
+        Err(StatusPublishError::Stale { published, offered }) => {
+            assert_eq!(
+                (published, offered),
+                (now().as_secs() + 10, now().as_secs())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    publish_status_list(&store, PREFIX, &newer, &limits).unwrap();
+    assert_eq!(
+        store.fetch(&path, 1 << 20).unwrap().as_deref(),
+        Some(&newer[..])
+    );
+
+    // A store served elsewhere, a base without its slash, and bytes that are no token.
+    for base in [
+        "https://status.example.gov.cn/other/",
+        PREFIX.trim_end_matches('/'),
+    ] {
+        assert!(matches!(
+            publish_status_list(&store, base, &newer, &limits),
+            Err(StatusPublishError::OutsideBase { .. })
+        ));
+    }
+    assert!(matches!(
+        publish_status_list(&store, PREFIX, b"not a token", &limits),
+        Err(StatusPublishError::NotAToken(_))
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn status_names_read_in_english_and_chinese() {
+    for code in 1..=8 {
+        let status = LegalStatus::from_code(code).unwrap();
+        assert_eq!(status.name().parse::<LegalStatus>().unwrap(), status);
+        assert_eq!(status.label().parse::<LegalStatus>().unwrap(), status);
+    }
+    assert_eq!("吊销".parse::<LegalStatus>().unwrap(), LegalStatus::Revoked);
+    let err = "Revoked".parse::<LegalStatus>().unwrap_err();
+    assert_eq!(err.0, "Revoked");
+    assert!(err.to_string().contains("revoked"), "{err}");
 }

@@ -11,8 +11,9 @@ use yinzheng::audit::objects::{ObjectSink as _, Put, SinkError};
 use yinzheng::audit::publish::{PublishError, Publisher};
 use yinzheng::audit::tile_client::{ClientError, TileClient};
 use yinzheng::audit::tiles::{TileId, parse_entry_bundle};
-use yinzheng::audit::{AuditLog, Event, EventKind, KeyRole, NoteKey};
+use yinzheng::audit::{Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::AuditLog;
 use yinzheng::storage::DirectoryObjects;
 use yinzheng::time::UnixTime;
 

@@ -10,8 +10,9 @@ use yinzheng::audit::bundle::UpdateError;
 use yinzheng::audit::witness::{
     MemoryWitnessStore, PolicyError, Witness, WitnessError, WitnessPolicy, add_cosignatures,
 };
-use yinzheng::audit::{AuditLog, CheckpointAuditor, Event, EventKind, KeyRole, NoteKey};
+use yinzheng::audit::{CheckpointAuditor, Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::AuditLog;
 use yinzheng::time::UnixTime;
 
 const ORIGIN: &str = "audit.scjg.example.gov.cn/licences";

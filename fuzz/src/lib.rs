@@ -169,7 +169,7 @@ pub fn audit_entry(data: &[u8]) {
 /// Segment frames and whole segments: never panic; a parsed frame stays within the input and
 /// on the 8-byte grid; a segment that verifies reports a size its checkpoint signs.
 pub fn audit_segment(data: &[u8]) {
-    use yinzheng::audit::store::{parse_frame, verify_segment};
+    use yinzheng::storage::log::{parse_frame, verify_segment};
     if let Ok((_, len)) = parse_frame(data) {
         assert!(len <= data.len() && len % 8 == 0);
     }
@@ -448,8 +448,8 @@ pub fn presentation(data: &[u8]) {
 /// what is accepted stays within what was given.
 pub fn durable_stores(data: &[u8]) {
     use yinzheng::issue::IssuanceLedger;
-    use yinzheng::status::journal::verify_journal;
     use yinzheng::status::{LoadedRecords, RegistryError, StatusStore};
+    use yinzheng::storage::journal::verify_journal;
     let split = data
         .get(..2)
         .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));

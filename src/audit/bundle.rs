@@ -24,11 +24,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 use crate::audit::entry::AuditEntry;
-use crate::audit::error::LogError;
 use crate::audit::merkle::{self, Hash, MAX_PROOF_LEN, ProofError};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint, parse_decimal};
-use crate::audit::reader::LogReader;
-use crate::audit::store::AuditLog;
 
 /// Why a bundle was refused.
 #[derive(Debug, thiserror::Error)]
@@ -355,53 +352,5 @@ impl CheckpointAuditor {
             }
         }
         Ok(self.newest.insert(offered))
-    }
-}
-
-impl LogReader {
-    /// The inclusion bundle of entry `index` against the latest checkpoint.
-    ///
-    /// # Errors
-    /// [`LogError`] if `index` is not durable or the entry cannot be read.
-    pub fn inclusion_bundle(&self, index: u64) -> Result<InclusionBundle, LogError> {
-        let checkpoint = self.checkpoint();
-        let size = checkpoint.checkpoint.size;
-        Ok(InclusionBundle {
-            entry: self.entry(index)?,
-            index,
-            proof: self.inclusion_proof(index, size)?,
-            checkpoint_note: checkpoint.note,
-        })
-    }
-
-    /// The consistency bundle from `old_size` to the latest checkpoint.
-    ///
-    /// # Errors
-    /// [`LogError::Proof`] if `old_size` is beyond the log.
-    pub fn consistency_bundle(&self, old_size: u64) -> Result<ConsistencyBundle, LogError> {
-        let checkpoint = self.checkpoint();
-        Ok(ConsistencyBundle {
-            old_size,
-            proof: self.consistency_proof(old_size, checkpoint.checkpoint.size)?,
-            checkpoint_note: checkpoint.note,
-        })
-    }
-}
-
-impl AuditLog {
-    /// The inclusion bundle of entry `index` against the latest checkpoint.
-    ///
-    /// # Errors
-    /// [`LogError`] if `index` is not durable or the entry cannot be read.
-    pub fn inclusion_bundle(&self, index: u64) -> Result<InclusionBundle, LogError> {
-        self.distrust_cache(self.reader().inclusion_bundle(index))
-    }
-
-    /// The consistency bundle from `old_size` to the latest checkpoint.
-    ///
-    /// # Errors
-    /// [`LogError::Proof`] if `old_size` is beyond the log.
-    pub fn consistency_bundle(&self, old_size: u64) -> Result<ConsistencyBundle, LogError> {
-        self.distrust_cache(self.reader().consistency_bundle(old_size))
     }
 }

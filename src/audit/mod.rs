@@ -1,20 +1,17 @@
 //! The tamper-evident audit log: RFC 9162 Merkle math, hash-chained entries, C2SP signed
-//! checkpoints, a durable file store with group commit, and offline proof bundles.
+//! checkpoints, offline proof bundles, tlog-tiles and witnessing: what is logged and proved,
+//! not where it is kept (the file log is in [`crate::storage`], the database log a crate of its
+//! own).
 
-mod anchor;
 pub mod bundle;
-mod cache;
 pub mod entry;
-mod error;
+pub(crate) mod error;
 pub mod merkle;
 pub mod note;
 pub mod objects;
 pub mod observer;
 pub mod publish;
-pub mod reader;
-pub mod segment;
 mod sink;
-pub mod store;
 pub mod subtree;
 pub mod tile_client;
 pub mod tiles;
@@ -22,6 +19,6 @@ pub mod witness;
 
 pub use bundle::{CheckpointAuditor, ConsistencyBundle, InclusionBundle};
 pub use entry::{AuditEntry, Event, EventKind};
+pub use error::LogError;
 pub use note::{KeyRole, NoteKey, SignedCheckpoint};
-pub use reader::LogReader;
-pub use store::{AuditLog, AuditSink, LogError, Receipt};
+pub use sink::{AuditSink, Receipt};

@@ -1,6 +1,7 @@
 //! The audit log as the status registry's observer: every status change and list publication
 //! becomes an event (identifiers, codes and digests only), and on recovery the log says which
-//! of a registry's changes it holds.
+//! of a registry's changes it holds. A log store implements [`crate::status::StatusObserver`]
+//! with these (the file log in `storage`, the database log in its own crate).
 //!
 //! ```text
 //! StatusChanged        actor_key_id = SHA-256(operator identifier)   (no key signs a change)
@@ -13,11 +14,9 @@
 //! ```
 
 use crate::audit::entry::{AuditEntry, Event, EventKind};
-use crate::audit::store::AuditLog;
 use crate::crypto::sha256;
 use crate::encoding::{Reader, Writer};
-use crate::status::{LegalStatus, ObserverError, RecordedChange, StatusChange, StatusObserver};
-use crate::time::UnixTime;
+use crate::status::{LegalStatus, ObserverError, RecordedChange, StatusChange};
 
 /// The event recording `change`.
 #[must_use]
@@ -81,52 +80,43 @@ fn change_fields(attributes: &[u8]) -> Option<(u64, &str, LegalStatus)> {
     Some((sequence?, uri?, status?))
 }
 
-impl StatusObserver for AuditLog {
-    fn status_changed(&self, change: &StatusChange) -> Result<(), ObserverError> {
-        self.append(status_change_event(change), change.at)?;
-        Ok(())
-    }
-
-    fn list_published(
-        &self,
-        uri: &str,
-        digest: [u8; 32],
-        signer_key_id: [u8; 32],
-        at: UnixTime,
-    ) -> Result<(), ObserverError> {
-        self.append(list_published_event(uri, digest, signer_key_id), at)?;
-        Ok(())
-    }
-
-    /// Reads the log backwards until the first change of this registry older than `from`:
-    /// cost in proportion to the entries since the registry's last change.
-    fn recorded_since(
-        &self,
-        uri_prefix: &str,
-        from: u64,
-    ) -> Result<Option<Vec<RecordedChange>>, ObserverError> {
-        let mut held = Vec::new();
-        for index in (0..self.size()).rev() {
-            let bytes = self.entry(index)?;
-            let entry = AuditEntry::decode(&bytes)?;
-            if entry.event.kind != EventKind::StatusChanged {
-                continue;
-            }
-            let Some((sequence, uri, status)) = change_fields(&entry.event.attributes) else {
-                continue;
-            };
-            if !crate::status::registry::is_list_of(uri, uri_prefix) {
-                continue;
-            }
-            if sequence < from {
-                break;
-            }
-            held.push(RecordedChange {
-                sequence,
-                certificate: String::from_utf8_lossy(&entry.event.subject).into_owned(),
-                status,
-            });
+/// The changes of the registry publishing under `uri_prefix` with journal sequence `from` or
+/// later, newest first, read backwards from the last of `size` entries (`entry` reads one)
+/// until the first older change of that registry: cost in proportion to the entries since
+/// the registry's last change.
+///
+/// # Errors
+/// Whatever `entry` returns, or an entry that does not decode.
+pub fn changes_recorded_since<E>(
+    size: u64,
+    mut entry: impl FnMut(u64) -> Result<Vec<u8>, E>,
+    uri_prefix: &str,
+    from: u64,
+) -> Result<Vec<RecordedChange>, ObserverError>
+where
+    E: Into<ObserverError>,
+{
+    let mut held = Vec::new();
+    for index in (0..size).rev() {
+        let bytes = entry(index).map_err(Into::into)?;
+        let entry = AuditEntry::decode(&bytes)?;
+        if entry.event.kind != EventKind::StatusChanged {
+            continue;
         }
-        Ok(Some(held))
+        let Some((sequence, uri, status)) = change_fields(&entry.event.attributes) else {
+            continue;
+        };
+        if !crate::status::registry::is_list_of(uri, uri_prefix) {
+            continue;
+        }
+        if sequence < from {
+            break;
+        }
+        held.push(RecordedChange {
+            sequence,
+            certificate: String::from_utf8_lossy(&entry.event.subject).into_owned(),
+            status,
+        });
     }
+    Ok(held)
 }

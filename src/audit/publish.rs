@@ -10,11 +10,9 @@
 //! create-only writes accept.
 
 use crate::audit::entry::MAX_ENTRY_LEN;
-use crate::audit::error::LogError;
 use crate::audit::merkle::{Hash, leaf_hash};
 use crate::audit::note::{NoteError, NoteKey, SignedCheckpoint};
 use crate::audit::objects::{ObjectSink, ObjectSource, Put, SinkError, SourceError, StoreError};
-use crate::audit::reader::LogReader;
 use crate::audit::tile_client::{ClientError, fetch_checkpoint, fetch_tile};
 use crate::audit::tiles::{
     CHECKPOINT_PATH, CompletedTile, MAX_TILE_LEVELS, TILE_WIDTH, TileBuilder, TileError,
@@ -251,31 +249,4 @@ where
         return Err(TileError::EntryTooLong(long.len()).into());
     }
     Ok(got)
-}
-
-impl LogReader {
-    /// Publishes this log's entries since `publisher`'s size and its latest checkpoint.
-    ///
-    /// # Errors
-    /// [`PublishError`].
-    pub fn publish(
-        &self,
-        publisher: &mut Publisher,
-        sink: &dyn ObjectSink,
-    ) -> Result<SignedCheckpoint, PublishError> {
-        let checkpoint = self.checkpoint();
-        publisher.publish(
-            &checkpoint,
-            |from, to| {
-                (from..to)
-                    .map(|i| {
-                        self.entry(i)
-                            .map_err(|e: LogError| Box::new(e) as StoreError)
-                    })
-                    .collect()
-            },
-            sink,
-        )?;
-        Ok(checkpoint)
-    }
 }

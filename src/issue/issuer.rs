@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::model::certificate::DisclosureDigest;
 use crate::model::value::SALT_LEN;
 use crate::model::{Agency, Certificate, CertificateId, Disclosure, StatusReference};
-use crate::status::StatusRegistry;
+use crate::status::StatusAllocator;
 use crate::time::UnixTime;
 
 use super::prepared::{IssuedCertificate, PreparedCertificate, certificate_header, issuance_event};
@@ -63,7 +63,7 @@ pub struct Issuer {
     pub(super) rng: Box<dyn RandomSource>,
     pub(super) limits: Limits,
     pub(super) audit: Option<Arc<dyn AuditSink>>,
-    pub(super) registry: Option<Arc<StatusRegistry>>,
+    pub(super) registry: Option<Arc<dyn StatusAllocator>>,
     pub(super) ledger: Option<Arc<IssuanceLedger>>,
     pub(super) seal: Option<crate::model::SealReference>,
 }
@@ -153,9 +153,11 @@ impl Issuer {
 
     /// Gives every certificate a status entry in `registry` (a random index in one of its
     /// lists), written as the certificate's status claim, so it can later be suspended or
-    /// revoked. Verifiers then require a fresh status list for it.
+    /// revoked. Verifiers then require a fresh status list for it. The registry is the
+    /// embedded [`StatusRegistry`](crate::status::StatusRegistry) or one shared by many
+    /// services (`yinzheng-postgres`'s `PgStatusRegistry`).
     #[must_use]
-    pub fn with_status_registry(mut self, registry: Arc<StatusRegistry>) -> Self {
+    pub fn with_status_registry(mut self, registry: Arc<dyn StatusAllocator>) -> Self {
         self.registry = Some(registry);
         self
     }
@@ -353,7 +355,12 @@ impl Issuer {
         builder.check(&self.limits)?;
         let id = self.identify(&builder)?;
         let status = match &self.registry {
-            Some(registry) => Some(registry.allocate(id.as_str())?),
+            Some(registry) => Some(
+                registry
+                    .allocate_all(&[id.as_str()])?
+                    .pop()
+                    .ok_or(crate::status::RegistryError::Invalid("allocation"))?,
+            ),
             None => builder.status.clone(),
         };
         self.prepare_identified(builder, id, status, now)

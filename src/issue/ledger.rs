@@ -24,7 +24,8 @@ use std::sync::{Mutex, MutexGuard};
 use super::prepared::issuance_event_of;
 use super::{CertificateBuilder, IssueError, Issuer};
 use crate::crypto::sha256;
-use crate::status::{FileStatusStore, RegistryError, StatusStore};
+use crate::status::{RegistryError, StatusStore};
+use crate::storage::FileStatusStore;
 use crate::time::UnixTime;
 
 /// A caller's stable name for one request (e.g. the SHA-256 of the request file).

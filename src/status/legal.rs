@@ -71,6 +71,22 @@ impl LegalStatus {
         }
     }
 
+    /// The English name used on command lines and in JSON (`valid`, `suspended`,
+    /// `reported-lost`, `cancelled`, `revoked`, `annulled`, `expired`, `transferred-out`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Suspended => "suspended",
+            Self::ReportedLost => "reported-lost",
+            Self::Cancelled => "cancelled",
+            Self::Revoked => "revoked",
+            Self::Annulled => "annulled",
+            Self::Expired => "expired",
+            Self::TransferredOut => "transferred-out",
+        }
+    }
+
     /// The Token Status List value: 0 VALID, 1 INVALID, 2 SUSPENDED.
     #[must_use]
     pub fn list_value(self) -> u8 {
@@ -92,5 +108,25 @@ impl LegalStatus {
     #[must_use]
     pub fn can_change_to(self, to: Self) -> bool {
         self != to && !self.is_final()
+    }
+}
+
+/// A status name that is neither an English [`LegalStatus::name`] nor a Chinese
+/// [`LegalStatus::label`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown status {0:?} (valid, suspended, reported-lost, cancelled, revoked, annulled, expired, transferred-out, or 有效, 暂扣, 挂失, 注销, 吊销, 撤销, 失效, 转出)"
+)]
+pub struct UnknownStatusName(pub String);
+
+impl core::str::FromStr for LegalStatus {
+    type Err = UnknownStatusName;
+
+    /// Reads an English name or a Chinese label.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == text || s.label() == text)
+            .ok_or_else(|| UnknownStatusName(text.to_owned()))
     }
 }

@@ -3,7 +3,7 @@
 //! (herd privacy), and signed list versions published on demand.
 //!
 //! Every operation is journalled in a [`StatusStore`] (by default the
-//! [`FileStatusStore`]) and synced before it is acknowledged.
+//! [`FileStatusStore`](crate::storage::FileStatusStore)) and synced before it is acknowledged.
 //! A status change is written ahead: journal → in-memory state → observer (the audit log) →
 //! acknowledged. A crash after the journal write leaves a change the observer may lack; the
 //! store remembers how far the observer is known to have every record, and attaching the
@@ -11,13 +11,11 @@
 //! registry that is behind the observer (restored from an older copy).
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::crypto::{OsRandom, RandomSource, Signer, sha256};
 use crate::model::StatusReference;
-use crate::status::journal::FileStatusStore;
 use crate::status::legal::LegalStatus;
 use crate::status::list::{StatusList, StatusListError, StatusListToken};
 use crate::status::record::Record;
@@ -111,6 +109,9 @@ pub enum RegistryError {
     /// A previous store write or observer call failed; reopen.
     #[error("a previous write failed; reopen the registry")]
     Poisoned,
+    /// A registry kept elsewhere (a database) failed or refused; the cause says what and why.
+    #[error("status backend: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Configuration of list sizes and URIs.
@@ -286,25 +287,6 @@ impl StatusRegistry {
             rng: Box::new(OsRandom),
             observer: None,
         })
-    }
-
-    /// Opens the registry journalled in the file at `path` as its one writer (see
-    /// [`FileStatusStore::open`]).
-    ///
-    /// # Errors
-    /// [`RegistryError`].
-    pub fn open_file(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
-        Self::open(FileStatusStore::open(path)?, config)
-    }
-
-    /// Opens the registry journalled at `path` read-only, without the writer lock: for
-    /// publishing lists and answering queries beside a running writer. Changes are refused
-    /// with [`RegistryError::ReadOnly`].
-    ///
-    /// # Errors
-    /// [`RegistryError`].
-    pub fn open_file_read_only(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
-        Self::open(FileStatusStore::open_read_only(path)?, config)
     }
 
     /// Replaces the random source (seeded for test vectors only).
@@ -702,4 +684,10 @@ fn apply(state: &mut State, record: Record) -> Result<(), ()> {
     }
     state.records += 1;
     Ok(())
+}
+
+impl crate::status::StatusAllocator for StatusRegistry {
+    fn allocate_all(&self, certificates: &[&str]) -> Result<Vec<StatusReference>, RegistryError> {
+        Self::allocate_all(self, certificates)
+    }
 }

@@ -57,6 +57,20 @@ pub trait StatusStore: Send {
     }
 }
 
+/// Where an issuer gets the status entries of new certificates: the embedded
+/// [`StatusRegistry`](crate::status::StatusRegistry), or a registry shared by many services
+/// (the PostgreSQL backend).
+pub trait StatusAllocator: Send + Sync {
+    /// The status references of `certificates`, in order, allocating (durably, before it
+    /// returns) an entry for each that has none; asking again for a certificate returns the
+    /// entry it already has.
+    ///
+    /// # Errors
+    /// [`RegistryError`]; a registry kept elsewhere reports its own failures as
+    /// [`RegistryError::Backend`].
+    fn allocate_all(&self, certificates: &[&str]) -> Result<Vec<StatusReference>, RegistryError>;
+}
+
 /// A boxed observer error.
 pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
 

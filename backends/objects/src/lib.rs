@@ -1,7 +1,8 @@
 //! Where a published log and status lists live when they are not a local directory: any
 //! S3-compatible store (AWS, any cloud's S3 API, Ceph, MinIO, SeaweedFS) to write and read,
-//! and plain HTTP(S) to read (a static front, a mirror); and `tlog-witness` over HTTP
-//! ([`witness_http`]). Built on the Arrow project's
+//! and plain HTTP(S) to read (a static front, a mirror); `tlog-witness` over HTTP
+//! ([`witness_http`]), and a target that publishes only witnessed checkpoints
+//! ([`CosigningTarget`]). Built on the Arrow project's
 //! `object_store`; nothing here is written by hand except the mapping to yinzheng's
 //! [`ObjectSink`] / [`ObjectSource`] rules:
 //!
@@ -31,7 +32,10 @@
 //! # }
 //! ```
 
+mod cosigning;
 pub mod witness_http;
+
+pub use cosigning::CosigningTarget;
 
 use std::sync::Arc;
 

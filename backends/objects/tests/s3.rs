@@ -12,8 +12,9 @@ use object_store::{Attribute, ObjectStoreExt as _};
 use yinzheng::audit::objects::{ObjectSink as _, ObjectSource, Put, SinkError, SourceError};
 use yinzheng::audit::publish::Publisher;
 use yinzheng::audit::tile_client::TileClient;
-use yinzheng::audit::{AuditLog, Event, EventKind, KeyRole, NoteKey};
+use yinzheng::audit::{Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::AuditLog;
 use yinzheng::time::UnixTime;
 use yinzheng_objects::{ObjectTarget, open_target};
 

@@ -11,10 +11,9 @@ use yinzheng::audit::merkle::empty_root;
 use yinzheng::audit::publish::Publisher;
 use yinzheng::audit::tile_client::{ClientError, TileClient};
 use yinzheng::audit::witness::{MemoryWitnessStore, PolicyError, Witness, WitnessPolicy};
-use yinzheng::audit::{
-    AuditLog, ConsistencyBundle, Event, EventKind, KeyRole, NoteKey, SignedCheckpoint,
-};
+use yinzheng::audit::{ConsistencyBundle, Event, EventKind, KeyRole, NoteKey, SignedCheckpoint};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
+use yinzheng::storage::AuditLog;
 use yinzheng::storage::DirectoryObjects;
 use yinzheng::time::{FixedClock, UnixTime};
 use yinzheng_objects::witness_http::{WitnessClient, WitnessClientError, WitnessServer};

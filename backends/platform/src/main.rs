@@ -4,8 +4,10 @@
 //!
 //! ```text
 //! yinzheng-platform append    --url URL --origin ORIGIN --vkey VKEY --worker N [--batches B] [--size S] [--at SECS]
-//! yinzheng-platform integrate --url URL --origin ORIGIN --seed-file FILE [--tiles TARGET] [--until SIZE] [--every-ms MS]
+//! yinzheng-platform integrate --url URL --origin ORIGIN --seed-file FILE [--tiles TARGET [--witness-url URL --witness VKEY … --quorum K]] [--until SIZE] [--every-ms MS]
 //! yinzheng-platform verify    --tiles TARGET --vkey VKEY [--index N] [--checkpoint FILE] [--witness VKEY … --quorum K]
+//! yinzheng-platform status set     --url URL --prefix URI_PREFIX --certificate ID --to STATUS --operator OP [--list-size N] [--at SECS]
+//! yinzheng-platform status publish --url URL --prefix URI_PREFIX --seed-file FILE --tiles TARGET --base-url URL [--list-size N] [--ttl SECS] [--at SECS]
 //! yinzheng-platform witness serve  --listen ADDR --name NAME --seed-file FILE --state FILE --log VKEY …
 //! yinzheng-platform witness cosign --tiles TARGET --vkey VKEY --witness-url URL --witness VKEY [--believed N]
 //! ```
@@ -19,7 +21,9 @@
 //! reported on stderr and never sent again (it may be in doubt). `integrate` integrates and
 //! publishes every `MS` milliseconds (100 by default), printing `checkpoint SIZE`, until the
 //! checkpoint holds `SIZE` entries (forever without `--until`); errors are reported and
-//! retried, so it survives a database or object-store restart. `verify` fetches the
+//! retried, so it survives a database or object-store restart. With witnesses (each
+//! `--witness-url` paired with the `--witness` key at the same position), a checkpoint is
+//! published only once `K` of them (all by default) cosigned it, with their cosignatures. `verify` fetches the
 //! checkpoint (or reads a cosigned one from FILE) and every tile and bundle, checks them,
 //! optionally proves entry `N` and checks a witness policy. `witness serve` runs a `tlog-witness` endpoint whose state is a file
 //! (created on first use); `witness cosign` asks one for a cosignature of the published
@@ -30,15 +34,17 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use yinzheng::Limits;
 use yinzheng::audit::tile_client::{ClientError, TileClient};
 use yinzheng::audit::witness::{Witness, WitnessPolicy};
 use yinzheng::audit::{Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
-use yinzheng::storage::FileWitnessStore;
-use yinzheng::time::{SystemClock, UnixTime};
-use yinzheng_objects::open_target;
+use yinzheng::status::{LegalStatus, RegistryConfig};
+use yinzheng::storage::{FileWitnessStore, publish_status_list};
+use yinzheng::time::{Clock as _, SystemClock, UnixTime};
 use yinzheng_objects::witness_http::{WitnessClient, WitnessServer};
-use yinzheng_postgres::PgLog;
+use yinzheng_objects::{CosigningTarget, open_target};
+use yinzheng_postgres::{PgLog, PgStatusRegistry};
 
 type Failure = Box<dyn std::error::Error>;
 
@@ -89,10 +95,13 @@ fn main() -> std::process::ExitCode {
         ("append", _) => append(&Args(argv)),
         ("integrate", _) => integrate(&Args(argv)),
         ("verify", _) => verify(&Args(argv)),
+        ("status", "set") => set_status(&Args(argv.split_off(1))),
+        ("status", "publish") => publish_lists(&Args(argv.split_off(1))),
         ("witness", "serve") => serve_witness(&Args(argv.split_off(1))),
         ("witness", "cosign") => cosign(&Args(argv.split_off(1))),
         _ => Err(
-            "usage: yinzheng-platform append|integrate|verify|witness serve|witness cosign \
+            "usage: yinzheng-platform append|integrate|verify|status set|status publish|\
+             witness serve|witness cosign \
              (see the crate docs for the flags)"
                 .into(),
         ),
@@ -178,7 +187,23 @@ fn integrate(args: &Args) -> Result<(), Failure> {
     let key = NoteKey::new(origin, KeyRole::Log, signer.public_key())?;
     let mut log = connect(args.required("--url")?, origin, &key)?.with_signer(signer)?;
     if let Some(target) = args.value("--tiles") {
-        log = log.with_tiles(open_target(target)?);
+        let target = open_target(target)?;
+        let witnesses = args.keys("--witness")?;
+        let urls: Vec<&str> = args.values("--witness-url").collect();
+        if witnesses.is_empty() && urls.is_empty() {
+            log = log.with_tiles(target);
+        } else {
+            if urls.len() != witnesses.len() {
+                return Err("give one --witness-url for each --witness key".into());
+            }
+            let quorum = usize::try_from(args.number("--quorum", witnesses.len() as u64)?)?;
+            let clients = urls
+                .into_iter()
+                .zip(witnesses)
+                .map(|(url, key)| WitnessClient::new(url, key))
+                .collect();
+            log = log.with_tiles(CosigningTarget::new(target, key.clone(), clients, quorum)?);
+        }
     }
     let until = args.value("--until").map(str::parse::<u64>).transpose()?;
     let every = Duration::from_millis(args.number("--every-ms", 100)?);
@@ -241,6 +266,56 @@ fn verify(args: &Args) -> Result<(), Failure> {
             .map(|(n, _)| n.as_str())
             .collect();
         writeln!(out, "witnessed by {}", names.join(", "))?;
+    }
+    Ok(())
+}
+
+fn registry(args: &Args) -> Result<PgStatusRegistry, Failure> {
+    let mut config = RegistryConfig::new(args.required("--prefix")?);
+    config.list_size = args.number("--list-size", config.list_size)?;
+    Ok(PgStatusRegistry::connect(args.required("--url")?, config)?)
+}
+
+fn now_or_at(args: &Args) -> Result<UnixTime, Failure> {
+    match args.value("--at") {
+        Some(_) => Ok(UnixTime::from_secs(args.number("--at", 0)?)),
+        None => Ok(SystemClock.now()?),
+    }
+}
+
+fn set_status(args: &Args) -> Result<(), Failure> {
+    let certificate = args.required("--certificate")?;
+    let to: LegalStatus = args
+        .required("--to")?
+        .parse()
+        .map_err(|e| format!("--to: {e}"))?;
+    let change = registry(args)?.set_status(
+        certificate,
+        to,
+        args.required("--operator")?,
+        now_or_at(args)?,
+    )?;
+    writeln!(
+        std::io::stdout().lock(),
+        "changed {certificate} {} {}",
+        change.status.name(),
+        change.sequence
+    )?;
+    Ok(())
+}
+
+fn publish_lists(args: &Args) -> Result<(), Failure> {
+    let registry = registry(args)?;
+    let signer = read_seed(args)?;
+    let target = open_target(args.required("--tiles")?)?;
+    let base_url = args.required("--base-url")?;
+    let ttl = Duration::from_secs(args.number("--ttl", 3600)?);
+    let at = now_or_at(args)?;
+    let mut out = std::io::stdout().lock();
+    for uri in registry.uris()? {
+        let token = registry.publish(&uri, &signer, at, ttl)?;
+        let path = publish_status_list(&target, base_url, &token, &Limits::default())?;
+        writeln!(out, "published {uri} {path}")?;
     }
     Ok(())
 }

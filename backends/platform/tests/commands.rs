@@ -1,7 +1,8 @@
 //! The platform commands end to end on a real PostgreSQL: an issuer worker appends, the
 //! integrator publishes to a directory, the auditor verifies every tile and proves an entry,
 //! a witness served by the command cosigns the published checkpoint, and a policy needing
-//! that witness accepts the cosigned note and refuses the bare one. Skips without a server.
+//! that witness accepts the cosigned note and refuses the bare one; an integrator with the
+//! witness publishes cosigned checkpoints only, and withholds one the witness cannot sign. Skips without a server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -9,7 +10,7 @@ mod common;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{ORIGIN, fresh_schema, log_key};
+use common::{ORIGIN, fresh_schema, log_key, scratch};
 use yinzheng::audit::{KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
 
@@ -29,12 +30,8 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
     let Some(url) = fresh_schema("yz_test_commands") else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("yz-platform-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("cli", &[("log.seed", 0x5A), ("witness.seed", 0x77)]);
     let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
-    std::fs::write(path("log.seed"), hex::encode([0x5A; 32])).unwrap();
-    std::fs::write(path("witness.seed"), hex::encode([0x77; 32])).unwrap();
     let vkey = log_key().to_vkey();
     let tiles = format!("file:{}", path("tiles"));
 
@@ -130,8 +127,6 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
         "--witness",
         &witness_key,
     ]);
-    server.kill().unwrap();
-    server.wait().unwrap();
     assert!(ok, "{err}");
     std::fs::write(path("cosigned"), &cosigned).unwrap();
     let policy = ["--witness", witness_key.as_str(), "--quorum", "1"];
@@ -161,9 +156,220 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
     .concat());
     assert!(!ok);
     assert!(err.contains("witness"), "{err}");
+
+    // An integrator with the witness publishes only cosigned checkpoints: 300 more entries,
+    // and the published note now meets the policy by itself.
+    let (ok, _, err) = run(&[
+        "append",
+        "--url",
+        &url,
+        "--origin",
+        ORIGIN,
+        "--vkey",
+        &vkey,
+        "--worker",
+        "2",
+        "--batches",
+        "5",
+        "--size",
+        "60",
+    ]);
+    assert!(ok, "{err}");
+    let integrate = |witness_url: &str| {
+        run(&[
+            "integrate",
+            "--url",
+            &url,
+            "--origin",
+            ORIGIN,
+            "--seed-file",
+            &path("log.seed"),
+            "--tiles",
+            &tiles,
+            "--witness-url",
+            witness_url,
+            "--witness",
+            &witness_key,
+            "--until",
+            "600",
+        ])
+    };
+    let (ok, out, err) = integrate(&witness_url);
+    assert!(ok, "{err}");
+    assert!(out.ends_with("checkpoint 600\n"), "{out}");
+    let (ok, out, err) = run(&[
+        &[
+            "verify", "--tiles", &tiles, "--vkey", &vkey, "--index", "555",
+        ][..],
+        &policy[..],
+    ]
+    .concat());
+    assert!(ok, "{err}");
+    assert!(out.contains("600 entries"), "{out}");
+    assert!(
+        out.contains(&format!("witnessed by {witness_name}")),
+        "{out}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    // A witness that cannot be reached withholds the checkpoint, and says why.
+    let (ok, _, err) = run(&[
+        "append",
+        "--url",
+        &url,
+        "--origin",
+        ORIGIN,
+        "--vkey",
+        &vkey,
+        "--worker",
+        "3",
+        "--batches",
+        "1",
+        "--size",
+        "10",
+    ]);
+    assert!(ok, "{err}");
+    let mut unreachable = Command::new(BIN)
+        .args([
+            "integrate",
+            "--url",
+            &url,
+            "--origin",
+            ORIGIN,
+            "--seed-file",
+            &path("log.seed"),
+            "--tiles",
+            &tiles,
+            "--witness-url",
+            &witness_url,
+            "--witness",
+            &witness_key,
+            "--until",
+            "610",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(unreachable.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    unreachable.kill().unwrap();
+    unreachable.wait().unwrap();
+    assert!(
+        line.contains("0 of the required 1 witnesses cosigned"),
+        "{line}"
+    );
+    let (ok, out, err) = run(&["verify", "--tiles", &tiles, "--vkey", &vkey]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("600 entries"),
+        "the last witnessed checkpoint stays: {out}"
+    );
     // A bad flag value names the flag.
     let (ok, _, err) = run(&["verify", "--tiles", &tiles, "--vkey", "not-a-key"]);
     assert!(!ok);
     assert!(err.starts_with("yinzheng-platform: "), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn status_changes_and_list_publication_from_the_command_line() {
+    use yinzheng::Limits;
+    use yinzheng::encoding::CoseSign1;
+    use yinzheng::status::{LegalStatus, RegistryConfig, StatusListToken};
+    use yinzheng_postgres::PgStatusRegistry;
+
+    let Some(url) = fresh_schema("yz_test_status_commands") else {
+        return;
+    };
+    let dir = scratch("status", &[("lists.seed", 0x33)]);
+    let seed = dir.join("lists.seed");
+    let base = "https://tiles.example.gov.cn/jilin/";
+    let prefix = format!("{base}status/");
+    // The schema's log, then an issuing service allocated these (as
+    // `Issuer::with_status_registry` does).
+    let _log = yinzheng_postgres::PgLog::connect(&url, ORIGIN, log_key()).unwrap();
+    let service = PgStatusRegistry::connect(&url, RegistryConfig::new(&prefix)).unwrap();
+    let revoked = service.allocate("cert-1").unwrap();
+    let kept = service.allocate("cert-2").unwrap();
+
+    let common = ["--url", url.as_str(), "--prefix", prefix.as_str()];
+    let set = |certificate: &str, to: &str| {
+        run(&[
+            &["status", "set"][..],
+            &common[..],
+            &[
+                "--certificate",
+                certificate,
+                "--to",
+                to,
+                "--operator",
+                "op-1",
+            ][..],
+        ]
+        .concat())
+    };
+    let (ok, out, err) = set("cert-1", "吊销");
+    assert!(ok, "{err}");
+    assert_eq!(out, "changed cert-1 revoked 1\n");
+    // Unlawful, unknown and misspelt changes are refused with the reason.
+    let (ok, _, err) = set("cert-1", "valid");
+    assert!(!ok);
+    assert!(err.contains("revoked") || err.contains("Revoked"), "{err}");
+    let (ok, _, err) = set("cert-9", "revoked");
+    assert!(!ok);
+    assert!(err.contains("cert-9"), "{err}");
+    let (ok, _, err) = set("cert-2", "Revoked");
+    assert!(!ok);
+    assert!(err.contains("--to: unknown status \"Revoked\""), "{err}");
+
+    let tiles = dir.join("tiles");
+    let target = format!("file:{}", tiles.display());
+    let (ok, out, err) = run(&[
+        &["status", "publish"][..],
+        &common[..],
+        &[
+            "--seed-file",
+            seed.to_str().unwrap(),
+            "--tiles",
+            &target,
+            "--base-url",
+            base,
+            "--ttl",
+            "900",
+        ][..],
+    ]
+    .concat());
+    assert!(ok, "{err}");
+    assert_eq!(out, format!("published {} status/1\n", revoked.uri));
+    let token = std::fs::read(tiles.join("status/1")).unwrap();
+    let envelope = CoseSign1::decode(&token, &Limits::default()).unwrap();
+    let list = StatusListToken::decode_claims(envelope.payload, &Limits::default()).unwrap();
+    assert_eq!(list.ttl, Some(900));
+    assert_eq!(
+        list.list.get(revoked.index).unwrap(),
+        LegalStatus::Revoked.list_value()
+    );
+    assert_eq!(
+        list.list.get(kept.index).unwrap(),
+        LegalStatus::Valid.list_value()
+    );
+    // A base URL the lists are not under publishes nothing.
+    let (ok, _, err) = run(&[
+        &["status", "publish"][..],
+        &common[..],
+        &[
+            "--seed-file",
+            seed.to_str().unwrap(),
+            "--tiles",
+            &target,
+            "--base-url",
+            "https://elsewhere.example/",
+        ][..],
+    ]
+    .concat());
+    assert!(!ok);
+    assert!(err.contains("not under the published base URL"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

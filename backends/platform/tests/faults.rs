@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::{JoinHandle, sleep};
 use std::time::Duration;
 
-use common::{ORIGIN, fresh_schema, log_key, they_verify};
+use common::{ORIGIN, fresh_schema, log_key, scratch, they_verify};
 use yinzheng::audit::AuditEntry;
 use yinzheng::audit::tile_client::TileClient;
 use yinzheng::storage::DirectoryObjects;
@@ -93,11 +93,8 @@ fn killed_issuers_integrators_and_a_crashed_server_lose_and_duplicate_nothing() 
     let Some(url) = fresh_schema("yz_test_faults") else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("yz-pg-faults-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("faults", &[("log.seed", 0x5A)]);
     let seed_file = dir.join("log.seed");
-    std::fs::write(&seed_file, hex::encode([0x5A; 32])).unwrap();
     let tiles = dir.join("tiles");
     let vkey = log_key().to_vkey();
     let (seed, tiles_arg) = (seed_file.to_str().unwrap(), tiles.to_str().unwrap());

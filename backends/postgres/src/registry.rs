@@ -12,7 +12,10 @@ use postgres::{Config, Transaction};
 use yinzheng::audit::observer::{list_published_event, status_change_event};
 use yinzheng::crypto::{OsRandom, RandomSource, Signer, sha256};
 use yinzheng::model::StatusReference;
-use yinzheng::status::{LegalStatus, RegistryConfig, StatusChange, StatusList, StatusListToken};
+use yinzheng::status::{
+    LegalStatus, RegistryConfig, RegistryError, StatusAllocator, StatusChange, StatusList,
+    StatusListToken,
+};
 use yinzheng::time::UnixTime;
 
 use crate::connection::Connection;
@@ -476,4 +479,12 @@ fn references(
         ))
     })
     .collect()
+}
+
+/// So that an [`Issuer`](yinzheng::issue::Issuer) allocates its certificates' status entries
+/// in the shared registry (`Issuer::with_status_registry`).
+impl StatusAllocator for PgStatusRegistry {
+    fn allocate_all(&self, certificates: &[&str]) -> Result<Vec<StatusReference>, RegistryError> {
+        Self::allocate_all(self, certificates).map_err(|e| RegistryError::Backend(Box::new(e)))
+    }
 }

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use yinzheng::audit;
+use yinzheng::{audit, storage};
 
 use crate::convert::{digest32, to_unix};
 use crate::error::{YinzhengError, audit_rejected, invalid};
@@ -120,7 +120,7 @@ fn audit_record(
 /// The agency's durable, tamper-evident audit log (one writer per directory).
 #[derive(uniffi::Object)]
 pub struct AuditLog {
-    pub(crate) inner: Arc<audit::AuditLog>,
+    pub(crate) inner: Arc<storage::AuditLog>,
 }
 
 #[uniffi::export]
@@ -138,7 +138,7 @@ impl AuditLog {
     ) -> Result<Arc<Self>, YinzhengError> {
         let signer = ForeignSigner::new(signer)?;
         Ok(Arc::new(Self {
-            inner: Arc::new(audit::AuditLog::open(
+            inner: Arc::new(storage::AuditLog::open(
                 std::path::Path::new(&dir),
                 &origin,
                 signer,
@@ -157,7 +157,7 @@ impl AuditLog {
         key: Arc<SoftwareKey>,
     ) -> Result<Arc<Self>, YinzhengError> {
         Ok(Arc::new(Self {
-            inner: Arc::new(audit::AuditLog::open(
+            inner: Arc::new(storage::AuditLog::open(
                 std::path::Path::new(&dir),
                 &origin,
                 key,
@@ -213,7 +213,7 @@ impl AuditLog {
 /// only its verifier key: entries' bundles and checks of the whole history, with no lock.
 #[derive(uniffi::Object)]
 pub struct AuditLogReader {
-    inner: audit::LogReader,
+    inner: storage::LogReader,
 }
 
 #[uniffi::export]
@@ -231,7 +231,7 @@ impl AuditLogReader {
     ) -> Result<Arc<Self>, YinzhengError> {
         let key = note_keys(std::slice::from_ref(&verifier_key))?.remove(0);
         Ok(Arc::new(Self {
-            inner: audit::LogReader::open(std::path::Path::new(&dir), &origin, &key)?,
+            inner: storage::LogReader::open(std::path::Path::new(&dir), &origin, &key)?,
         }))
     }
 
@@ -291,9 +291,9 @@ pub fn verify_log_dir(
     let key = note_keys(std::slice::from_ref(&verifier_key))?.remove(0);
     let dir = std::path::Path::new(&dir);
     let check = if full {
-        audit::store::verify_dir_full
+        storage::log::verify_dir_full
     } else {
-        audit::store::verify_dir
+        storage::log::verify_dir
     };
     check(dir, &origin, &key)
         .map(|s| s.size)
@@ -346,7 +346,7 @@ pub fn verify_log_file(
     let key = audit::NoteKey::from_vkey(&verifier_key).map_err(|e| YinzhengError::InvalidKey {
         reason: e.to_string(),
     })?;
-    audit::store::verify_segment(&segment, &origin, &key)
+    storage::log::verify_segment(&segment, &origin, &key)
         .map(|s| s.size)
         .map_err(audit_rejected)
 }

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use yinzheng::crypto;
 use yinzheng::issue;
 use yinzheng::model;
-use yinzheng::{audit, status};
+use yinzheng::{status, storage};
 
 use crate::audit::AuditLog;
 use crate::certificate::{CertificateRequest, IssuedCertificate};
@@ -29,7 +29,7 @@ struct IssuerParts {
     agency: model::Agency,
     key: Arc<dyn crypto::Signer>,
     rng_seed: Option<[u8; 32]>,
-    audit: Option<Arc<audit::AuditLog>>,
+    audit: Option<Arc<storage::AuditLog>>,
     registry: Option<Arc<status::StatusRegistry>>,
     ledger: Option<Arc<issue::IssuanceLedger>>,
     seal: Option<Vec<u8>>,

@@ -66,7 +66,7 @@ pub use report::{
 };
 pub use seal::{SealInfo, SealRequest, VerifiedStamp, make_seal, stamp_document};
 pub use signer::{SignatureAlgorithm, Signer, SoftwareKey};
-pub use status::{LegalStatus, StatusEntry, StatusRegistry};
+pub use status::{LegalStatus, StatusEntry, StatusRegistry, publish_status_list_to_directory};
 #[cfg(feature = "tiles")]
 pub use tiles::{
     ObjectFetcher, PublishedLog, Witness, WitnessPolicy, WitnessedCheckpoint, add_cosignatures,

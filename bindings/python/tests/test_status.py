@@ -80,3 +80,16 @@ def test_revoke_suspend_reinstate(tmp_path):
     assert "stale" in caught.value.report.status_detail
     # Issuances, changes and publications are all in the audit log.
     assert log.size() == 2 + 3 + 3
+
+    # Published into a directory a static server serves: at the URI's path, newest first.
+    base = "https://status.example.gov.cn/"
+    uri = registry.uris()[0]
+    newer = registry.publish(uri, signer, NOW + datetime.timedelta(seconds=5), 600)
+    path = yz.publish_status_list_to_directory(str(tmp_path / "public"), base, newer)
+    assert base + path == uri and (tmp_path / "public" / path).read_bytes() == newer
+    older = registry.publish(uri, signer, NOW, 600)
+    with pytest.raises(yz.YinzhengError.InvalidInput) as caught:
+        yz.publish_status_list_to_directory(str(tmp_path / "public"), base, older)
+    assert "already published" in str(caught.value)
+    with pytest.raises(yz.YinzhengError.InvalidInput):
+        yz.publish_status_list_to_directory(str(tmp_path / "public"), "https://elsewhere.example/", newer)

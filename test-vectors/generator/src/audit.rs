@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use yinzheng::audit::{AuditLog, Event, EventKind};
+use yinzheng::audit::{Event, EventKind};
 use yinzheng::crypto::{Ed25519SigningKey, SeededRandom};
+use yinzheng::storage::AuditLog;
 use yinzheng::time::UnixTime;
 
 use crate::kit::{Result, write_manifest};

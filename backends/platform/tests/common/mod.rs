@@ -23,3 +23,15 @@ pub(crate) fn log_key() -> NoteKey {
 pub(crate) fn they_verify(dir: &Path, index: u64, entry: &[u8]) -> u64 {
     yinzheng_testkit::they_verify(&DirectoryObjects::new(dir), ORIGIN, index, entry)
 }
+
+/// An empty scratch directory for test `name`, with a hex seed file in it for each of
+/// `seeds` (file name, seed byte).
+pub(crate) fn scratch(name: &str, seeds: &[(&str, u8)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("yz-platform-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, byte) in seeds {
+        std::fs::write(dir.join(file), hex::encode([*byte; 32])).unwrap();
+    }
+    dir
+}

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use yinzheng::audit::{AuditLog, ConsistencyBundle, InclusionBundle, LogReader, NoteKey};
+use yinzheng::audit::{ConsistencyBundle, InclusionBundle, NoteKey};
+use yinzheng::storage::{AuditLog, LogReader};
 
 use crate::files::{self, Result};
 

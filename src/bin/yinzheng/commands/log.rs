@@ -3,11 +3,11 @@
 use std::process::ExitCode;
 
 use yinzheng::audit::bundle::UpdateError;
-use yinzheng::audit::store::{verify_dir, verify_dir_full};
 use yinzheng::audit::{
     CheckpointAuditor, ConsistencyBundle, Event, EventKind, InclusionBundle, SignedCheckpoint,
 };
 use yinzheng::crypto::sha256;
+use yinzheng::storage::log::{verify_dir, verify_dir_full};
 
 use super::now;
 use crate::cli::LogCommand;

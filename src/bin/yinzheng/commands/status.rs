@@ -4,7 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use yinzheng::status::{FileStatusStore, LegalStatus, RegistryConfig, StatusRegistry};
+use yinzheng::status::{LegalStatus, RegistryConfig, StatusRegistry};
+use yinzheng::storage::FileStatusStore;
 
 use super::now;
 use crate::cli::StatusCommand;
@@ -69,15 +70,5 @@ pub(crate) fn open_registry(
 }
 
 fn parse_status(text: &str) -> Result<LegalStatus> {
-    Ok(match text {
-        "valid" | "有效" => LegalStatus::Valid,
-        "suspended" | "暂扣" => LegalStatus::Suspended,
-        "reported-lost" | "挂失" => LegalStatus::ReportedLost,
-        "cancelled" | "注销" => LegalStatus::Cancelled,
-        "revoked" | "吊销" => LegalStatus::Revoked,
-        "annulled" | "撤销" => LegalStatus::Annulled,
-        "expired" | "失效" => LegalStatus::Expired,
-        "transferred-out" | "转出" => LegalStatus::TransferredOut,
-        other => return Err(format!("unknown status {other}").into()),
-    })
+    Ok(text.parse()?)
 }

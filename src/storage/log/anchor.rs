@@ -11,8 +11,8 @@ use std::path::Path;
 
 use crate::audit::error::{LogError, io};
 use crate::audit::merkle::Hash;
-use crate::audit::segment::Scan;
 use crate::encoding::durable::{Slot, SlotFile, SlotRead};
+use crate::storage::log::segment::Scan;
 
 pub(crate) const ANCHOR_FILE: &str = "anchor";
 pub(crate) const ANCHOR_MAGIC: &[u8; 8] = b"YZANCHR2";

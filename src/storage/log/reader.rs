@@ -12,8 +12,6 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{RwLock, RwLockReadGuard};
 
-use crate::audit::anchor::{Anchor, Mark, check_against_anchor, read_anchor};
-use crate::audit::cache::TreeCache;
 use crate::audit::entry::AuditEntry;
 use crate::audit::error::{LogError, io};
 use crate::audit::merkle::{
@@ -21,10 +19,12 @@ use crate::audit::merkle::{
     inclusion_proof_in, leaf_hash, root_at, stored_hash_count, stored_hash_index,
 };
 use crate::audit::note::{NoteKey, SignedCheckpoint};
-use crate::audit::segment::{
+use crate::encoding::durable;
+use crate::storage::log::anchor::{Anchor, Mark, check_against_anchor, read_anchor};
+use crate::storage::log::cache::TreeCache;
+use crate::storage::log::segment::{
     self, Frame, HEADER_LEN, LogSummary, Scan, Start, parse_frame, read_frame_at,
 };
-use crate::encoding::durable;
 
 pub(crate) const SEGMENT_FILE: &str = "log.seg";
 

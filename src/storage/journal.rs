@@ -28,8 +28,7 @@ use std::time::Duration;
 use crate::crypto::sha256;
 use crate::encoding::durable::{self, Slot, SlotFile, SlotRead};
 use crate::encoding::frame;
-use crate::status::registry::RegistryError;
-use crate::status::store::{LoadedRecords, StatusStore};
+use crate::status::{LoadedRecords, RegistryConfig, RegistryError, StatusRegistry, StatusStore};
 
 const JOURNAL_MAGIC: &[u8; 8] = b"YZSTATUS";
 const ANCHOR_MAGIC: &[u8; 8] = b"YZJANCHR";
@@ -412,5 +411,27 @@ impl StatusStore for FileStatusStore {
 
     fn acknowledged_now(&mut self) -> Result<Option<u64>, RegistryError> {
         Ok(read_acknowledged(&durable::sibling(&self.path, ".anchor"))?.map(|a| a.count))
+    }
+}
+
+// Inherent here, beside the store they open, so that the registry itself knows no files.
+impl StatusRegistry {
+    /// Opens the registry journalled in the file at `path` as its one writer (see
+    /// [`FileStatusStore::open`]).
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn open_file(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
+        Self::open(FileStatusStore::open(path)?, config)
+    }
+
+    /// Opens the registry journalled at `path` read-only, without the writer lock: for
+    /// publishing lists and answering queries beside a running writer. Changes are refused
+    /// with [`RegistryError::ReadOnly`].
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn open_file_read_only(path: &Path, config: RegistryConfig) -> Result<Self, RegistryError> {
+        Self::open(FileStatusStore::open_read_only(path)?, config)
     }
 }

@@ -23,23 +23,22 @@ use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use crate::audit::anchor::{ANCHOR_FILE, ANCHOR_MAGIC, ANCHOR_SLOT_LEN, Anchor, Mark, read_anchor};
-use crate::audit::cache::TreeCache;
 use crate::audit::entry::{AuditEntry, Event};
 use crate::audit::merkle::{Hash, empty_root, leaf_hash};
 use crate::audit::note::{KeyRole, NoteKey, SignedCheckpoint};
-use crate::audit::reader::{Overlay, SEGMENT_FILE, State, load};
-use crate::audit::segment::{self, COMMIT_FRAME, ENTRY_FRAME, HEADER_LEN};
 use crate::crypto::Signer;
 use crate::encoding::durable::{self, SlotFile};
 use crate::encoding::frame;
+use crate::storage::log::anchor::{
+    ANCHOR_FILE, ANCHOR_MAGIC, ANCHOR_SLOT_LEN, Anchor, Mark, read_anchor,
+};
+use crate::storage::log::cache::TreeCache;
+use crate::storage::log::reader::{LogReader, Overlay, SEGMENT_FILE, State, load};
+use crate::storage::log::segment::{self, COMMIT_FRAME, ENTRY_FRAME, HEADER_LEN};
 use crate::time::UnixTime;
 
-pub use crate::audit::error::LogError;
-use crate::audit::error::{io, note_error};
-pub use crate::audit::reader::{LogReader, verify_dir, verify_dir_full};
-pub use crate::audit::segment::{Frame, LogSummary, SegmentError, parse_frame, verify_segment};
-pub use crate::audit::sink::{AuditSink, Receipt};
+use crate::audit::error::{LogError, io, note_error};
+use crate::audit::{AuditSink, Receipt};
 
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
 /// The cache is synced, and the anchor's mark moved up, after this many commits or entries:
@@ -97,7 +96,8 @@ struct Group {
 ///
 /// ```
 /// use yinzheng::audit::merkle::verify_inclusion;
-/// use yinzheng::audit::{AuditLog, Event, EventKind};
+/// use yinzheng::audit::{Event, EventKind};
+/// use yinzheng::storage::AuditLog;
 /// use yinzheng::crypto::{Ed25519SigningKey, sha256};
 /// use yinzheng::time::UnixTime;
 ///
@@ -149,7 +149,7 @@ impl AuditLog {
     /// Opens (or creates) the log in `dir` for `origin`, signing checkpoints with `signer`
     /// (Ed25519). Runs recovery from the anchor's cache mark (see the module docs); the
     /// history before the mark is re-read only by [`LogReader::verify_history`] or
-    /// [`verify_dir_full`].
+    /// [`verify_dir_full`](crate::storage::log::verify_dir_full).
     ///
     /// # Errors
     /// [`LogError`] if locked, not this log, corrupt, rolled back or forked.
