@@ -1,8 +1,8 @@
 //! Status-list tokens published beside the tiles: each token replaces the last at the path its
 //! list URI takes under the URL the store is served at, with `Cache-Control: max-age` set to
 //! the token's `ttl`, so that a CDN or a browser never serves a list longer than verifiers may
-//! rely on it. A token older than the one already published is refused rather than written: two
-//! services publishing the same list at once leave the newer one.
+//! rely on it. A token older than the one already published is refused rather than written. The
+//! check is made before the write, not atomically with it: keep one publisher per list.
 
 use crate::Limits;
 use crate::audit::objects::{ObjectSink, ObjectSource, Put, SinkError, SourceError};
