@@ -34,37 +34,40 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
     let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     let vkey = log_key().to_vkey();
     let tiles = format!("file:{}", path("tiles"));
-
-    let (ok, out, err) = run(&[
-        "append",
-        "--url",
-        &url,
-        "--origin",
-        ORIGIN,
-        "--vkey",
-        &vkey,
-        "--worker",
-        "1",
-        "--batches",
-        "5",
-        "--size",
-        "60",
-    ]);
-    assert!(ok, "{err}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("ack ")).count(), 300);
-    let (ok, out, err) = run(&[
+    let seed = path("log.seed");
+    let append = |worker: &str, batches: &str, size: &str| {
+        run(&[
+            "append",
+            "--url",
+            &url,
+            "--origin",
+            ORIGIN,
+            "--vkey",
+            &vkey,
+            "--worker",
+            worker,
+            "--batches",
+            batches,
+            "--size",
+            size,
+        ])
+    };
+    let integrate = [
         "integrate",
         "--url",
         &url,
         "--origin",
         ORIGIN,
         "--seed-file",
-        &path("log.seed"),
+        &seed,
         "--tiles",
         &tiles,
-        "--until",
-        "300",
-    ]);
+    ];
+
+    let (ok, out, err) = append("1", "5", "60");
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("ack ")).count(), 300);
+    let (ok, out, err) = run(&[&integrate[..], &["--until", "300"]].concat());
     assert!(ok, "{err}");
     assert!(out.ends_with("checkpoint 300\n"), "{out}");
     let (ok, out, err) = run(&[
@@ -159,42 +162,14 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
 
     // An integrator with the witness publishes only cosigned checkpoints: 300 more entries,
     // and the published note now meets the policy by itself.
-    let (ok, _, err) = run(&[
-        "append",
-        "--url",
-        &url,
-        "--origin",
-        ORIGIN,
-        "--vkey",
-        &vkey,
-        "--worker",
-        "2",
-        "--batches",
-        "5",
-        "--size",
-        "60",
-    ]);
+    let (ok, _, err) = append("2", "5", "60");
     assert!(ok, "{err}");
-    let integrate = |witness_url: &str| {
-        run(&[
-            "integrate",
-            "--url",
-            &url,
-            "--origin",
-            ORIGIN,
-            "--seed-file",
-            &path("log.seed"),
-            "--tiles",
-            &tiles,
-            "--witness-url",
-            witness_url,
-            "--witness",
-            &witness_key,
-            "--until",
-            "600",
-        ])
-    };
-    let (ok, out, err) = integrate(&witness_url);
+    let witnessed = [
+        &integrate[..],
+        &["--witness-url", &witness_url, "--witness", &witness_key][..],
+    ]
+    .concat();
+    let (ok, out, err) = run(&[&witnessed[..], &["--until", "600"]].concat());
     assert!(ok, "{err}");
     assert!(out.ends_with("checkpoint 600\n"), "{out}");
     let (ok, out, err) = run(&[
@@ -213,40 +188,11 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
     server.kill().unwrap();
     server.wait().unwrap();
     // A witness that cannot be reached withholds the checkpoint, and says why.
-    let (ok, _, err) = run(&[
-        "append",
-        "--url",
-        &url,
-        "--origin",
-        ORIGIN,
-        "--vkey",
-        &vkey,
-        "--worker",
-        "3",
-        "--batches",
-        "1",
-        "--size",
-        "10",
-    ]);
+    let (ok, _, err) = append("3", "1", "10");
     assert!(ok, "{err}");
     let mut unreachable = Command::new(BIN)
-        .args([
-            "integrate",
-            "--url",
-            &url,
-            "--origin",
-            ORIGIN,
-            "--seed-file",
-            &path("log.seed"),
-            "--tiles",
-            &tiles,
-            "--witness-url",
-            &witness_url,
-            "--witness",
-            &witness_key,
-            "--until",
-            "610",
-        ])
+        .args(&witnessed)
+        .args(["--until", "610"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();

@@ -22,7 +22,7 @@ pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
             wait_lock,
             log,
         } => {
-            let legal = parse_status(&status)?;
+            let legal: LegalStatus = status.parse()?;
             let mut registry = open_registry(&journal, &prefix, wait_lock)?;
             if let Some(log) = log.open()? {
                 registry = registry.with_observer(log)?;
@@ -67,8 +67,4 @@ pub(crate) fn open_registry(
     let wait = Duration::from_secs(wait_secs).max(Duration::from_millis(100));
     let store = FileStatusStore::open_waiting(journal, wait)?;
     Ok(StatusRegistry::open(store, RegistryConfig::new(prefix))?)
-}
-
-fn parse_status(text: &str) -> Result<LegalStatus> {
-    Ok(text.parse()?)
 }
