@@ -326,8 +326,10 @@ fn revoke_suspend_reinstate_as_an_offline_verifier_sees_it() {
 #[test]
 fn published_lists_land_under_their_uri_newest_first() {
     use yinzheng::Limits;
-    use yinzheng::audit::objects::ObjectSource as _;
-    use yinzheng::storage::{DirectoryObjects, StatusPublishError, publish_status_list};
+    use yinzheng::audit::objects::{ObjectSink as _, ObjectSource as _, Put};
+    use yinzheng::storage::{
+        DirectoryObjects, STATUS_LIST_CLOCK_SKEW_SECS, StatusPublishError, publish_status_list,
+    };
 
     let dir = temp("publish-objects");
     let r = registry(&dir.join("journal"), 1024);
@@ -339,16 +341,17 @@ fn published_lists_land_under_their_uri_newest_first() {
     };
     let store = DirectoryObjects::new(&dir.join("public"));
     let limits = Limits::default();
+    let publish =
+        |base: &str, token: &[u8]| publish_status_list(&store, base, token, now(), &limits);
     let newer = token(now().saturating_add(10), 600);
-    let path = publish_status_list(&store, PREFIX, &newer, &limits).unwrap();
+    let path = publish(PREFIX, &newer).unwrap();
     assert_eq!(format!("{PREFIX}{path}"), reference.uri);
-    assert_eq!(
-        store.fetch(&path, 1 << 20).unwrap().as_deref(),
-        Some(&newer[..])
-    );
+    let published = || store.fetch(&path, 1 << 20).unwrap().unwrap();
+    assert_eq!(published(), newer);
 
-    // An older token never replaces a newer one; the same one again is fine.
-    match publish_status_list(&store, PREFIX, &token(now(), 600), &limits) {
+    // An older token never replaces a newer one; the same one again is fine, and a base
+    // given without its final slash is the same base.
+    match publish(PREFIX, &token(now(), 600)) {
         Err(StatusPublishError::Stale { published, offered }) => {
             assert_eq!(
                 (published, offered),
@@ -357,26 +360,110 @@ fn published_lists_land_under_their_uri_newest_first() {
         }
         other => panic!("{other:?}"),
     }
-    publish_status_list(&store, PREFIX, &newer, &limits).unwrap();
-    assert_eq!(
-        store.fetch(&path, 1 << 20).unwrap().as_deref(),
-        Some(&newer[..])
-    );
+    publish(PREFIX.trim_end_matches('/'), &newer).unwrap();
+    assert_eq!(published(), newer);
 
-    // A store served elsewhere, a base without its slash, and bytes that are no token.
-    for base in [
-        "https://status.example.gov.cn/other/",
-        PREFIX.trim_end_matches('/'),
+    // What is there is not trusted: a token dated past now + skew, a token of another list,
+    // an object too long to be a token and bytes that are no token are all replaced.
+    let honest = token(now(), 600);
+    let future = token(now().saturating_add(STATUS_LIST_CLOCK_SKEW_SECS + 1), 600);
+    let other_list = {
+        let other = StatusRegistry::open_file(
+            &dir.join("other-journal"),
+            RegistryConfig::new("https://status.example.gov.cn/other/"),
+        )
+        .unwrap();
+        let uri = other.allocate("B").unwrap().uri;
+        other
+            .publish(
+                &uri,
+                &signer,
+                now().saturating_add(20),
+                Duration::from_secs(600),
+            )
+            .unwrap()
+    };
+    let too_long = vec![0xa0; limits.max_input_bytes + 1];
+    for planted in [
+        &future,
+        &other_list,
+        &too_long,
+        &b"not a token"[..].to_vec(),
     ] {
-        assert!(matches!(
-            publish_status_list(&store, base, &newer, &limits),
-            Err(StatusPublishError::OutsideBase { .. })
-        ));
+        store
+            .put(&path, planted, Put::Replace { max_age_secs: 60 })
+            .unwrap();
+        publish(PREFIX, &honest).unwrap();
+        assert_eq!(published(), honest);
     }
+
+    // Refused outright: a token from the future, one past its freshness, a store served
+    // elsewhere, and bytes that are no token.
     assert!(matches!(
-        publish_status_list(&store, PREFIX, b"not a token", &limits),
+        publish(PREFIX, &future),
+        Err(StatusPublishError::FromTheFuture { .. })
+    ));
+    let fresh_until = now().as_secs() - 1;
+    assert!(matches!(
+        publish(PREFIX, &token(UnixTime::from_secs(fresh_until - 600), 600)),
+        Err(StatusPublishError::Expired { fresh_until: f, .. }) if f == fresh_until
+    ));
+    assert!(matches!(
+        publish("https://status.example.gov.cn/other/", &newer),
+        Err(StatusPublishError::OutsideBase { .. })
+    ));
+    assert!(matches!(
+        publish(PREFIX, b"not a token"),
         Err(StatusPublishError::NotAToken(_))
     ));
+    assert_eq!(published(), honest);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_allocator_that_miscounts_issues_nothing() {
+    use yinzheng::issue::IssueError;
+    use yinzheng::model::StatusReference;
+    use yinzheng::status::StatusAllocator;
+
+    /// Drops the last reference of every batch, as a buggy remote registry might.
+    struct OneShort(StatusRegistry);
+    impl StatusAllocator for OneShort {
+        fn allocate_all(
+            &self,
+            certificates: &[&str],
+        ) -> Result<Vec<StatusReference>, RegistryError> {
+            let mut references = self.0.allocate_all(certificates)?;
+            references.pop();
+            Ok(references)
+        }
+    }
+    let dir = temp("miscount");
+    let key = Ed25519SigningKey::from_seed(&[0x11; 32]);
+    let issuer = Issuer::new(Agency::new("吉林省测试厅", AGENCY).unwrap(), key)
+        .with_status_registry(Arc::new(OneShort(registry(&dir.join("journal"), 1024))));
+    for (batch, allocated) in [
+        (vec![resident("A-1"), resident("B-2")], 1),
+        (vec![resident("C-3")], 0),
+    ] {
+        let asked = batch.len();
+        let result = if asked == 1 {
+            issuer
+                .issue(batch.into_iter().next().unwrap(), now())
+                .map(|_| ())
+        } else {
+            issuer.issue_batch(batch, now()).map(|_| ())
+        };
+        match result {
+            Err(IssueError::Status(RegistryError::AllocatedWrongCount {
+                asked: a,
+                allocated: n,
+            })) => {
+                assert_eq!((a, n), (asked, allocated));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

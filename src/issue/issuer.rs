@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::model::certificate::DisclosureDigest;
 use crate::model::value::SALT_LEN;
 use crate::model::{Agency, Certificate, CertificateId, Disclosure, StatusReference};
-use crate::status::StatusAllocator;
+use crate::status::{RegistryError, StatusAllocator};
 use crate::time::UnixTime;
 
 use super::prepared::{IssuedCertificate, PreparedCertificate, certificate_header, issuance_event};
@@ -287,8 +287,7 @@ impl Issuer {
         let statuses: Vec<Option<StatusReference>> = match &self.registry {
             Some(registry) => {
                 let names: Vec<&str> = ids.iter().map(CertificateId::as_str).collect();
-                registry
-                    .allocate_all(&names)?
+                allocate(registry.as_ref(), &names)?
                     .into_iter()
                     .map(Some)
                     .collect()
@@ -355,12 +354,12 @@ impl Issuer {
         builder.check(&self.limits)?;
         let id = self.identify(&builder)?;
         let status = match &self.registry {
-            Some(registry) => Some(
-                registry
-                    .allocate_all(&[id.as_str()])?
-                    .pop()
-                    .ok_or(crate::status::RegistryError::Invalid("allocation"))?,
-            ),
+            Some(registry) => Some(allocate(registry.as_ref(), &[id.as_str()])?.pop().ok_or(
+                RegistryError::AllocatedWrongCount {
+                    asked: 1,
+                    allocated: 0,
+                },
+            )?),
             None => builder.status.clone(),
         };
         self.prepare_identified(builder, id, status, now)
@@ -471,4 +470,20 @@ impl Issuer {
 /// Decoy digests that pad the disclosable fields to a multiple of four.
 pub(super) fn default_decoys(disclosable: usize) -> usize {
     disclosable.next_multiple_of(4) - disclosable
+}
+
+/// One status reference per certificate, in order: a registry kept elsewhere is code we did
+/// not write, so a wrong count is an error rather than certificates paired with the wrong entry.
+fn allocate(
+    registry: &dyn StatusAllocator,
+    certificates: &[&str],
+) -> Result<Vec<StatusReference>, RegistryError> {
+    let references = registry.allocate_all(certificates)?;
+    if references.len() != certificates.len() {
+        return Err(RegistryError::AllocatedWrongCount {
+            asked: certificates.len(),
+            allocated: references.len(),
+        });
+    }
+    Ok(references)
 }

@@ -79,6 +79,15 @@ pub enum RegistryError {
         /// The change's sequence number.
         sequence: u64,
     },
+    /// A [`StatusAllocator`](crate::status::StatusAllocator) returned another number of
+    /// references than it was asked for.
+    #[error("asked for {asked} status entries, the allocator returned {allocated}")]
+    AllocatedWrongCount {
+        /// Certificates asked for.
+        asked: usize,
+        /// References returned.
+        allocated: usize,
+    },
     /// The certificate has no status entry.
     #[error("no status entry for this certificate")]
     UnknownCertificate,

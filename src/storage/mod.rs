@@ -17,6 +17,7 @@ pub use directory::{DirectoryObjects, PublisherLock};
 pub use journal::FileStatusStore;
 pub use log::{AuditLog, LogReader};
 pub use status_objects::{
-    STATUS_LIST_DEFAULT_MAX_AGE_SECS, StatusPublishError, publish_status_list,
+    STATUS_LIST_CLOCK_SKEW_SECS, STATUS_LIST_DEFAULT_MAX_AGE_SECS, StatusPublishError,
+    publish_status_list,
 };
 pub use witness_file::FileWitnessStore;

@@ -35,7 +35,7 @@
 mod cosigning;
 pub mod witness_http;
 
-pub use cosigning::CosigningTarget;
+pub use cosigning::{CosignError, CosigningTarget};
 
 use std::sync::Arc;
 

@@ -181,8 +181,17 @@ pub enum WitnessClientError {
     BadCosignature(yinzheng::audit::note::NoteError),
 }
 
+impl WitnessClientError {
+    /// The witness refused because the checkpoint is inconsistent with one it cosigned
+    /// before (HTTP 422): with an honest proof, the log was forked. An alarm, not a retry.
+    #[must_use]
+    pub fn is_fork(&self) -> bool {
+        matches!(self, Self::Refused { status: 422, .. })
+    }
+}
+
 /// The log's side of `add-checkpoint` for one witness.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct WitnessClient {
     url: String,
     key: NoteKey,
@@ -198,9 +207,29 @@ impl WitnessClient {
             url: url.trim_end_matches('/').to_owned(),
             key,
             agent: ureq::AgentBuilder::new()
-                .timeout(std::time::Duration::from_secs(30))
+                .timeout(std::time::Duration::from_secs(10))
                 .build(),
         }
+    }
+
+    /// How long one request may take (10 s by default): a witness that does not answer in
+    /// time counts as one that refused.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.agent = ureq::AgentBuilder::new().timeout(timeout).build();
+        self
+    }
+
+    /// The witness's base URL.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The key its cosignatures verify under.
+    #[must_use]
+    pub fn key(&self) -> &NoteKey {
+        &self.key
     }
 
     /// Asks the witness to cosign `note`, proving consistency from `believed_size` (what
@@ -214,6 +243,21 @@ impl WitnessClient {
         &self,
         note: &str,
         believed_size: u64,
+        prove: impl FnMut(u64) -> Result<ConsistencyBundle, E>,
+    ) -> Result<String, WitnessClientError> {
+        let lines = self.cosignatures(note, believed_size, prove)?;
+        add_cosignatures(note, &self.key, &lines).map_err(WitnessClientError::BadCosignature)
+    }
+
+    /// Like [`cosign`](Self::cosign), but returns only the witness's cosignature lines, each
+    /// checked over `note`.
+    ///
+    /// # Errors
+    /// [`WitnessClientError`].
+    pub fn cosignatures<E: std::fmt::Display>(
+        &self,
+        note: &str,
+        believed_size: u64,
         mut prove: impl FnMut(u64) -> Result<ConsistencyBundle, E>,
     ) -> Result<String, WitnessClientError> {
         let mut size = believed_size;
@@ -224,8 +268,9 @@ impl WitnessClient {
             })?;
             match self.post(&bundle.encode())? {
                 (200, lines) => {
-                    return add_cosignatures(note, &self.key, &lines)
-                        .map_err(WitnessClientError::BadCosignature);
+                    add_cosignatures(note, &self.key, &lines)
+                        .map_err(WitnessClientError::BadCosignature)?;
+                    return Ok(lines);
                 }
                 (409, held) => {
                     size = held.trim().parse().map_err(|_| self.refused(409, held))?;

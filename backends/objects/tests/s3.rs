@@ -9,12 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use object_store::{Attribute, ObjectStoreExt as _};
+use yinzheng::Limits;
 use yinzheng::audit::objects::{ObjectSink as _, ObjectSource, Put, SinkError, SourceError};
 use yinzheng::audit::publish::Publisher;
 use yinzheng::audit::tile_client::TileClient;
 use yinzheng::audit::{Event, EventKind, KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
-use yinzheng::storage::AuditLog;
+use yinzheng::status::{RegistryConfig, StatusRegistry};
+use yinzheng::storage::{AuditLog, publish_status_list};
 use yinzheng::time::UnixTime;
 use yinzheng_objects::{ObjectTarget, open_target};
 
@@ -125,6 +127,31 @@ fn immutable_objects_are_created_once_and_lifetimes_are_set() {
         cache("tile/0/000").as_deref(),
         Some("public, max-age=31536000, immutable")
     );
+
+    // A status list with `ttl` 600 published at its `iat`: cached for half of it, and late in
+    // its life only for what is left of it.
+    let scratch = std::env::temp_dir().join(format!("yz-s3-{prefix}"));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    let journal = scratch.join("journal");
+    let base = "https://status.example.gov.cn/jilin/";
+    let registry = StatusRegistry::open_file(&journal, RegistryConfig::new(base)).unwrap();
+    let uri = registry.allocate("A").unwrap().uri;
+    let list_signer = Ed25519SigningKey::from_seed(&[0x4C; 32]);
+    let at = UnixTime::from_secs(1_790_000_000);
+    let token = registry
+        .publish(&uri, &list_signer, at, Duration::from_secs(600))
+        .unwrap();
+    for (now, max_age) in [(at, 300), (at.saturating_add(500), 100)] {
+        let path = publish_status_list(&store, base, &token, now, &Limits::default()).unwrap();
+        assert_eq!(
+            cache(&path).unwrap(),
+            format!("public, max-age={max_age}"),
+            "at {now:?}"
+        );
+    }
+    drop(registry);
+    let _ = std::fs::remove_dir_all(&scratch);
     let _ = runtime.block_on(s3.delete(&object_store::path::Path::from(prefix)));
 }
 

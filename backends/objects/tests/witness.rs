@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use yinzheng::audit::merkle::empty_root;
-use yinzheng::audit::publish::Publisher;
+use yinzheng::audit::objects::{ObjectSink, SinkError};
+use yinzheng::audit::publish::{PublishError, Publisher};
 use yinzheng::audit::tile_client::{ClientError, TileClient};
 use yinzheng::audit::witness::{MemoryWitnessStore, PolicyError, Witness, WitnessPolicy};
 use yinzheng::audit::{ConsistencyBundle, Event, EventKind, KeyRole, NoteKey, SignedCheckpoint};
@@ -17,6 +18,7 @@ use yinzheng::storage::AuditLog;
 use yinzheng::storage::DirectoryObjects;
 use yinzheng::time::{FixedClock, UnixTime};
 use yinzheng_objects::witness_http::{WitnessClient, WitnessClientError, WitnessServer};
+use yinzheng_objects::{CosignError, CosigningTarget};
 
 const ORIGIN: &str = "audit.example.gov.cn/witnessed";
 const AT: UnixTime = UnixTime::from_secs(1_780_000_000);
@@ -64,6 +66,16 @@ impl PublishedLog {
     }
 
     fn grow_to(&mut self, size: u64) -> SignedCheckpoint {
+        let sink = DirectoryObjects::new(&self.tiles);
+        self.grow_through(size, &sink).unwrap()
+    }
+
+    /// Grows the log and publishes it through `sink` (which writes into the tiles directory).
+    fn grow_through(
+        &mut self,
+        size: u64,
+        sink: &dyn ObjectSink,
+    ) -> Result<SignedCheckpoint, PublishError> {
         let events = (self.log.size()..size)
             .map(|n| Event {
                 kind: EventKind::CertificateIssued,
@@ -74,11 +86,14 @@ impl PublishedLog {
             })
             .collect();
         self.log.append_batch(events, AT).unwrap();
-        let sink = DirectoryObjects::new(&self.tiles);
-        self.log
-            .reader()
-            .publish(&mut self.publisher, &sink)
+        self.log.reader().publish(&mut self.publisher, sink)
+    }
+
+    fn published_note(&self) -> String {
+        TileClient::new(DirectoryObjects::new(&self.tiles), ORIGIN, vec![log_key()])
+            .checkpoint()
             .unwrap()
+            .note
     }
 
     fn cosign(&self, client: &WitnessClient, believed: u64) -> Result<String, WitnessClientError> {
@@ -178,4 +193,156 @@ fn a_fork_is_refused_and_a_split_view_cannot_satisfy_two_witnesses() {
         Err(WitnessClientError::Refused { status, .. }) => assert_eq!(status, 422),
         other => panic!("{other:?}"),
     }
+}
+
+fn client(server: &WitnessServer, key: &NoteKey) -> WitnessClient {
+    WitnessClient::new(&format!("http://{}", server.address()), key.clone())
+        .with_timeout(std::time::Duration::from_secs(5))
+}
+
+/// Why publishing through a [`CosigningTarget`] failed.
+fn cosign_error(result: Result<SignedCheckpoint, PublishError>) -> CosignError {
+    match result {
+        Err(PublishError::Sink(SinkError::Store { source, .. })) => {
+            *source.downcast::<CosignError>().unwrap()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_checkpoint_is_published_once_a_quorum_cosigned_it_and_every_failure_is_reported() {
+    let (one_server, one) = witness("witness.example.gov.cn/q1", 0x74);
+    let (two_server, two) = witness("witness.example.gov.cn/q2", 0x75);
+    let (gone_server, gone) = witness("witness.example.gov.cn/q3", 0x76);
+    let gone_client = client(&gone_server, &gone);
+    drop(gone_server);
+    let mut log = PublishedLog::new("quorum", "q");
+    log.grow_to(50);
+    let failures = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let tiles = log.tiles.clone();
+    let target = |quorum| {
+        let seen = failures.clone();
+        CosigningTarget::new(
+            DirectoryObjects::new(&tiles),
+            log_key(),
+            vec![
+                client(&one_server, &one),
+                client(&two_server, &two),
+                gone_client.clone(),
+            ],
+            quorum,
+        )
+        .unwrap()
+        .on_witness_failure(move |e| seen.lock().unwrap().push(e.to_string()))
+    };
+
+    // Two of three answer: published with both cosignatures, the third's failure reported.
+    let two_of_three = target(2);
+    let published = log.grow_through(120, &two_of_three).unwrap();
+    assert_eq!(published.checkpoint.size, 120);
+    let note = log.published_note();
+    let policy =
+        WitnessPolicy::new(log_key(), vec![one.clone(), two.clone(), gone.clone()], 2).unwrap();
+    let names: Vec<String> = policy
+        .check(&note)
+        .unwrap()
+        .cosigners
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, [one.name(), two.name()]);
+    assert_eq!(failures.lock().unwrap().len(), 1);
+    assert!(failures.lock().unwrap()[0].contains(gone_client.url()));
+
+    // All three required: nothing is published, the last witnessed checkpoint stays.
+    match cosign_error(log.grow_through(180, &target(3))) {
+        CosignError::TooFew {
+            got: 2,
+            quorum: 3,
+            failures,
+        } => {
+            assert!(matches!(
+                failures[..],
+                [WitnessClientError::Transport { .. }]
+            ));
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(log.published_note(), note);
+    // The next publication with the quorum met proves from what each witness holds.
+    assert_eq!(
+        log.grow_through(200, &two_of_three)
+            .unwrap()
+            .checkpoint
+            .size,
+        200
+    );
+    assert_ne!(log.published_note(), note);
+}
+
+#[test]
+fn a_fork_reported_by_a_witness_is_an_alarm_and_nothing_is_published() {
+    let (server, key) = witness("witness.example.gov.cn/f1", 0x77);
+    let mut view_a = PublishedLog::new("fork-a", "a");
+    view_a.grow_to(100);
+    view_a.cosign(&client(&server, &key), 0).unwrap();
+    let mut view_b = PublishedLog::new("fork-b", "b");
+    view_b.grow_to(100);
+    let before = view_b.published_note();
+    let forks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = forks.clone();
+    let target = CosigningTarget::new(
+        DirectoryObjects::new(&view_b.tiles),
+        log_key(),
+        vec![client(&server, &key)],
+        1,
+    )
+    .unwrap()
+    .on_witness_failure(move |e| {
+        if e.is_fork() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    // The witness holds view A at 100: after its 409 the proof from 100 is refused with 422.
+    let error = cosign_error(view_b.grow_through(150, &target));
+    assert!(error.is_fork(), "{error}");
+    assert!(forks.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    assert_eq!(view_b.published_note(), before);
+}
+
+#[test]
+fn a_witness_counts_once_and_only_witness_keys_count() {
+    let (server, key) = witness("witness.example.gov.cn/d1", 0x78);
+    let (other_server, other) = witness("witness.example.gov.cn/d2", 0x79);
+    let (_, same_name) = witness("witness.example.gov.cn/d1", 0x7a);
+    let tiles = || DirectoryObjects::new(&std::env::temp_dir().join("yz-witness-unused"));
+    let make = |witnesses: Vec<WitnessClient>, quorum| {
+        CosigningTarget::new(tiles(), log_key(), witnesses, quorum).map(|_| ())
+    };
+    let at = |url: &WitnessServer, key: &NoteKey| client(url, key);
+    assert!(matches!(
+        make(vec![at(&server, &key), at(&server, &key)], 2),
+        Err(CosignError::DuplicateWitness(_))
+    ));
+    // Another key under the same name, or the same URL with another key, is the same witness.
+    assert!(matches!(
+        make(vec![at(&server, &key), at(&other_server, &same_name)], 2),
+        Err(CosignError::DuplicateWitness(name)) if name == key.name()
+    ));
+    assert!(matches!(
+        make(vec![at(&server, &key), at(&server, &other)], 2),
+        Err(CosignError::DuplicateWitness(_))
+    ));
+    assert!(matches!(
+        make(vec![WitnessClient::new("http://127.0.0.1:1", log_key())], 1),
+        Err(CosignError::NotAWitnessKey(_))
+    ));
+    for quorum in [0, 3] {
+        assert!(matches!(
+            make(vec![at(&server, &key), at(&other_server, &other)], quorum),
+            Err(CosignError::Quorum { witnesses: 2, .. })
+        ));
+    }
+    make(vec![at(&server, &key), at(&other_server, &other)], 2).unwrap();
 }

@@ -167,7 +167,7 @@ fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     )?;
     let token = registry.publish(&reference.uri, &list_signer, now, Duration::from_secs(600))?;
     let store = open_target(&tiles)?;
-    let path = publish_status_list(&store, STATUS_BASE, &token, &Limits::default())?;
+    let path = publish_status_list(&store, STATUS_BASE, &token, now, &Limits::default())?;
     println!("status list {} published at {path}", reference.uri);
 
     stop.store(true, Ordering::Relaxed);

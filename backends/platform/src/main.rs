@@ -185,25 +185,40 @@ fn integrate(args: &Args) -> Result<(), Failure> {
     let origin = args.required("--origin")?;
     let signer = read_seed(args)?;
     let key = NoteKey::new(origin, KeyRole::Log, signer.public_key())?;
+    // The flags are checked before connecting: a mistake is reported at once.
+    let witnesses = args.keys("--witness")?;
+    let urls: Vec<&str> = args.values("--witness-url").collect();
+    let witnessed = !witnesses.is_empty() || !urls.is_empty() || args.value("--quorum").is_some();
+    let tiles = args.value("--tiles");
+    if witnessed && tiles.is_none() {
+        return Err(
+            "--witness, --witness-url and --quorum need --tiles: witnesses cosign the \
+                    checkpoint as it is published"
+                .into(),
+        );
+    }
+    if witnessed && (urls.len() != witnesses.len() || witnesses.is_empty()) {
+        return Err("give one --witness-url for each --witness key".into());
+    }
+    let quorum = usize::try_from(args.number("--quorum", witnesses.len() as u64)?)?;
     let mut log = connect(args.required("--url")?, origin, &key)?.with_signer(signer)?;
-    if let Some(target) = args.value("--tiles") {
+    if let Some(target) = tiles {
         let target = open_target(target)?;
-        let witnesses = args.keys("--witness")?;
-        let urls: Vec<&str> = args.values("--witness-url").collect();
-        if witnesses.is_empty() && urls.is_empty() {
-            log = log.with_tiles(target);
-        } else {
-            if urls.len() != witnesses.len() {
-                return Err("give one --witness-url for each --witness key".into());
-            }
-            let quorum = usize::try_from(args.number("--quorum", witnesses.len() as u64)?)?;
+        log = if witnessed {
             let clients = urls
                 .into_iter()
                 .zip(witnesses)
                 .map(|(url, key)| WitnessClient::new(url, key))
                 .collect();
-            log = log.with_tiles(CosigningTarget::new(target, key.clone(), clients, quorum)?);
-        }
+            let target = CosigningTarget::new(target, key.clone(), clients, quorum)?
+                .on_witness_failure(|failure| {
+                    let alarm = if failure.is_fork() { "ALARM: " } else { "" };
+                    let _ = writeln!(std::io::stderr(), "{alarm}{failure}");
+                });
+            log.with_tiles(target)
+        } else {
+            log.with_tiles(target)
+        };
     }
     let until = args.value("--until").map(str::parse::<u64>).transpose()?;
     let every = Duration::from_millis(args.number("--every-ms", 100)?);
@@ -312,10 +327,27 @@ fn publish_lists(args: &Args) -> Result<(), Failure> {
     let ttl = Duration::from_secs(args.number("--ttl", 3600)?);
     let at = now_or_at(args)?;
     let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    // The registry logs each publication as it signs the token; a list whose token could not
+    // be written is reported and the others still published (a later run supersedes it).
     for uri in registry.uris()? {
-        let token = registry.publish(&uri, &signer, at, ttl)?;
-        let path = publish_status_list(&target, base_url, &token, &Limits::default())?;
-        writeln!(out, "published {uri} {path}")?;
+        let published = registry
+            .publish(&uri, &signer, at, ttl)
+            .map_err(Failure::from)
+            .and_then(|token| {
+                publish_status_list(&target, base_url, &token, at, &Limits::default())
+                    .map_err(Failure::from)
+            });
+        match published {
+            Ok(path) => writeln!(out, "published {uri} {path}")?,
+            Err(e) => {
+                failed += 1;
+                writeln!(std::io::stderr(), "{uri} not published: {e}")?;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(format!("{failed} lists not published").into());
     }
     Ok(())
 }

@@ -196,16 +196,33 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(unreachable.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    // The witness's failure as it happens, then the integration that could not finish.
+    let mut stderr = BufReader::new(unreachable.stderr.take().unwrap());
+    let mut seen: Vec<String> = Vec::new();
+    while !seen
+        .last()
+        .is_some_and(|line| line.starts_with("integration failed"))
+    {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen:?}");
+        seen.push(line);
+    }
     unreachable.kill().unwrap();
     unreachable.wait().unwrap();
+    assert!(seen[0].contains(&witness_url), "{seen:?}");
     assert!(
-        line.contains("0 of the required 1 witnesses cosigned"),
-        "{line}"
+        seen[seen.len() - 1].contains("0 of the required 1 witnesses cosigned"),
+        "{seen:?}"
     );
+    // Witness flags without a target to publish to are a mistake, not ignored.
+    for flags in [
+        &["--witness-url", &witness_url, "--witness", &witness_key][..],
+        &["--quorum", "1"][..],
+    ] {
+        let (ok, _, err) = run(&[&integrate[..integrate.len() - 2], flags].concat());
+        assert!(!ok);
+        assert!(err.contains("need --tiles"), "{err}");
+    }
     let (ok, out, err) = run(&["verify", "--tiles", &tiles, "--vkey", &vkey]);
     assert!(ok, "{err}");
     assert!(
@@ -222,6 +239,7 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
 #[test]
 fn status_changes_and_list_publication_from_the_command_line() {
     use yinzheng::Limits;
+    use yinzheng::crypto::Algorithm;
     use yinzheng::encoding::CoseSign1;
     use yinzheng::status::{LegalStatus, RegistryConfig, StatusListToken};
     use yinzheng_postgres::PgStatusRegistry;
@@ -291,6 +309,15 @@ fn status_changes_and_list_publication_from_the_command_line() {
     assert_eq!(out, format!("published {} status/1\n", revoked.uri));
     let token = std::fs::read(tiles.join("status/1")).unwrap();
     let envelope = CoseSign1::decode(&token, &Limits::default()).unwrap();
+    // Signed by the key in --seed-file, over the bytes as published.
+    Ed25519SigningKey::from_seed(&[0x33; 32])
+        .public_key()
+        .verify(
+            Algorithm::Ed25519,
+            &envelope.to_be_signed(),
+            envelope.signature,
+        )
+        .unwrap();
     let list = StatusListToken::decode_claims(envelope.payload, &Limits::default()).unwrap();
     assert_eq!(list.ttl, Some(900));
     assert_eq!(

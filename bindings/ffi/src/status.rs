@@ -235,30 +235,32 @@ impl StatusRegistry {
 }
 
 /// Publishes the signed status-list `token` into directory `dir`, which a static HTTP server
-/// serves at `base_url` (ending in `/`): written, replacing an older token, at the path its
-/// list URI takes under `base_url`, which is returned. An older token than the one there is
-/// refused.
+/// serves at `base_url`: written, replacing an older token, at the path its list URI takes
+/// under `base_url`, which is returned. An older token than the one there is refused, and so
+/// is one that at `now` is from the future or past its freshness.
 ///
 /// # Errors
 /// [`YinzhengError::InvalidInput`] if the bytes are no status-list token, the URI is not
-/// under `base_url` or a newer token is published; [`YinzhengError::StatusRegistryFailed`]
-/// if writing fails.
+/// under `base_url`, a newer token is published or the token is not fresh at `now`;
+/// [`YinzhengError::StatusRegistryFailed`] if writing fails.
 #[uniffi::export]
 pub fn publish_status_list_to_directory(
     dir: String,
     base_url: String,
     token: Vec<u8>,
+    now: SystemTime,
 ) -> Result<String, YinzhengError> {
     use yinzheng::storage::{DirectoryObjects, StatusPublishError, publish_status_list};
     let store = DirectoryObjects::new(std::path::Path::new(&dir));
-    publish_status_list(&store, &base_url, &token, &yinzheng::Limits::default()).map_err(
-        |e| match e {
+    let now = to_unix(now)?;
+    publish_status_list(&store, &base_url, &token, now, &yinzheng::Limits::default()).map_err(|e| {
+        match e {
             StatusPublishError::Sink(_) | StatusPublishError::Source(_) => {
                 YinzhengError::StatusRegistryFailed {
                     reason: e.to_string(),
                 }
             }
             other => invalid(other),
-        },
-    )
+        }
+    })
 }

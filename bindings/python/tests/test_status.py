@@ -85,11 +85,17 @@ def test_revoke_suspend_reinstate(tmp_path):
     base = "https://status.example.gov.cn/"
     uri = registry.uris()[0]
     newer = registry.publish(uri, signer, NOW + datetime.timedelta(seconds=5), 600)
-    path = yz.publish_status_list_to_directory(str(tmp_path / "public"), base, newer)
+    path = yz.publish_status_list_to_directory(str(tmp_path / "public"), base, newer, NOW)
     assert base + path == uri and (tmp_path / "public" / path).read_bytes() == newer
     older = registry.publish(uri, signer, NOW, 600)
     with pytest.raises(yz.YinzhengError.InvalidInput) as caught:
-        yz.publish_status_list_to_directory(str(tmp_path / "public"), base, older)
+        yz.publish_status_list_to_directory(str(tmp_path / "public"), base, older, NOW)
     assert "already published" in str(caught.value)
     with pytest.raises(yz.YinzhengError.InvalidInput):
-        yz.publish_status_list_to_directory(str(tmp_path / "public"), "https://elsewhere.example/", newer)
+        yz.publish_status_list_to_directory(str(tmp_path / "public"), "https://elsewhere.example/", newer, NOW)
+    # Past its freshness (iat + ttl) a token is not published at all.
+    with pytest.raises(yz.YinzhengError.InvalidInput) as caught:
+        yz.publish_status_list_to_directory(
+            str(tmp_path / "public"), base, newer, NOW + datetime.timedelta(seconds=700)
+        )
+    assert "fresh until" in str(caught.value)
