@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::{CryptoError, PublicKey, RandomError, RandomSource, SignError, Signer};
 
 /// An Ed25519 private key held in memory.
-pub struct Ed25519SigningKey(ed25519_dalek::SigningKey);
+pub struct Ed25519SigningKey(pub(super) ed25519_dalek::SigningKey);
 
 impl Ed25519SigningKey {
     /// The key for a 32-byte seed (RFC 8032 private key).
@@ -44,10 +44,19 @@ impl Ed25519SigningKey {
     /// [`CryptoError::InvalidPrivateKey`] if encoding fails.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>, CryptoError> {
         use ed25519_dalek::pkcs8::{EncodePrivateKey as _, spki::der::pem::LineEnding};
-        self.0
+        self.pkcs8_v1()
             .to_pkcs8_pem(LineEnding::LF)
             .map(|pem| Zeroizing::new(pem.to_string()))
             .map_err(|_| CryptoError::InvalidPrivateKey)
+    }
+
+    /// The key as a version 1 `PrivateKeyInfo` (RFC 8410 §7), without the public key a
+    /// version 2 document adds: OpenSSL 3.0 and Python's `cryptography` refuse version 2.
+    pub(super) fn pkcs8_v1(&self) -> ed25519_dalek::pkcs8::KeypairBytes {
+        ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        }
     }
 
     /// Signs directly, for callers that hold the concrete type; infallible.
@@ -76,7 +85,7 @@ impl fmt::Debug for Ed25519SigningKey {
 
 /// A P-256 private key held in memory (software device keys and tests; real devices keep
 /// theirs in secure hardware behind a [`Signer`]).
-pub struct P256SigningKey(p256::ecdsa::SigningKey);
+pub struct P256SigningKey(pub(super) p256::ecdsa::SigningKey);
 
 impl P256SigningKey {
     /// The key for a 32-byte big-endian scalar.

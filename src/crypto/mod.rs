@@ -7,7 +7,11 @@
 //! must match the algorithm, and only allow-listed algorithms are accepted.
 
 mod batch;
+#[cfg(feature = "encrypted-keys")]
+mod key_files;
 mod keys;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 mod random;
 #[cfg(feature = "gm")]
 mod sm2;
@@ -16,6 +20,10 @@ use core::fmt;
 
 use crate::encoding::cose::{ProtectedHeader, encode_sign1};
 pub use batch::Ed25519Batch;
+#[cfg(feature = "encrypted-keys")]
+pub use key_files::{
+    KeyFileError, SCRYPT_LOG_N, decrypt_pkcs8_pem, encrypt_pkcs8_pem, is_encrypted_pem,
+};
 pub use keys::{Ed25519SigningKey, P256SigningKey};
 pub use random::{OsRandom, RandomError, RandomSource, SeededRandom};
 use sha2::Digest as _;

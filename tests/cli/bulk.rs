@@ -1,7 +1,7 @@
 //! `yinzheng issue --request DIR` (bulk), `verify certificate --in DIR` (a queue), `qr`,
 //! and the exit codes of malformed input and usage errors.
 
-use crate::support::{AGENCY, Dir, expect, issue_args, output, write_requests};
+use crate::support::{AGENCY, Dir, VERIFY_ISSUED, expect, issue_args, output, write_requests};
 
 /// Five business licences issued in bulk into `<dir>/issued/`, and the agency's public key.
 fn issued_in_bulk(name: &str) -> (Dir, String) {
@@ -28,16 +28,7 @@ fn a_bulk_issue_is_verified_as_one_queue() {
         ),
     )
     .unwrap();
-    let queue = [
-        "verify",
-        "certificate",
-        "--in",
-        "issued",
-        "--trust",
-        "trust.json",
-        "--allow-unknown-status",
-        "--allow-cofactored-batch",
-    ];
+    let queue = [&VERIFY_ISSUED[..], &["--allow-cofactored-batch"]].concat();
     let lines = expect(d, 0, &queue);
     assert_eq!(
         lines.lines().filter(|l| l.contains("\taccepted\t")).count(),

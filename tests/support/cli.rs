@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 /// The issuing agency's unified social credit code (a valid GB 32100 code).
 pub const AGENCY: &str = "11220000013544541J";
 
+/// The password of the keys the tests make (`$YINZHENG_KEY_PASSWORD`).
+pub const TEST_PASSWORD: &str = "测试 password 1";
+
 /// A fresh directory under the system's temporary directory, removed when dropped.
 pub struct Dir(PathBuf);
 
@@ -34,7 +37,11 @@ impl Drop for Dir {
 /// The `yinzheng` binary with `args`, run in `dir`.
 pub fn yz(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_yinzheng"));
-    command.args(args).current_dir(dir);
+    // Every key the tests make is encrypted; this is its password.
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("YINZHENG_KEY_PASSWORD", TEST_PASSWORD);
     command
 }
 
@@ -79,6 +86,18 @@ pub fn write_requests(dir: &Path, serials: impl IntoIterator<Item = String>) {
         .unwrap();
     }
 }
+
+/// `yinzheng verify certificate` of the directory `issued/` as one queue against `trust.json`,
+/// with no status lists held.
+pub const VERIFY_ISSUED: [&str; 7] = [
+    "verify",
+    "certificate",
+    "--in",
+    "issued",
+    "--trust",
+    "trust.json",
+    "--allow-unknown-status",
+];
 
 /// `yinzheng issue` for the agency whose key is `agency.pem`, from `request` (a file or a
 /// directory) to `out`, then `extra`.

@@ -71,10 +71,90 @@ pub(crate) fn parallel_map<T: Send, R: Send>(
     })
 }
 
-/// A private key file: PKCS#8 PEM, Ed25519 or P-256 (or, with feature gm, SM2 in PKCS#8 or
+/// Where the password of encrypted key files comes from, set once from `--password-file`.
+static PASSWORD_FILE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// The environment variable holding the password of encrypted key files.
+pub(crate) const PASSWORD_ENV: &str = "YINZHENG_KEY_PASSWORD";
+/// The environment variable holding a PKCS#11 token's user PIN.
+pub(crate) const PIN_ENV: &str = "YINZHENG_PKCS11_PIN";
+/// The environment variable naming the PKCS#11 module when a URI has no `module-path`.
+pub(crate) const MODULE_ENV: &str = "YINZHENG_PKCS11_MODULE";
+
+pub(crate) fn set_password_file(path: Option<std::path::PathBuf>) {
+    let _ = PASSWORD_FILE.set(path);
+}
+
+/// A secret from, in order: `file` (its first line), the environment variable `env`, or a
+/// prompt on the terminal (twice when `confirm`). Never from a command-line value.
+fn secret(
+    file: Option<&Path>,
+    env: &str,
+    prompt: &str,
+    confirm: bool,
+) -> Result<Option<zeroize::Zeroizing<String>>> {
+    use std::io::IsTerminal as _;
+    use zeroize::Zeroizing;
+    if let Some(file) = file {
+        let text = Zeroizing::new(read_text(file)?);
+        let line = text.lines().next().unwrap_or_default();
+        return Ok(Some(Zeroizing::new(line.to_owned())));
+    }
+    if let Some(value) = std::env::var_os(env) {
+        let value = value
+            .into_string()
+            .map_err(|_| format!("${env} is not UTF-8"))?;
+        return Ok(Some(Zeroizing::new(value)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let first = Zeroizing::new(rpassword::prompt_password(format!("{prompt}: "))?);
+    if confirm {
+        let again = Zeroizing::new(rpassword::prompt_password(format!("{prompt} (again): "))?);
+        if *again != *first {
+            return Err("the two entries differ".into());
+        }
+    }
+    Ok(Some(first))
+}
+
+/// The password for the key file `path` (`confirm`: a new key, asked twice on a terminal).
+pub(crate) fn key_password(path: &Path, confirm: bool) -> Result<zeroize::Zeroizing<String>> {
+    let file = PASSWORD_FILE.get().and_then(Option::as_deref);
+    secret(file, PASSWORD_ENV, &format!("password for {}", path.display()), confirm)?
+        .ok_or_else(|| {
+            format!(
+                "{}: needs a password: give --password-file FILE, set ${PASSWORD_ENV}, or run on a terminal",
+                path.display()
+            )
+            .into()
+        })
+}
+
+/// A key file's bytes, decrypted (to plain PKCS#8 PEM) when it is an encrypted key.
+fn key_bytes(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let raw = zeroize::Zeroizing::new(read(path)?);
+    let Some(encrypted) = std::str::from_utf8(&raw)
+        .ok()
+        .filter(|text| yinzheng::crypto::is_encrypted_pem(text))
+    else {
+        return Ok(raw);
+    };
+    let password = key_password(path, false)?;
+    let plain = yinzheng::crypto::decrypt_pkcs8_pem(encrypted, password.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(zeroize::Zeroizing::new(plain.as_bytes().to_vec()))
+}
+
+/// A signing key: an RFC 7512 `pkcs11:` URI naming a key in a token, or a private key file —
+/// PKCS#8 PEM, plain or encrypted, Ed25519 or P-256 (or, with feature gm, SM2 in PKCS#8 or
 /// SEC1, PEM or DER).
 pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
-    let bytes = read(path)?;
+    if let Some(uri) = path.to_str().filter(|p| p.starts_with("pkcs11:")) {
+        return Ok(Box::new(token_key(uri)?));
+    }
+    let bytes = key_bytes(path)?;
     let pem = String::from_utf8_lossy(&bytes);
     if let Ok(key) = Ed25519SigningKey::from_pkcs8_pem(&pem) {
         return Ok(Box::new(key));
@@ -93,6 +173,26 @@ pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
     .into())
 }
 
+/// The key a `pkcs11:` URI names; the module from the URI or `$YINZHENG_PKCS11_MODULE`, the
+/// PIN from the URI's `pin-source` file or `pin-value`, `$YINZHENG_PKCS11_PIN`, or a prompt.
+fn token_key(text: &str) -> Result<yinzheng::crypto::pkcs11::Pkcs11Signer> {
+    use yinzheng::crypto::pkcs11::{Pkcs11Signer, Pkcs11Uri};
+    let mut uri: Pkcs11Uri = text.parse()?;
+    if uri.module_path.is_none() {
+        uri.module_path = std::env::var(MODULE_ENV).ok();
+    }
+    let source = uri
+        .pin_source
+        .as_deref()
+        .map(|s| std::path::PathBuf::from(s.strip_prefix("file:").unwrap_or(s)));
+    let pin = match uri.pin_value() {
+        Some(_) if source.is_none() => None,
+        _ => secret(source.as_deref(), PIN_ENV, &format!("PIN for {uri}"), false)?,
+    };
+    Pkcs11Signer::open(&uri, pin.as_deref().map(String::as_str))
+        .map_err(|e| format!("{uri}: {e}").into())
+}
+
 /// An X.509 certificate file, PEM (the first certificate) or DER.
 pub(crate) fn certificate(path: &Path) -> Result<Vec<u8>> {
     let bytes = read(path)?;
@@ -108,7 +208,7 @@ pub(crate) fn certificate(path: &Path) -> Result<Vec<u8>> {
 
 /// An Ed25519 key file (audit logs sign checkpoints with Ed25519 only).
 pub(crate) fn ed25519_key(path: &Path) -> Result<Ed25519SigningKey> {
-    Ed25519SigningKey::from_pkcs8_pem(&read_text(path)?)
+    Ed25519SigningKey::from_pkcs8_pem(&String::from_utf8_lossy(&key_bytes(path)?))
         .map_err(|_| format!("{}: not an Ed25519 PKCS#8 key", path.display()).into())
 }
 

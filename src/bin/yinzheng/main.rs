@@ -27,6 +27,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> files::Result<ExitCode> {
+    files::set_password_file(cli.password_file);
     match cli.command {
         Command::Keygen { alg, out } => keygen::run(alg, &out),
         Command::Issue(args) => issue::run(&args),

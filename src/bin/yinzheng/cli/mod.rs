@@ -13,7 +13,7 @@ pub(crate) use log::{LogArgs, LogCommand, WitnessArgs, WitnessCommand};
 
 const EXAMPLES: &str = "\
 Examples:
-  yinzheng keygen --out agency.pem
+  yinzheng keygen --out agency.pem --password-file agency.password
   yinzheng keygen --alg p256 --out phone.pem
   yinzheng seal make --maker-key maker.pem --id 2200000000000001 --kind 1 \\
       --name 某局电子公章 --owner-name 某局 --owner-uscc 11220000013544541J \\
@@ -35,18 +35,29 @@ National seals and OFD (feature gm):
   yinzheng verify ofd --trust trust.json --in stamped.ofd --json
 
 Exit codes: 0 accepted / done, 1 error, 2 usage, 10 rejected, 11 revoked or suspended,
-12 outside its validity (expired, not yet valid, stale presentation), 13 status unknown.";
+12 outside its validity (expired, not yet valid, stale presentation), 13 status unknown.
+
+Keys: a key argument takes a PKCS#8 PEM file (encrypted ones are opened with the password from
+--password-file, $YINZHENG_KEY_PASSWORD or a prompt) or an RFC 7512 URI of a key in an HSM,
+e.g. 'pkcs11:token=agency;object=issuing?module-path=/usr/lib/softhsm/libsofthsm2.so'
+(module also from $YINZHENG_PKCS11_MODULE; PIN from pin-source=FILE, $YINZHENG_PKCS11_PIN or a
+prompt).";
 
 #[derive(Parser)]
 #[command(name = "yinzheng", version, about = "Electronic certificates and seals: issue, present, verify offline, revoke, audit.", after_help = EXAMPLES)]
 pub(crate) struct Cli {
+    /// The password of encrypted key files: this file's first line. Without it,
+    /// $YINZHENG_KEY_PASSWORD, else a prompt on the terminal (never a command-line value).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
 #[derive(Subcommand)]
 pub(crate) enum Command {
-    /// Makes a private key (PKCS#8 PEM) and prints its public key (hex) and key id.
+    /// Makes a private key — encrypted PKCS#8 PEM (scrypt, AES-256-CBC), mode 0600, never
+    /// over an existing file — and prints its public key (hex) and key id.
     Keygen {
         /// Ed25519 for agencies, seal makers and logs; P-256 for phones' device keys.
         #[arg(long, value_enum, default_value = "ed25519")]

@@ -1,17 +1,22 @@
-//! `yinzheng keygen`: a private key (PKCS#8 PEM), its public key beside it.
+//! `yinzheng keygen`: a private key, encrypted PKCS#8 PEM readable by its owner only, and its
+//! public key beside it.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use yinzheng::crypto::{Ed25519SigningKey, OsRandom, P256SigningKey, Signer as _};
+use yinzheng::crypto::{
+    Ed25519SigningKey, OsRandom, P256SigningKey, Signer as _, encrypt_pkcs8_pem,
+};
 
 use crate::cli::KeyAlg;
-use crate::files::{Result, hex_encode, write};
+use crate::files::{Result, hex_encode, key_password, write};
 
 pub(crate) fn run(alg: KeyAlg, out: &Path) -> Result<ExitCode> {
     if out.exists() {
         return Err(format!("{} exists: refusing to overwrite a key", out.display()).into());
     }
+    let password = key_password(out, true)?;
     let (pem, public) = match alg {
         KeyAlg::Ed25519 => {
             let key = Ed25519SigningKey::generate(&OsRandom)?;
@@ -27,16 +32,37 @@ pub(crate) fn run(alg: KeyAlg, out: &Path) -> Result<ExitCode> {
             (key.to_pkcs8_pem()?, key.public_key())
         }
     };
-    write(out, pem.as_bytes())?;
+    let encrypted = encrypt_pkcs8_pem(&pem, password.as_bytes(), &OsRandom)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    write_private(out, encrypted.as_bytes())?;
     let public_hex = hex_encode(&public.to_bytes());
     write(&out.with_extension("pub"), public_hex.as_bytes())?;
     println!("{public_hex}");
     eprintln!(
-        "{} key written to {} (public key in {}, key id {})",
+        "{} key written to {} (encrypted, owner-only; public key in {}, key id {})",
         public.algorithm(),
         out.display(),
         out.with_extension("pub").display(),
         public.key_id()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a new file only its owner can read, whole or not at all, never over an existing
+/// one: a temporary file made with mode 0600, synced, then linked to `path` (a link, unlike a
+/// rename, fails when `path` exists).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    written.map_err(|e| format!("writing {}: {e}", path.display()).into())
 }
