@@ -222,8 +222,10 @@ fn kill_minus_nine_campaign_nightly() {
 fn campaign(name: &str, rounds: usize) {
     let dir = Dir::new(&format!("cli-crash-{name}"));
     let d = dir.path();
-    run(d, &["keygen", "--out", "agency.pem"]);
-    run(d, &["keygen", "--out", "log.pem"]);
+    // Plain keys: the kills land within milliseconds of real work, which a password's key
+    // derivation in every process would use up.
+    run(d, &["keygen", "--allow-unencrypted", "--out", "agency.pem"]);
+    run(d, &["keygen", "--allow-unencrypted", "--out", "log.pem"]);
     let mut revoked = Vec::new();
     let mut killed = [0usize; 4];
     let mut issued_ids: Vec<String> = Vec::new();
@@ -304,8 +306,10 @@ fn campaign(name: &str, rounds: usize) {
 fn a_full_disk_fails_cleanly_and_the_stores_work_on_afterwards() {
     let dir = Dir::new("cli-full");
     let d = dir.path();
-    run(d, &["keygen", "--out", "agency.pem"]);
-    run(d, &["keygen", "--out", "log.pem"]);
+    // Plain keys: the kills land within milliseconds of real work, which a password's key
+    // derivation in every process would use up.
+    run(d, &["keygen", "--allow-unencrypted", "--out", "agency.pem"]);
+    run(d, &["keygen", "--allow-unencrypted", "--out", "log.pem"]);
     let mut failed = 0;
     for round in 0..12 {
         // Just above the largest store file, so that this run's growth crosses the limit at a

@@ -164,7 +164,9 @@ impl FromStr for Pkcs11Uri {
                     (false, "serial") => &mut uri.token.serial,
                     (false, "object") => &mut uri.object,
                     (false, "id") => {
-                        uri.id = Some(bytes.clone());
+                        if uri.id.replace(bytes.clone()).is_some() {
+                            return Err(bad("id given twice".into()));
+                        }
                         shown.push((is_query, attribute));
                         continue;
                     }
@@ -173,7 +175,9 @@ impl FromStr for Pkcs11Uri {
                     (true, "module-path") => &mut uri.module_path,
                     (true, "pin-source") => &mut uri.pin_source,
                     (true, "pin-value") => {
-                        uri.pin_value = Some(text_value()?);
+                        if uri.pin_value.replace(text_value()?).is_some() {
+                            return Err(bad("pin-value given twice".into()));
+                        }
                         continue;
                     }
                     (_, other) => return Err(bad(format!("unsupported attribute {other:?}"))),
@@ -200,6 +204,9 @@ fn percent_decode(value: &str) -> Option<Vec<u8>> {
     while let Some(b) = bytes.next() {
         if b == b'%' {
             let hex = [bytes.next()?, bytes.next()?];
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
             out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
         } else {
             out.push(b);
@@ -426,6 +433,8 @@ mod tests {
             "pkcs11:token",
             "pkcs11:token=a;token=b",
             "pkcs11:object=%zz",
+            "pkcs11:object=%+1",
+            "pkcs11:id=%01;id=%02",
             "pkcs11:slot-manufacturer=x",
             "pkcs11:type=public",
         ] {

@@ -175,8 +175,8 @@ where
     Ok(path.to_owned())
 }
 
-/// Half the `ttl`, never past the end of the token's freshness (`iat + ttl`, or `exp`); the
-/// default when the token sets neither.
+/// Half the `ttl` (the default without one), never past the end of the token's freshness
+/// (`iat + ttl`, or `exp`) as of `now`.
 fn max_age(token: &StatusListToken, now: UnixTime) -> Result<u32, StatusPublishError> {
     let by_ttl = token.ttl.map(|ttl| token.issued_at.saturating_add(ttl));
     let fresh_until = match (by_ttl, token.expires_at) {
@@ -191,7 +191,10 @@ fn max_age(token: &StatusListToken, now: UnixTime) -> Result<u32, StatusPublishE
         });
     }
     let left = fresh_until.as_secs() - now.as_secs();
-    let secs = token.ttl.map_or(left, |ttl| (ttl / 2).min(left));
+    let secs = token.ttl.map_or(
+        left.min(u64::from(STATUS_LIST_DEFAULT_MAX_AGE_SECS)),
+        |ttl| (ttl / 2).min(left),
+    );
     Ok(u32::try_from(secs).unwrap_or(u32::MAX))
 }
 
@@ -240,6 +243,11 @@ mod tests {
         // An earlier `exp` ends freshness first; `exp` alone bounds it too.
         assert_eq!(age(Some(600), Some(1_200), 1_000).unwrap(), 200);
         assert_eq!(age(None, Some(1_200), 1_150).unwrap(), 50);
+        // `exp` far off and no `ttl`: the default, so a revocation still gets through caches.
+        assert_eq!(
+            age(None, Some(100_000), 1_000).unwrap(),
+            STATUS_LIST_DEFAULT_MAX_AGE_SECS
+        );
         assert_eq!(age(Some(1), None, 1_000).unwrap(), 0);
         assert_eq!(
             age(None, None, 5_000).unwrap(),

@@ -56,6 +56,23 @@ fn keys_are_encrypted_owner_only_and_never_overwritten() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
     assert_eq!(std::fs::read(d.join("agency.pem")).unwrap(), before);
 
+    // Unencrypted only when asked by name, and still owner-only.
+    expect(
+        d,
+        0,
+        &["keygen", "--allow-unencrypted", "--out", "plain.pem"],
+    );
+    let plain = std::fs::read_to_string(d.join("plain.pem")).unwrap();
+    assert!(plain.starts_with("-----BEGIN PRIVATE KEY-----"), "{plain}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(d.join("plain.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     // The password from a file (its first line) instead; without any source, a clear error.
     std::fs::write(d.join("password"), "from a file\n").unwrap();
     expect(

@@ -267,6 +267,10 @@ impl WitnessClient {
                 message: e.to_string(),
             })?;
             match self.post(&bundle.encode())? {
+                // An answer without a line would otherwise count as a cosignature.
+                (200, lines) if lines.lines().all(str::is_empty) => {
+                    return Err(self.refused(200, "an answer without a cosignature".into()));
+                }
                 (200, lines) => {
                     add_cosignatures(note, &self.key, &lines)
                         .map_err(WitnessClientError::BadCosignature)?;

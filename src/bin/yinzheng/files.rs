@@ -208,6 +208,10 @@ pub(crate) fn certificate(path: &Path) -> Result<Vec<u8>> {
 
 /// An Ed25519 key file (audit logs sign checkpoints with Ed25519 only).
 pub(crate) fn ed25519_key(path: &Path) -> Result<Ed25519SigningKey> {
+    // Not echoed: a URI may carry a PIN.
+    if path.to_str().is_some_and(|p| p.starts_with("pkcs11:")) {
+        return Err("log and witness keys must be Ed25519 key files; PKCS#11 keys sign certificates, seals, stamps and lists".into());
+    }
     Ed25519SigningKey::from_pkcs8_pem(&String::from_utf8_lossy(&key_bytes(path)?))
         .map_err(|_| format!("{}: not an Ed25519 PKCS#8 key", path.display()).into())
 }

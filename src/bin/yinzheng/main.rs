@@ -29,7 +29,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> files::Result<ExitCode> {
     files::set_password_file(cli.password_file);
     match cli.command {
-        Command::Keygen { alg, out } => keygen::run(alg, &out),
+        Command::Keygen {
+            alg,
+            out,
+            allow_unencrypted,
+        } => keygen::run(alg, &out, allow_unencrypted),
         Command::Issue(args) => issue::run(&args),
         Command::Present(args) => present::run(&args),
         Command::Qr(args) => qr::run(args),

@@ -65,6 +65,10 @@ pub(crate) enum Command {
         /// Where to write the private key.
         #[arg(long)]
         out: PathBuf,
+        /// Write the key unencrypted (still mode 0600): for a key about to be imported into an
+        /// HSM, or test fixtures. No password is asked for.
+        #[arg(long)]
+        allow_unencrypted: bool,
     },
     /// Issues certificates from JSON or TOML requests (one file, or a directory in bulk).
     Issue(IssueArgs),

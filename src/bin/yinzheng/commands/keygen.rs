@@ -12,11 +12,22 @@ use yinzheng::crypto::{
 use crate::cli::KeyAlg;
 use crate::files::{Result, hex_encode, key_password, write};
 
-pub(crate) fn run(alg: KeyAlg, out: &Path) -> Result<ExitCode> {
+pub(crate) fn run(alg: KeyAlg, out: &Path, allow_unencrypted: bool) -> Result<ExitCode> {
     if out.exists() {
         return Err(format!("{} exists: refusing to overwrite a key", out.display()).into());
     }
-    let password = key_password(out, true)?;
+    if out.with_extension("pub") == out {
+        return Err(format!(
+            "{}: the public key would overwrite it; name the key *.pem",
+            out.display()
+        )
+        .into());
+    }
+    let password = if allow_unencrypted {
+        None
+    } else {
+        Some(key_password(out, true)?)
+    };
     let (pem, public) = match alg {
         KeyAlg::Ed25519 => {
             let key = Ed25519SigningKey::generate(&OsRandom)?;
@@ -32,16 +43,24 @@ pub(crate) fn run(alg: KeyAlg, out: &Path) -> Result<ExitCode> {
             (key.to_pkcs8_pem()?, key.public_key())
         }
     };
-    let encrypted = encrypt_pkcs8_pem(&pem, password.as_bytes(), &OsRandom)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
-    write_private(out, encrypted.as_bytes())?;
+    let written = match &password {
+        Some(password) => encrypt_pkcs8_pem(&pem, password.as_bytes(), &OsRandom)
+            .map_err(|e| format!("{}: {e}", out.display()))?,
+        None => pem,
+    };
+    write_private(out, written.as_bytes())?;
     let public_hex = hex_encode(&public.to_bytes());
     write(&out.with_extension("pub"), public_hex.as_bytes())?;
     println!("{public_hex}");
     eprintln!(
-        "{} key written to {} (encrypted, owner-only; public key in {}, key id {})",
+        "{} key written to {} ({}, owner-only; public key in {}, key id {})",
         public.algorithm(),
         out.display(),
+        if password.is_some() {
+            "encrypted"
+        } else {
+            "UNENCRYPTED"
+        },
         out.with_extension("pub").display(),
         public.key_id()
     );
