@@ -24,6 +24,18 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The file's mode is 0600 (on Unix; elsewhere there is no mode to check).
+fn assert_owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}: {mode:o}", path.display());
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 #[test]
 fn keys_are_encrypted_owner_only_and_never_overwritten() {
     let dir = Dir::new("cli-keygen");
@@ -41,15 +53,7 @@ fn keys_are_encrypted_owner_only_and_never_overwritten() {
         pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
         "{pem}"
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(d.join("agency.pem"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
-    }
+    assert_owner_only(&d.join("agency.pem"));
     let before = std::fs::read(d.join("agency.pem")).unwrap();
     let out = output(d, &["keygen", "--out", "agency.pem"]);
     assert_eq!(out.status.code(), Some(1));
@@ -64,15 +68,7 @@ fn keys_are_encrypted_owner_only_and_never_overwritten() {
     );
     let plain = std::fs::read_to_string(d.join("plain.pem")).unwrap();
     assert!(plain.starts_with("-----BEGIN PRIVATE KEY-----"), "{plain}");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(d.join("plain.pem"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
-    }
+    assert_owner_only(&d.join("plain.pem"));
     // The password from a file (its first line) instead; without any source, a clear error.
     std::fs::write(d.join("password"), "from a file\n").unwrap();
     expect(

@@ -10,7 +10,7 @@ mod common;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{ORIGIN, fresh_schema, log_key, scratch};
+use common::{ORIGIN, append_args, fresh_schema, log_key, scratch};
 use yinzheng::audit::{KeyRole, NoteKey};
 use yinzheng::crypto::{Ed25519SigningKey, Signer as _};
 
@@ -36,21 +36,7 @@ fn append_integrate_verify_and_witness_from_the_command_line() {
     let tiles = format!("file:{}", path("tiles"));
     let seed = path("log.seed");
     let append = |worker: &str, batches: &str, size: &str| {
-        run(&[
-            "append",
-            "--url",
-            &url,
-            "--origin",
-            ORIGIN,
-            "--vkey",
-            &vkey,
-            "--worker",
-            worker,
-            "--batches",
-            batches,
-            "--size",
-            size,
-        ])
+        run(&append_args(&url, &vkey, worker, batches, size))
     };
     let integrate = [
         "integrate",

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::{JoinHandle, sleep};
 use std::time::Duration;
 
-use common::{ORIGIN, fresh_schema, log_key, scratch, they_verify};
+use common::{ORIGIN, append_args, fresh_schema, log_key, scratch, they_verify};
 use yinzheng::audit::AuditEntry;
 use yinzheng::audit::tile_client::TileClient;
 use yinzheng::storage::DirectoryObjects;
@@ -117,21 +117,7 @@ fn killed_issuers_integrators_and_a_crashed_server_lose_and_duplicate_nothing() 
     let workers: Vec<Worker> = (0..4)
         .map(|w| {
             let w = w.to_string();
-            spawn(&[
-                "append",
-                "--url",
-                &url,
-                "--origin",
-                ORIGIN,
-                "--vkey",
-                &vkey,
-                "--worker",
-                &w,
-                "--batches",
-                "1000",
-                "--size",
-                "16",
-            ])
+            spawn(&append_args(&url, &vkey, &w, "1000", "16"))
         })
         .collect();
     let mut integrator_runs = Vec::new();

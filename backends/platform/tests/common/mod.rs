@@ -11,6 +11,31 @@ pub(crate) use yinzheng_testkit::{client, fresh_schema};
 
 pub(crate) const ORIGIN: &str = "audit.example.gov.cn/platform";
 
+/// `yinzheng-platform append` of `batches` batches of `size` entries as worker `worker`.
+pub(crate) fn append_args<'a>(
+    url: &'a str,
+    vkey: &'a str,
+    worker: &'a str,
+    batches: &'a str,
+    size: &'a str,
+) -> [&'a str; 13] {
+    [
+        "append",
+        "--url",
+        url,
+        "--origin",
+        ORIGIN,
+        "--vkey",
+        vkey,
+        "--worker",
+        worker,
+        "--batches",
+        batches,
+        "--size",
+        size,
+    ]
+}
+
 pub(crate) fn log_signer() -> Ed25519SigningKey {
     Ed25519SigningKey::from_seed(&[0x5A; 32])
 }
