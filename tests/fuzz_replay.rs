@@ -157,6 +157,31 @@ fn codes_on_known_identifiers_and_mutations() {
     );
 }
 
+#[cfg(feature = "pkcs11")]
+#[test]
+fn pkcs11_uris_and_mutations() {
+    let mut m = Mutator(0x2545_F491_4F6C_DD1D);
+    let known = [
+        "pkcs11:token=my%20token;object=issuing;id=%01%02;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=1234",
+        "pkcs11:token=agency;serial=0123;manufacturer=SoftHSM;model=v2?pin-source=file:/run/pin",
+        "pkcs11:object=yz-p256",
+    ];
+    let mut distinct = std::collections::HashSet::new();
+    for seed in known {
+        targets::pkcs11_uri(seed.as_bytes());
+        for _ in 0..2000 {
+            let mutated = m.mutate(seed.as_bytes());
+            targets::pkcs11_uri(&mutated);
+            distinct.insert(mutated);
+        }
+    }
+    assert!(
+        distinct.len() > 3000,
+        "only {} distinct inputs",
+        distinct.len()
+    );
+}
+
 /// Tiles and entry bundles of a published log (each behind its width byte), and mutations.
 #[test]
 fn tile_parsers_on_published_tiles_and_mutations() {

@@ -134,6 +134,37 @@ pub fn qr_text(data: &[u8]) {
     }
 }
 
+/// RFC 7512 URIs (the hand-written parser behind `pkcs11:` keys): no panic on any text, and
+/// what parses is shown without its PIN and parses again to the same key address.
+#[cfg(feature = "pkcs11")]
+pub fn pkcs11_uri(data: &[u8]) {
+    use yinzheng::crypto::pkcs11::Pkcs11Uri;
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(uri) = text.parse::<Pkcs11Uri>() else {
+        return;
+    };
+    let again: Pkcs11Uri = uri.to_string().parse().expect("a shown URI parses");
+    assert_eq!(again.pin_value(), None);
+    assert_eq!(
+        (
+            &again.token,
+            &again.object,
+            &again.id,
+            &again.module_path,
+            &again.pin_source
+        ),
+        (
+            &uri.token,
+            &uri.object,
+            &uri.id,
+            &uri.module_path,
+            &uri.pin_source
+        )
+    );
+}
+
 /// Identifier and code parsers: strict acceptance implies lenient acceptance without a
 /// warning, and an accepted text is kept verbatim.
 pub fn codes(data: &[u8]) {
