@@ -2,7 +2,8 @@
 # A throwaway PKCS#11 token (SoftHSM2, Debian's softhsm2; keys made by OpenSC's pkcs11-tool,
 # another implementation than ours) for the HSM-signer tests:
 #   .ci/softhsm.sh start    install softhsm2 and opensc if missing, make the token and its two
-#                           keys (Ed25519 "yz-ed25519", P-256 "yz-p256"), print the lines to export
+#                           keys (Ed25519 "yz-ed25519", P-256 "yz-p256") and a spare token of
+#                           keys to refuse, print the lines to export
 #   .ci/softhsm.sh stop     remove the token
 # Everything lives under $YZ_HSM_DIR (default /tmp/yinzheng-hsm); nothing listens anywhere.
 set -euo pipefail
@@ -24,6 +25,13 @@ case "${1:-}" in
     tool() { pkcs11-tool --module "$MODULE" --token-label "$LABEL" --login --pin "$PIN" "$@" >&2; }
     tool --keypairgen --key-type EC:edwards25519 --label yz-ed25519 --id 01
     tool --keypairgen --key-type EC:prime256v1 --label yz-p256 --id 02
+    # A second token, so that a URI naming no token is ambiguous, holding keys a signer must
+    # refuse: one that wants the PIN at every signature, one whose public half is gone.
+    softhsm2-util --init-token --free --label "$LABEL-spare" --so-pin 13579 --pin "$PIN" >&2
+    spare() { pkcs11-tool --module "$MODULE" --token-label "$LABEL-spare" --login --pin "$PIN" "$@" >&2; }
+    spare --keypairgen --key-type EC:edwards25519 --label yz-always --id 03 --always-auth
+    spare --keypairgen --key-type EC:edwards25519 --label yz-lonely --id 04
+    spare --delete-object --type pubkey --id 04
     echo "SOFTHSM2_CONF=$DIR/softhsm2.conf"
     echo "YINZHENG_TEST_PKCS11_MODULE=$MODULE"
     echo "YINZHENG_TEST_PKCS11_TOKEN=$LABEL"

@@ -64,6 +64,68 @@ impl fmt::Display for UnixTime {
     }
 }
 
+/// Text that is not an RFC 3339 date-time at or after the epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not an RFC 3339 time (e.g. 2026-12-05T09:30:00+08:00) at or after 1970")]
+pub struct InvalidTime;
+
+impl core::str::FromStr for UnixTime {
+    type Err = InvalidTime;
+
+    /// Parses an RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS`, an optional fraction (dropped:
+    /// the formats count whole seconds), and `Z` or an offset `±HH:MM`. A leap second (`:60`)
+    /// is read as the second before the next minute ends, as POSIX time has none.
+    fn from_str(text: &str) -> Result<Self, InvalidTime> {
+        let b = text.as_bytes();
+        if b.len() < 20 || !matches!(b[10], b'T' | b't') {
+            return Err(InvalidTime);
+        }
+        let date = text
+            .get(..10)
+            .and_then(|d| Date::parse(d).ok())
+            .ok_or(InvalidTime)?;
+        let two = |at: usize| -> Result<i64, InvalidTime> {
+            match (b.get(at), b.get(at + 1)) {
+                (Some(h @ b'0'..=b'9'), Some(l @ b'0'..=b'9')) => {
+                    Ok(i64::from((h - b'0') * 10 + (l - b'0')))
+                }
+                _ => Err(InvalidTime),
+            }
+        };
+        if b[13] != b':' || b[16] != b':' {
+            return Err(InvalidTime);
+        }
+        let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+        if hour > 23 || minute > 59 || second > 60 {
+            return Err(InvalidTime);
+        }
+        let mut rest = &b[19..];
+        if let [b'.', digits @ ..] = rest {
+            let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return Err(InvalidTime);
+            }
+            rest = &digits[n..];
+        }
+        let offset = match rest {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+                let at = b.len() - 5;
+                let (oh, om) = (two(at)?, two(at + 3)?);
+                if oh > 23 || om > 59 {
+                    return Err(InvalidTime);
+                }
+                let offset = oh * 3600 + om * 60;
+                if *sign == b'-' { -offset } else { offset }
+            }
+            _ => return Err(InvalidTime),
+        };
+        let secs =
+            date.days_since_epoch() * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset;
+        u64::try_from(secs).map(Self).map_err(|_| InvalidTime)
+    }
+}
+
 const SECS_PER_DAY: u64 = 86_400;
 const CHINA_UTC_OFFSET_SECS: u64 = 8 * 3600;
 
@@ -307,6 +369,37 @@ mod tests {
             Date::new(2026, 11, 20).unwrap()
         );
         assert_eq!(d.next_day(), Date::new(2026, 11, 22).unwrap());
+    }
+
+    #[test]
+    fn rfc3339_times_parse_with_any_offset_and_round_trip() {
+        let t = UnixTime::from_secs(1_790_000_000);
+        assert_eq!(t.to_string().parse::<UnixTime>(), Ok(t));
+        for (text, secs) in [
+            ("1970-01-01T00:00:00Z", 0),
+            ("2026-12-05T09:30:00+08:00", 1_796_434_200),
+            ("2026-12-05T01:30:00.999z", 1_796_434_200),
+            ("2026-12-04t20:30:00-05:00", 1_796_434_200),
+            ("2016-12-31T23:59:60Z", 1_483_228_799),
+        ] {
+            assert_eq!(text.parse(), Ok(UnixTime::from_secs(secs)), "{text}");
+        }
+        for text in [
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T08:00:00+08:01",
+            "2026-12-05 09:30:00Z",
+            "2026-12-05T09:30:00",
+            "2026-12-05T24:00:00Z",
+            "2026-12-05T09:60:00Z",
+            "2026-12-05T09:30:00.Z",
+            "2026-12-05T09:30:00+0800",
+            "2026-12-05T09:30:00+08:00 ",
+            "2026-02-30T09:30:00Z",
+            "1796463000",
+            "",
+        ] {
+            assert_eq!(text.parse::<UnixTime>(), Err(InvalidTime), "{text}");
+        }
     }
 
     #[test]

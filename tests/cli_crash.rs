@@ -81,9 +81,9 @@ fn revoke_args(certificate: &str) -> Vec<&str> {
     with_log(&[
         "status",
         "set",
-        "--journal",
+        "--status-journal",
         "status.journal",
-        "--prefix",
+        "--status-prefix",
         PREFIX,
         "--certificate",
         certificate,

@@ -139,6 +139,7 @@ fn codes_on_known_identifiers_and_mutations() {
         "91350100M000100Y43",
         "11010519491231002X",
         "2026-11-21",
+        "2026-12-05T09:30:00.25+08:00",
     ];
     let mut distinct = std::collections::HashSet::new();
     for seed in known {

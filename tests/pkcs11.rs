@@ -1,7 +1,8 @@
 //! Keys in a real PKCS#11 token (SoftHSM2, started by `.ci/softhsm.sh`, its keys made by
 //! OpenSC's `pkcs11-tool`): certificates signed inside the token verify, from the library and
-//! from the CLI by `pkcs11:` URI; a wrong PIN, an unknown or ambiguous key, a missing token
-//! and no module are refused by name. Skips (saying why) when no token is configured; CI sets
+//! from the CLI by `pkcs11:` URI; a wrong or missing PIN, an unknown or ambiguous key or
+//! token, a key that wants the PIN per signature or has no public half, a missing token and
+//! no module are refused by name. Skips (saying why) when no token is configured; CI sets
 //! `YINZHENG_REQUIRE_PKCS11=1` so that it cannot skip.
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -134,6 +135,37 @@ fn an_unknown_or_ambiguous_key_a_missing_token_and_no_module_are_refused() {
 }
 
 #[test]
+fn a_token_must_be_named_when_two_match_and_unusable_keys_are_refused_at_open() {
+    let Some(token) = token() else {
+        return;
+    };
+    let anywhere: Pkcs11Uri = format!("pkcs11:object=yz-ed25519?module-path={}", token.module)
+        .parse()
+        .unwrap();
+    assert!(matches!(
+        Pkcs11Signer::open(&anywhere, Some(&token.pin)),
+        Err(Pkcs11Error::TokenCount { found: 2, .. })
+    ));
+    let spare = |object: &str| -> Pkcs11Uri {
+        format!(
+            "pkcs11:token={}-spare;object={object}?module-path={}",
+            token.label, token.module
+        )
+        .parse()
+        .unwrap()
+    };
+    for (object, why) in [
+        ("yz-always", "CKA_ALWAYS_AUTHENTICATE"),
+        ("yz-lonely", "0 public-key objects"),
+    ] {
+        match Pkcs11Signer::open(&spare(object), Some(&token.pin)) {
+            Err(Pkcs11Error::Key(message)) => assert!(message.contains(why), "{message}"),
+            other => panic!("{object}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn the_cli_issues_with_a_token_key_named_by_uri() {
     let Some(token) = token() else {
         return;
@@ -195,12 +227,16 @@ fn the_cli_issues_with_a_token_key_named_by_uri() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("PIN"), "{err}");
-    // Without a PIN the key cannot be found (private objects need a login): said by URI.
+    // Without a PIN the token is not opened (its private keys are invisible until a login):
+    // said by URI, not as "no key matches".
     let out = yz(d, &issue)
         .env("YINZHENG_PKCS11_MODULE", &token.module)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("0 private keys match pkcs11:token="), "{err}");
+    assert!(
+        err.contains("pkcs11:token=") && err.contains("needs a PIN"),
+        "{err}"
+    );
 }

@@ -178,6 +178,24 @@ fn uscc() -> impl Strategy<Value = Uscc> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// RFC 3339 times: any instant written with any offset reads back as that instant.
+    #[test]
+    fn rfc3339_times_round_trip_at_any_offset(secs in 0u64..253_402_300_799, offset_minutes in -1439i64..=1439) {
+        use yinzheng::time::UnixTime;
+        let time = UnixTime::from_secs(secs);
+        prop_assert_eq!(time.to_string().parse::<UnixTime>(), Ok(time));
+        // The same instant as local time at the offset, where that is still after 1970.
+        let local = i64::try_from(secs).unwrap() + offset_minutes * 60;
+        if let Ok(local) = u64::try_from(local) {
+            let utc = UnixTime::from_secs(local).to_string();
+            let (sign, minutes) = if offset_minutes < 0 { ('-', -offset_minutes) } else { ('+', offset_minutes) };
+            let text = format!("{}{sign}{:02}:{:02}", &utc[..19], minutes / 60, minutes % 60);
+            if local < 253_402_300_800 {
+                prop_assert_eq!(text.parse::<UnixTime>(), Ok(time), "{}", text);
+            }
+        }
+    }
+
     /// Entry bundles and tiles: what is encoded parses back to the same entries and hashes.
     #[test]
     fn tile_objects_round_trip(

@@ -165,11 +165,11 @@ pub fn pkcs11_uri(data: &[u8]) {
     );
 }
 
-/// Identifier and code parsers: strict acceptance implies lenient acceptance without a
-/// warning, and an accepted text is kept verbatim.
+/// Identifier, code and time parsers: strict acceptance implies lenient acceptance without a
+/// warning, and an accepted text is kept verbatim (a time: the same instant).
 pub fn codes(data: &[u8]) {
     use yinzheng::model::{CertificateId, ResidentId};
-    use yinzheng::time::Date;
+    use yinzheng::time::{Date, UnixTime};
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
@@ -186,6 +186,10 @@ pub fn codes(data: &[u8]) {
     }
     if let Ok(date) = Date::parse(text) {
         assert_eq!(date.to_string(), text);
+    }
+    // A time read from any offset is the same instant when written back in UTC.
+    if let Ok(time) = text.parse::<UnixTime>() {
+        assert_eq!(time.to_string().parse(), Ok(time));
     }
 }
 

@@ -53,6 +53,19 @@ impl EventKind {
         }
     }
 
+    /// The kind's name, as the CLI and the log's JSON write it (`certificate-issued`, …).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CertificateIssued => "certificate-issued",
+            Self::StatusChanged => "status-changed",
+            Self::StatusListPublished => "status-list-published",
+            Self::SealMade => "seal-made",
+            Self::Stamped => "stamped",
+            Self::KeyEvent => "key",
+        }
+    }
+
     /// The kind for a wire code.
     #[must_use]
     pub fn from_code(code: u8) -> Option<Self> {

@@ -158,6 +158,12 @@ impl NoteKey {
         &self.name
     }
 
+    /// The public key: one key under two names is still one signer.
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
     /// The 4-byte key id.
     #[must_use]
     pub fn key_id(&self) -> [u8; 4] {

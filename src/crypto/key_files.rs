@@ -123,23 +123,7 @@ fn decrypt(pem: &str, password: &[u8]) -> Result<pkcs8::SecretDocument, KeyFileE
     let EncryptionScheme::Pbes2(params) = &info.encryption_algorithm else {
         return Err(KeyFileError::Unsupported("PBES1".into()));
     };
-    if let Some(scrypt) = params.kdf.scrypt() {
-        let memory = (128 * u64::from(scrypt.block_size)).saturating_mul(scrypt.cost_parameter);
-        if memory > MAX_SCRYPT_MEMORY || scrypt.parallelization > 16 {
-            return Err(KeyFileError::TooCostly(format!(
-                "scrypt N = {}, r = {}, p = {}",
-                scrypt.cost_parameter, scrypt.block_size, scrypt.parallelization
-            )));
-        }
-    }
-    if let Some(pbkdf2) = params.kdf.pbkdf2()
-        && pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS
-    {
-        return Err(KeyFileError::TooCostly(format!(
-            "{} PBKDF2 iterations",
-            pbkdf2.iteration_count
-        )));
-    }
+    within_cost(&params.kdf)?;
     info.decrypt(password).map_err(|e| match e {
         pkcs8::Error::EncryptedPrivateKey(
             pkcs8::pkcs5::Error::UnsupportedAlgorithm { oid }
@@ -227,6 +211,29 @@ impl P256SigningKey {
     }
 }
 
+/// Refuses a key-derivation function asking for more work than a key file may: a file is
+/// untrusted input, and its parameters are read before the password is tried.
+fn within_cost(kdf: &pkcs8::pkcs5::pbes2::Kdf) -> Result<(), KeyFileError> {
+    if let Some(scrypt) = kdf.scrypt() {
+        let memory = (128 * u64::from(scrypt.block_size)).saturating_mul(scrypt.cost_parameter);
+        if memory > MAX_SCRYPT_MEMORY || scrypt.parallelization > 16 {
+            return Err(KeyFileError::TooCostly(format!(
+                "scrypt N = {}, r = {}, p = {}",
+                scrypt.cost_parameter, scrypt.block_size, scrypt.parallelization
+            )));
+        }
+    }
+    if let Some(pbkdf2) = kdf.pbkdf2()
+        && pbkdf2.iteration_count > MAX_PBKDF2_ITERATIONS
+    {
+        return Err(KeyFileError::TooCostly(format!(
+            "{} PBKDF2 iterations",
+            pbkdf2.iteration_count
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +290,40 @@ mod tests {
         assert!(matches!(
             Ed25519SigningKey::from_encrypted_pkcs8_pem(&plain, b"pw"),
             Err(KeyFileError::NotEncrypted)
+        ));
+    }
+
+    #[test]
+    fn key_derivation_is_allowed_up_to_the_limits_and_refused_one_past_them() {
+        use pkcs8::pkcs5::pbes2::{Kdf, Pbkdf2Params, ScryptParams};
+        let salt = [0u8; 16];
+        let scrypt = |log_n: u8, r: u16, p: u16| {
+            within_cost(&Kdf::from(ScryptParams {
+                salt: salt[..].try_into().unwrap(),
+                cost_parameter: 1 << log_n,
+                block_size: r,
+                parallelization: p,
+                key_length: None,
+            }))
+        };
+        // 128 · r · N bytes: 2^18 · 8 is exactly 256 MiB.
+        assert!(scrypt(18, 8, 16).is_ok());
+        assert!(matches!(scrypt(19, 8, 1), Err(KeyFileError::TooCostly(_))));
+        assert!(matches!(scrypt(18, 9, 1), Err(KeyFileError::TooCostly(_))));
+        assert!(matches!(scrypt(18, 8, 17), Err(KeyFileError::TooCostly(_))));
+        assert!(matches!(
+            scrypt(63, 0xffff, 1),
+            Err(KeyFileError::TooCostly(_))
+        ));
+        let pbkdf2 = |iterations| {
+            within_cost(&Kdf::from(
+                Pbkdf2Params::hmac_sha256(iterations, &salt).unwrap(),
+            ))
+        };
+        assert!(pbkdf2(MAX_PBKDF2_ITERATIONS).is_ok());
+        assert!(matches!(
+            pbkdf2(MAX_PBKDF2_ITERATIONS + 1),
+            Err(KeyFileError::TooCostly(message)) if message.contains("10000001")
         ));
     }
 }

@@ -28,7 +28,7 @@ use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
-use cryptoki::session::{Session, UserType};
+use cryptoki::session::{Session, SessionState, UserType};
 use cryptoki::types::AuthPin;
 
 use super::{Algorithm, PublicKey, SignError, Signer, sha256};
@@ -52,6 +52,17 @@ pub enum Pkcs11Error {
     /// No token matches the URI's token attributes.
     #[error("no token matches {0}")]
     NoToken(String),
+    /// More than one token matches: the URI must say which (`token=`, `serial=`).
+    #[error("{found} tokens match {uri} (name one with token= or serial=)")]
+    TokenCount {
+        /// Tokens found.
+        found: usize,
+        /// The URI.
+        uri: String,
+    },
+    /// The token wants a login and no PIN was given: its private keys are invisible until then.
+    #[error("the token of {0} needs a PIN (pin-source=, or the caller's PIN)")]
+    NeedsPin(String),
     /// No private key, or more than one, matches the URI's object attributes.
     #[error("{found} private keys match {uri} (exactly one must)")]
     KeyCount {
@@ -260,21 +271,35 @@ impl Pkcs11Signer {
     pub fn open(uri: &Pkcs11Uri, pin: Option<&str>) -> Result<Self, Pkcs11Error> {
         let path = uri.module_path.as_deref().ok_or(Pkcs11Error::NoModule)?;
         let module = module(path)?;
-        let slot = module
-            .get_slots_with_token()
-            .map_err(module_error)?
-            .into_iter()
-            .find(|&slot| {
-                module
-                    .get_token_info(slot)
-                    .is_ok_and(|info| token_matches(&uri.token, &info))
-            })
-            .ok_or_else(|| Pkcs11Error::NoToken(uri.to_string()))?;
+        let mut tokens = Vec::new();
+        for slot in module.get_slots_with_token().map_err(module_error)? {
+            let info = module.get_token_info(slot).map_err(module_error)?;
+            // An uninitialised token (SoftHSM always offers one) holds no keys to find.
+            if info.token_initialized() && token_matches(&uri.token, &info) {
+                tokens.push((slot, info));
+            }
+        }
+        // A key found on whichever token came first is not the key the URI meant.
+        let (slot, info) = match tokens.len() {
+            0 => return Err(Pkcs11Error::NoToken(uri.to_string())),
+            1 => tokens.swap_remove(0),
+            found => {
+                return Err(Pkcs11Error::TokenCount {
+                    found,
+                    uri: uri.to_string(),
+                });
+            }
+        };
         let session = module.open_ro_session(slot).map_err(module_error)?;
         if let Some(pin) = pin.or(uri.pin_value()) {
             match session.login(UserType::User, Some(&AuthPin::from(pin))) {
                 Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
                 Err(e) => return Err(module_error(e)),
+            }
+        } else if info.login_required() {
+            let state = session.get_session_info().map_err(module_error)?;
+            if state.session_state() != SessionState::RoUser {
+                return Err(Pkcs11Error::NeedsPin(uri.to_string()));
             }
         }
         let mut template = vec![Attribute::Class(ObjectClass::PRIVATE_KEY)];
@@ -321,27 +346,49 @@ fn public_key(session: &Session, key: ObjectHandle) -> Result<PublicKey, Pkcs11E
                 AttributeType::KeyType,
                 AttributeType::Id,
                 AttributeType::Label,
+                AttributeType::AlwaysAuthenticate,
             ],
         )
         .map_err(module_error)?;
-    let mut kind = None;
-    let mut template = vec![Attribute::Class(ObjectClass::PUBLIC_KEY)];
+    let (mut kind, mut id, mut label) = (None, None, None);
     for attribute in attributes {
         match attribute {
             Attribute::KeyType(k) => kind = Some(k),
-            Attribute::Id(id) if !id.is_empty() => template.push(Attribute::Id(id)),
-            Attribute::Label(label) if template.len() == 1 => {
-                template.push(Attribute::Label(label))
+            Attribute::Id(value) if !value.is_empty() => id = Some(value),
+            Attribute::Label(value) if !value.is_empty() => label = Some(value),
+            // Such a key wants the PIN again before every signature; a signer that keeps no
+            // PIN cannot give it, so say so now rather than fail at the first signature.
+            Attribute::AlwaysAuthenticate(true) => {
+                return Err(unusable(
+                    "it asks for the PIN at every signature (CKA_ALWAYS_AUTHENTICATE)",
+                ));
             }
             _ => {}
         }
     }
     let kind = kind.ok_or_else(|| unusable("no CKA_KEY_TYPE"))?;
+    // Paired by CKA_ID (or, without one, by label) and by key type: an empty template would
+    // match every public key on the token.
+    let pairing = match (id, label) {
+        (Some(id), _) => Attribute::Id(id),
+        (None, Some(label)) => Attribute::Label(label),
+        (None, None) => {
+            return Err(unusable(
+                "no CKA_ID or CKA_LABEL to find its public half by",
+            ));
+        }
+    };
+    let template = [
+        Attribute::Class(ObjectClass::PUBLIC_KEY),
+        Attribute::KeyType(kind),
+        pairing,
+    ];
     let publics = session.find_objects(&template).map_err(module_error)?;
     let [public] = publics[..] else {
-        return Err(unusable(
-            "not exactly one public-key object shares its CKA_ID",
-        ));
+        return Err(unusable(&format!(
+            "{} public-key objects of its type share its CKA_ID or label (exactly one must)",
+            publics.len()
+        )));
     };
     let values = session
         .get_attributes(public, &[AttributeType::EcPoint, AttributeType::EcParams])

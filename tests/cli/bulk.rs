@@ -122,6 +122,43 @@ fn malformed_requests_and_usage_errors_have_their_exit_codes() {
     let bad = output(d, &issue_args("bad.json", "x.cbor", &[]));
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.json"));
+    // A well-formed request with a wrong value: the file, the field and the problem, for one
+    // request and in bulk (the holder USCC 91350100M000100Y43 with its check character changed).
+    let licence = crate::support::business_licence("E0001");
+    let wrong_code = licence.replace(
+        "code = \"91350100M000100Y43\"\ncode_type",
+        "code = \"91350100M000100Y44\"\ncode_type",
+    );
+    assert_ne!(wrong_code, licence);
+    let wrong_date = licence.replace("issued_on = \"2024-03-15\"", "issued_on = \"2024-02-30\"");
+    std::fs::create_dir_all(d.join("bulk")).unwrap();
+    for (name, text, said) in [
+        (
+            "code.toml",
+            &wrong_code,
+            "holder.code (持证主体代码): check character is 4, expected 3",
+        ),
+        (
+            "date.toml",
+            &wrong_date,
+            "issued_on (颁发日期): \"2024-02-30\": not a calendar date",
+        ),
+    ] {
+        std::fs::write(d.join(name), text).unwrap();
+        std::fs::write(d.join("bulk").join(name), text).unwrap();
+        let out = output(d, &issue_args(name, "x.cbor", &[]));
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{name}: {said}")), "{err}");
+    }
+    let out = output(d, &issue_args("bulk", "issued", &[]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("holder.code (持证主体代码): check character"),
+        "{err}"
+    );
+    assert!(!d.join("x.cbor").exists());
     // Usage errors are 2.
     assert_eq!(output(d, &["verify"]).status.code(), Some(2));
 }

@@ -59,6 +59,21 @@ fn keys_are_encrypted_owner_only_and_never_overwritten() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
     assert_eq!(std::fs::read(d.join("agency.pem")).unwrap(), before);
+    // Not through a dangling symlink either: the link is a file there, and what it points at
+    // (perhaps a path another user chose) is never created.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d.join("elsewhere.pem"), d.join("link.pem")).unwrap();
+        let out = output(d, &["keygen", "--out", "link.pem"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("link.pem exists: refusing to overwrite"),
+            "{err}"
+        );
+        assert!(!d.join("elsewhere.pem").exists());
+        assert!(!d.join("link.pub").exists());
+    }
 
     // Unencrypted only when asked by name, and still owner-only.
     expect(

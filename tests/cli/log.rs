@@ -21,7 +21,7 @@ fn the_log_proves_each_step_to_an_auditor_with_the_public_key() {
         d,
         0,
         &[
-            "log", "verify", "--dir", "audit", "--origin", ORIGIN, "--vkey", &vkey,
+            "log", "verify", "--log", "audit", "--origin", ORIGIN, "--vkey", &vkey,
         ],
     );
     assert!(verified.contains("log verified"), "{verified}");
@@ -41,7 +41,7 @@ fn the_log_proves_each_step_to_an_auditor_with_the_public_key() {
             &vkey,
         ],
     );
-    assert!(checked.contains("CertificateIssued"), "{checked}");
+    assert!(checked.contains("(certificate-issued)"), "{checked}");
     let consistency = expect(d, 0, &with_log(&["log", "consistency", "--old-size", "1"]));
     assert!(!consistency.is_empty());
 
@@ -138,7 +138,7 @@ fn log_verify_says_what_is_wrong_with_the_directory() {
     let vkey = vkey(d);
     let verify_log = |vkey: &str, extra: &[&str], code: i32| {
         let mut args = vec![
-            "log", "verify", "--dir", "audit", "--origin", ORIGIN, "--vkey", vkey,
+            "log", "verify", "--log", "audit", "--origin", ORIGIN, "--vkey", vkey,
         ];
         args.extend_from_slice(extra);
         let out = output(d, &args);

@@ -9,6 +9,7 @@ mod support;
 
 mod bulk;
 mod bundle;
+mod habits;
 mod keygen;
 mod log;
 mod national;
@@ -160,9 +161,9 @@ impl Agency {
         let mut args = with_log(&[
             "status",
             "set",
-            "--journal",
+            "--status-journal",
             "status.journal",
-            "--prefix",
+            "--status-prefix",
             PREFIX,
             "--certificate",
             &self.id,

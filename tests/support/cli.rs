@@ -132,9 +132,9 @@ pub fn publish_args<'a>(prefix: &'a str, out_dir: &'a str) -> [&'a str; 10] {
     [
         "status",
         "publish",
-        "--journal",
+        "--status-journal",
         "status.journal",
-        "--prefix",
+        "--status-prefix",
         prefix,
         "--key",
         "agency.pem",

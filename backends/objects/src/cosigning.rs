@@ -112,19 +112,22 @@ impl<T: ObjectSink + ObjectSource> CosigningTarget<T> {
             });
         }
         let mut seen = HashSet::new();
-        for witness in &witnesses {
+        for (i, witness) in witnesses.iter().enumerate() {
             let key = witness.key();
             if key.role() != KeyRole::Witness {
                 return Err(CosignError::NotAWitnessKey(key.to_vkey()));
             }
-            // By name as well as by key: a verifier's policy counts cosigners by name.
-            for id in [
-                key.to_vkey(),
-                key.name().to_owned(),
-                witness.url().to_owned(),
-            ] {
-                if !seen.insert(id.clone()) {
-                    return Err(CosignError::DuplicateWitness(id));
+            // By name as well as by public key: a verifier's policy counts cosigners by name,
+            // and one key's cosignature verifies under any name it is listed with.
+            if witnesses[..i]
+                .iter()
+                .any(|earlier| earlier.key().public_key() == key.public_key())
+            {
+                return Err(CosignError::DuplicateWitness(key.to_vkey()));
+            }
+            for id in [key.name(), witness.url()] {
+                if !seen.insert(id) {
+                    return Err(CosignError::DuplicateWitness(id.to_owned()));
                 }
             }
         }

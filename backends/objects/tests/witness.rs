@@ -334,6 +334,17 @@ fn a_witness_counts_once_and_only_witness_keys_count() {
         make(vec![at(&server, &key), at(&server, &other)], 2),
         Err(CosignError::DuplicateWitness(_))
     ));
+    // One key under two names is one witness: its cosignature verifies under either name.
+    let renamed = NoteKey::new(
+        "witness.example.gov.cn/d3",
+        KeyRole::Witness,
+        key.public_key().clone(),
+    )
+    .unwrap();
+    assert!(matches!(
+        make(vec![at(&server, &key), at(&other_server, &renamed)], 2),
+        Err(CosignError::DuplicateWitness(vkey)) if vkey == renamed.to_vkey()
+    ));
     assert!(matches!(
         make(vec![WitnessClient::new("http://127.0.0.1:1", log_key())], 1),
         Err(CosignError::NotAWitnessKey(_))

@@ -174,10 +174,18 @@ pub(crate) fn signing_key(path: &Path) -> Result<Box<dyn Signer>> {
 }
 
 /// The key a `pkcs11:` URI names; the module from the URI or `$YINZHENG_PKCS11_MODULE`, the
-/// PIN from the URI's `pin-source` file or `pin-value`, `$YINZHENG_PKCS11_PIN`, or a prompt.
+/// PIN from the URI's `pin-source` file, `$YINZHENG_PKCS11_PIN`, or a prompt. A `pin-value`
+/// is refused: a command line is readable by every user of the machine (`ps`).
 fn token_key(text: &str) -> Result<yinzheng::crypto::pkcs11::Pkcs11Signer> {
     use yinzheng::crypto::pkcs11::{Pkcs11Signer, Pkcs11Uri};
     let mut uri: Pkcs11Uri = text.parse()?;
+    if uri.pin_value().is_some() {
+        return Err(format!(
+            "{uri}: a PIN on the command line (pin-value) is visible to every user of this machine; \
+             give pin-source=FILE or set ${PIN_ENV}"
+        )
+        .into());
+    }
     if uri.module_path.is_none() {
         uri.module_path = std::env::var(MODULE_ENV).ok();
     }
@@ -185,10 +193,7 @@ fn token_key(text: &str) -> Result<yinzheng::crypto::pkcs11::Pkcs11Signer> {
         .pin_source
         .as_deref()
         .map(|s| std::path::PathBuf::from(s.strip_prefix("file:").unwrap_or(s)));
-    let pin = match uri.pin_value() {
-        Some(_) if source.is_none() => None,
-        _ => secret(source.as_deref(), PIN_ENV, &format!("PIN for {uri}"), false)?,
-    };
+    let pin = secret(source.as_deref(), PIN_ENV, &format!("PIN for {uri}"), false)?;
     Pkcs11Signer::open(&uri, pin.as_deref().map(String::as_str))
         .map_err(|e| format!("{uri}: {e}").into())
 }
@@ -214,6 +219,18 @@ pub(crate) fn ed25519_key(path: &Path) -> Result<Ed25519SigningKey> {
     }
     Ed25519SigningKey::from_pkcs8_pem(&String::from_utf8_lossy(&key_bytes(path)?))
         .map_err(|_| format!("{}: not an Ed25519 PKCS#8 key", path.display()).into())
+}
+
+/// A public key given on the command line: hex, or a file holding hex (a `.pub` from
+/// `keygen`); the error names the argument's file or says it is neither.
+pub(crate) fn public_key_arg(arg: &str) -> Result<PublicKey> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        return public_key(&read_text(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()).into());
+    }
+    public_key(arg)
+        .map_err(|e| format!("{arg}: neither a file nor a public key in hex ({e})").into())
 }
 
 /// A public key from hex: 32 bytes Ed25519, 33/65 bytes SEC1 P-256.
@@ -323,42 +340,66 @@ impl RequestSpec {
         })
     }
 
+    /// The builder the request describes; an error names the field (its key and its name on
+    /// the licence face) and what is wrong with its value.
     pub(crate) fn builder(self) -> Result<CertificateBuilder> {
-        let kind = CertificateType::new(&self.type_code, &self.type_name)?;
+        let kind = CertificateType::new(&self.type_code, &self.type_name)
+            .map_err(|e| field_error("type_code (证照类型代码)", e))?;
+        let code = "holder.code (持证主体代码)";
         let holder = match self.holder.code_type.as_str() {
-            "111" => Holder::resident(&self.holder.name, &ResidentId::parse(&self.holder.code)?),
-            "001" => Holder::organisation(&self.holder.name, &Uscc::parse(&self.holder.code)?),
+            "111" => Holder::resident(
+                &self.holder.name,
+                &ResidentId::parse(&self.holder.code).map_err(|e| field_error(code, e))?,
+            ),
+            "001" => Holder::organisation(
+                &self.holder.name,
+                &Uscc::parse(&self.holder.code).map_err(|e| field_error(code, e))?,
+            ),
             other => Holder::other(&self.holder.name, other, &self.holder.code),
         };
-        let from = Date::parse(&self.valid_from)?;
+        let date = |key: &str, text: &str| {
+            Date::parse(text).map_err(|e| field_error(key, format!("{text:?}: {e}")))
+        };
+        let from = date("valid_from (有效期起始日期)", &self.valid_from)?;
         let validity = match &self.valid_until {
-            Some(until) => Validity::days(from, Date::parse(until)?),
+            Some(until) => Validity::days(from, date("valid_until (有效期截止日期)", until)?),
             None => Validity::long_term(from),
         };
         let mut builder = CertificateBuilder::new(
             kind,
             self.number,
             holder,
-            Date::parse(&self.issued_on)?,
+            date("issued_on (颁发日期)", &self.issued_on)?,
             validity,
         );
         if let Some(j) = self.jurisdiction {
             builder = builder.jurisdiction(j);
         }
-        for f in self.fields {
-            builder = builder.field(f.name, value(f.value)?);
+        for (i, f) in self.fields.into_iter().enumerate() {
+            let v =
+                value(f.value).map_err(|e| field_error(&format!("fields[{i}] ({})", f.name), e))?;
+            builder = builder.field(f.name, v);
         }
-        for f in self.disclosable {
-            builder = builder.disclosable_field(f.name, value(f.value)?);
+        for (i, f) in self.disclosable.into_iter().enumerate() {
+            let v = value(f.value)
+                .map_err(|e| field_error(&format!("disclosable[{i}] ({})", f.name), e))?;
+            builder = builder.disclosable_field(f.name, v);
         }
         if let Some(serial) = self.serial {
             builder = builder.serial(serial);
         }
         if let Some(key) = self.holder_key {
-            builder = builder.holder_key(&public_key(&key)?);
+            builder = builder.holder_key(
+                &public_key(&key).map_err(|e| field_error("holder_key (持证设备公钥)", e))?,
+            );
         }
         Ok(builder)
     }
+}
+
+/// "`field`: `problem`", the form every request error takes (the caller adds the file).
+fn field_error(field: &str, problem: impl core::fmt::Display) -> Box<dyn std::error::Error> {
+    format!("{field}: {problem}").into()
 }
 
 #[derive(Deserialize)]

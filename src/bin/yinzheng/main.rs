@@ -17,8 +17,33 @@ use cli::{Cli, Command};
 use commands::{bundle, issue, keygen, log, present, qr, seal, stamp, status, verify};
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // With --json anywhere, a usage error is JSON too (help and --version are not errors).
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+            let message = e.kind().as_str().map_or_else(
+                || {
+                    e.render()
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                },
+                str::to_owned,
+            );
+            print_json_error(&message, e.render().to_string().trim(), 2);
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
+    let json = cli.json;
+    match run(cli) {
         Ok(code) => code,
+        Err(e) if json => {
+            print_json_error(&e.to_string(), &e.to_string(), 1);
+            ExitCode::from(1)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -26,8 +51,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// `{"error": {"message", "detail", "exit_code"}}` on stdout, where a `--json` caller reads.
+fn print_json_error(message: &str, detail: &str, exit_code: u8) {
+    let error = serde_json::json!({
+        "error": { "message": message, "detail": detail, "exit_code": exit_code },
+    });
+    println!("{error}");
+}
+
 fn run(cli: Cli) -> files::Result<ExitCode> {
     files::set_password_file(cli.password_file);
+    let json = cli.json;
     match cli.command {
         Command::Keygen {
             alg,
@@ -37,7 +71,7 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Issue(args) => issue::run(&args),
         Command::Present(args) => present::run(&args),
         Command::Qr(args) => qr::run(args),
-        Command::Verify(args) => verify::run(&args),
+        Command::Verify(cmd) => verify::run(&cmd, json),
         Command::Stamp(args) => stamp::run(args),
         Command::Seal(cmd) => seal::run(cmd),
         Command::Status(cmd) => status::run(cmd),
@@ -46,5 +80,16 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Bundle(cmd) => bundle::run(cmd),
         #[cfg(feature = "gm")]
         Command::Licence(args) => commands::national::licence(&args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "yinzheng", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+            clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &out_dir)
+                .map_err(|e| format!("{}: {e}", out_dir.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -144,7 +144,7 @@ pub(crate) enum LogCommand {
     /// commit after the tree cache's mark, or with --full the whole history.
     Verify {
         /// The log directory.
-        #[arg(long)]
+        #[arg(long = "log", alias = "dir", value_name = "DIR")]
         dir: PathBuf,
         #[command(flatten)]
         key: LogKeyArgs,

@@ -4,12 +4,26 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use yinzheng::present::{QrCode, QrLevel};
+use yinzheng::time::UnixTime;
 
 use crate::files::{Result, write};
 
 mod log;
+mod verify;
 
 pub(crate) use log::{LogArgs, LogCommand, WitnessArgs, WitnessCommand};
+pub(crate) use verify::{ObjectArgs, TrustArgs, VerifyCommand};
+
+/// A time: RFC 3339 (`2026-12-05T09:30:00+08:00`), or Unix seconds.
+pub(crate) fn parse_time(text: &str) -> core::result::Result<UnixTime, String> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse()
+            .map(UnixTime::from_secs)
+            .map_err(|_| format!("{text}: too large for Unix seconds"));
+    }
+    text.parse().map_err(|e| format!("{text}: {e}"))
+}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -23,9 +37,9 @@ Examples:
   yinzheng present --certificate resident.cbor --device-key phone.pem --reveal age_over_18 --qr terminal
   yinzheng verify presentation --trust trust.json --qr-text 'YZ2:...' --nonce 0011 --json
   yinzheng verify certificate --trust trust.json --in inbox/ --allow-cofactored-batch --json
-  yinzheng status set --journal status.journal --prefix https://status.example/ \\
+  yinzheng status set --status-journal status.journal --status-prefix https://status.example/ \\
       --certificate 1.2.156.3005.2.… --status revoked --operator op-7
-  yinzheng log verify --dir audit/ --origin audit.example/agency --vkey \"$(cat log.vkey)\"
+  yinzheng log verify --log audit/ --origin audit.example/agency --vkey \"$(cat log.vkey)\"
 National seals and OFD (feature gm):
   yinzheng keygen --alg sm2 --out signer.pem
   yinzheng seal make --gm --maker-key maker.pem --maker-cert maker.crt --signer-cert signer.crt \
@@ -50,6 +64,9 @@ pub(crate) struct Cli {
     /// $YINZHENG_KEY_PASSWORD, else a prompt on the terminal (never a command-line value).
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) password_file: Option<PathBuf>,
+    /// Print results, and errors, as JSON on stdout.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -63,7 +80,7 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value = "ed25519")]
         alg: KeyAlg,
         /// Where to write the private key.
-        #[arg(long)]
+        #[arg(short, long)]
         out: PathBuf,
         /// Write the key unencrypted (still mode 0600): for a key about to be imported into an
         /// HSM, or test fixtures. No password is asked for.
@@ -77,7 +94,8 @@ pub(crate) enum Command {
     /// Renders QR text as a QR code.
     Qr(QrArgs),
     /// Verifies a certificate, a presentation or a stamp offline.
-    Verify(VerifyArgs),
+    #[command(subcommand)]
+    Verify(VerifyCommand),
     /// Stamps a document with a seal (电子签章).
     Stamp(StampArgs),
     /// Electronic seals (电子印章).
@@ -99,6 +117,22 @@ pub(crate) enum Command {
     /// certificate attached) to stamp with `stamp ofd`.
     #[cfg(feature = "gm")]
     Licence(LicenceArgs),
+    /// Prints a shell completion script: `source <(yinzheng completions bash)`.
+    #[command(
+        after_help = "Examples:\n  yinzheng completions bash > /etc/bash_completion.d/yinzheng\n  yinzheng completions zsh > \"${fpath[1]}/_yinzheng\""
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Writes man pages (yinzheng.1 and one per subcommand) into a directory.
+    #[command(after_help = "Example:\n  yinzheng man --out-dir /usr/local/share/man/man1")]
+    Man {
+        /// The directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        out_dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,13 +151,13 @@ pub(crate) struct LicenceArgs {
     #[arg(long)]
     pub(crate) certificate: PathBuf,
     /// A trust file that accepts it (see `verify --help`).
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) trust: PathBuf,
-    /// Verify as of this Unix time (default: now).
-    #[arg(long)]
-    pub(crate) at: Option<u64>,
+    /// Verify as of this time: RFC 3339 or Unix seconds (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) at: Option<UnixTime>,
     /// Where to write the OFD.
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) out: PathBuf,
 }
 
@@ -132,14 +166,14 @@ pub(crate) struct LicenceArgs {
 #[derive(Args)]
 pub(crate) struct StampOfdArgs {
     /// The OFD document.
-    #[arg(long = "in")]
+    #[arg(short, long = "in")]
     pub(crate) input: PathBuf,
     /// The national seal (`SESeal` DER) to stamp with; without it, a GB/T 35275 digital
     /// signature (Type=Sign) is added instead.
     #[arg(long)]
     pub(crate) seal: Option<PathBuf>,
     /// The signer's SM2 private key (PEM or DER).
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) key: PathBuf,
     /// The signer's certificate (PEM or DER), which the seal lists.
     #[arg(long)]
@@ -156,11 +190,11 @@ pub(crate) struct StampOfdArgs {
     /// The picture's printed size in mm.
     #[arg(long, default_value_t = 40.0)]
     pub(crate) size_mm: f64,
-    /// Sign as of this Unix time (default: now).
-    #[arg(long)]
-    pub(crate) at: Option<u64>,
+    /// Sign as of this time: RFC 3339 or Unix seconds (default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub(crate) at: Option<UnixTime>,
     /// Where to write the stamped OFD.
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) out: PathBuf,
 }
 
@@ -177,7 +211,7 @@ pub(crate) struct QrArgs {
     #[arg(long, conflicts_with = "input")]
     pub(crate) text: Option<String>,
     /// A file holding the object's bytes (its QR text is rendered).
-    #[arg(long = "in")]
+    #[arg(short, long = "in")]
     pub(crate) input: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) render: RenderArgs,
@@ -194,7 +228,7 @@ pub(crate) struct StampArgs {
     #[arg(long, required = true)]
     pub(crate) seal: Option<PathBuf>,
     /// A key the seal authorises.
-    #[arg(long, required = true)]
+    #[arg(short, long, required = true)]
     pub(crate) key: Option<PathBuf>,
     /// The document to stamp.
     #[arg(long, required = true)]
@@ -203,7 +237,7 @@ pub(crate) struct StampArgs {
     #[arg(long, default_value = "全文")]
     pub(crate) property: String,
     /// Where to write the stamp.
-    #[arg(long, required = true)]
+    #[arg(short, long, required = true)]
     pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) log: LogArgs,
@@ -212,7 +246,7 @@ pub(crate) struct StampArgs {
 #[derive(Args)]
 pub(crate) struct IssueArgs {
     /// The agency's signing key.
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) key: PathBuf,
     /// The agency's name (颁发机构).
     #[arg(long)]
@@ -221,10 +255,10 @@ pub(crate) struct IssueArgs {
     #[arg(long)]
     pub(crate) agency_uscc: String,
     /// A request file (.json or .toml), or a directory of them (bulk issuance).
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) request: PathBuf,
     /// The certificate file, or with a directory of requests, the output directory.
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) out: PathBuf,
     /// Sign under this agency seal (its COSE bytes), which must authorise the key.
     #[arg(long)]
@@ -274,7 +308,7 @@ pub(crate) struct PresentArgs {
     #[arg(long, default_value_t = 60)]
     pub(crate) lifetime: u64,
     /// Write the presentation bytes here (the QR text is printed).
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) render: RenderArgs,
@@ -322,7 +356,19 @@ impl RenderArgs {
         let code = QrCode::new(text, level)?;
         eprintln!("QR version {} ({} characters)", code.version(), text.len());
         match format {
-            QrFormat::Terminal => print!("{}", code.to_terminal()),
+            QrFormat::Terminal => {
+                // A code wider than the terminal wraps into something no scanner reads.
+                let columns = code.width() + 8;
+                if let Some((_, terminal)) = console::Term::stdout().size_checked()
+                    && usize::from(terminal) < columns
+                {
+                    eprintln!(
+                        "warning: the QR code is {columns} columns wide and the terminal {terminal}: \
+                         widen it, or write a picture with --qr svg|png --qr-out FILE"
+                    );
+                }
+                print!("{}", code.to_terminal());
+            }
             QrFormat::Svg => write(self.qr_path()?, code.to_svg().as_bytes())?,
             QrFormat::Png => write(self.qr_path()?, &code.to_png(8)?)?,
         }
@@ -335,76 +381,6 @@ impl RenderArgs {
             .as_deref()
             .ok_or("--qr svg|png needs --qr-out")?)
     }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum Kind {
-    Certificate,
-    Presentation,
-    Stamp,
-    /// A national seal (GB/T 38540 `SESeal` DER; feature gm).
-    #[cfg(feature = "gm")]
-    Seal,
-    /// Every signature of an OFD document (feature gm).
-    #[cfg(feature = "gm")]
-    Ofd,
-    /// An OFD e-licence: its signatures and the certificate attached (feature gm).
-    #[cfg(feature = "gm")]
-    Licence,
-}
-
-#[derive(Args)]
-pub(crate) struct VerifyArgs {
-    /// What to verify.
-    #[arg(value_enum)]
-    pub(crate) kind: Kind,
-    /// The object's bytes; for certificates also a directory, whose `.cbor` files are
-    /// verified as one queue (one line each, exit 0 only if all are accepted).
-    #[arg(long = "in", required_unless_present = "qr_text")]
-    pub(crate) input: Option<PathBuf>,
-    /// Or its QR text.
-    #[arg(long)]
-    pub(crate) qr_text: Option<String>,
-    /// A trust file (JSON): issuer_keys [{name, agency, public_key, roles: ["issuer",
-    /// "status-lists"]}], x509_roots [{name, file, roles, allow_unmarked_leaves?}],
-    /// seal_makers [{name, public_key}], revoked_keys [{key_sha256 | public_key, since?}].
-    #[arg(long, required_unless_present = "bundle")]
-    pub(crate) trust: Option<PathBuf>,
-    /// Or a signed trust bundle…
-    #[arg(long, requires = "publisher")]
-    pub(crate) bundle: Option<PathBuf>,
-    /// …and its publisher's public key (hex).
-    #[arg(long)]
-    pub(crate) publisher: Option<String>,
-    /// Status list tokens to load.
-    #[arg(long)]
-    pub(crate) status_list: Vec<PathBuf>,
-    /// Agency seals to hold (for certificates signed under a seal).
-    #[arg(long)]
-    pub(crate) seal: Vec<PathBuf>,
-    /// The stamped document (for stamps).
-    #[arg(long)]
-    pub(crate) document: Option<PathBuf>,
-    /// The nonce this verifier sent (hex), for presentations.
-    #[arg(long)]
-    pub(crate) nonce: Option<String>,
-    /// This verifier's name, for presentations.
-    #[arg(long)]
-    pub(crate) audience: Option<String>,
-    /// Verify as of this Unix time (default: now).
-    #[arg(long)]
-    pub(crate) at: Option<u64>,
-    /// Accept an unknown status (the report still says so).
-    #[arg(long)]
-    pub(crate) allow_unknown_status: bool,
-    /// For a directory of certificates: check Ed25519 issuer signatures with one cofactored
-    /// batch equation (≈2.7× faster; also accepts signatures a trusted issuer deliberately
-    /// gave a small-order component, which strict verification refuses).
-    #[arg(long)]
-    pub(crate) allow_cofactored_batch: bool,
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub(crate) json: bool,
 }
 
 #[derive(Subcommand)]
@@ -453,7 +429,7 @@ pub(crate) enum SealCommand {
         #[arg(long, default_value_t = 365)]
         valid_days: u64,
         /// Where to write the seal.
-        #[arg(long)]
+        #[arg(short, long)]
         out: PathBuf,
         #[command(flatten)]
         log: LogArgs,
@@ -464,11 +440,11 @@ pub(crate) enum SealCommand {
 pub(crate) enum StatusCommand {
     /// Sets a certificate's legal status (revoked, suspended, valid to reinstate, …).
     Set {
-        /// The registry journal.
-        #[arg(long)]
+        /// The registry journal (the name `issue` uses; `--journal` is its old name).
+        #[arg(long = "status-journal", alias = "journal", value_name = "FILE")]
         journal: PathBuf,
-        /// The status lists' URI prefix.
-        #[arg(long)]
+        /// The status lists' URI prefix (`--prefix` is its old name).
+        #[arg(long = "status-prefix", alias = "prefix", value_name = "URI")]
         prefix: String,
         /// The certificate identifier.
         #[arg(long)]
@@ -488,14 +464,14 @@ pub(crate) enum StatusCommand {
     },
     /// Signs the current status lists into a directory.
     Publish {
-        /// The registry journal.
-        #[arg(long)]
+        /// The registry journal (the name `issue` uses; `--journal` is its old name).
+        #[arg(long = "status-journal", alias = "journal", value_name = "FILE")]
         journal: PathBuf,
-        /// The status lists' URI prefix.
-        #[arg(long)]
+        /// The status lists' URI prefix (`--prefix` is its old name).
+        #[arg(long = "status-prefix", alias = "prefix", value_name = "URI")]
         prefix: String,
         /// The agency's key (lists must be signed for the agency).
-        #[arg(long)]
+        #[arg(short, long)]
         key: PathBuf,
         /// Seconds verifiers may rely on a list.
         #[arg(long, default_value_t = 3600)]
@@ -519,7 +495,7 @@ pub(crate) enum BundleCommand {
         #[arg(long, default_value = "trust bundle publisher")]
         name: String,
         /// The trust file (JSON).
-        #[arg(long)]
+        #[arg(short, long)]
         trust: PathBuf,
         /// Agency seals to include.
         #[arg(long)]
@@ -531,13 +507,13 @@ pub(crate) enum BundleCommand {
         #[arg(long, default_value_t = 7)]
         days: u64,
         /// Where to write it.
-        #[arg(long)]
+        #[arg(short, long)]
         out: PathBuf,
     },
     /// Checks a bundle's signature and freshness and lists what it holds.
     Verify {
         /// The bundle.
-        #[arg(long = "in")]
+        #[arg(short, long = "in")]
         input: PathBuf,
         /// The publisher's public key (hex).
         #[arg(long)]

@@ -108,7 +108,7 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
             let bytes = read(&input)?;
             Verifier::from_trust_bundle(
                 &bytes,
-                &files::public_key(&publisher)?,
+                &files::public_key_arg(&publisher)?,
                 &VerificationContext::at(t),
                 &Limits::default(),
             )?

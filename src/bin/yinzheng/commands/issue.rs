@@ -49,7 +49,10 @@ pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
         if !args.force && args.out.exists() {
             return Err(format!("{} exists (use --force to overwrite)", args.out.display()).into());
         }
-        let issued = issuer.issue(RequestSpec::load(&args.request)?.builder()?, t)?;
+        let builder = RequestSpec::load(&args.request)?
+            .builder()
+            .map_err(|e| format!("{}: {e}", args.request.display()))?;
+        let issued = issuer.issue(builder, t)?;
         write(&args.out, issued.as_bytes())?;
         println!("{}", issued.certificate().id);
         eprintln!(

@@ -13,7 +13,8 @@ use crate::cli::KeyAlg;
 use crate::files::{Result, hex_encode, key_password, write};
 
 pub(crate) fn run(alg: KeyAlg, out: &Path, allow_unencrypted: bool) -> Result<ExitCode> {
-    if out.exists() {
+    // `symlink_metadata`: a dangling link is there too (and writing would follow it).
+    if out.symlink_metadata().is_ok() {
         return Err(format!("{} exists: refusing to overwrite a key", out.display()).into());
     }
     if out.with_extension("pub") == out {

@@ -26,15 +26,10 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             object,
         } => {
             let audit = log.open()?.ok_or("log append needs --log and --log-key")?;
-            let kind = match kind.as_str() {
-                "certificate-issued" => EventKind::CertificateIssued,
-                "status-changed" => EventKind::StatusChanged,
-                "status-list-published" => EventKind::StatusListPublished,
-                "seal-made" => EventKind::SealMade,
-                "stamped" => EventKind::Stamped,
-                "key" => EventKind::KeyEvent,
-                other => return Err(format!("unknown event kind {other}").into()),
-            };
+            let kind = (1..=u8::MAX)
+                .map_while(EventKind::from_code)
+                .find(|k| k.name() == kind)
+                .ok_or_else(|| format!("--kind: unknown event kind {kind}"))?;
             let object_digest = match &object {
                 Some(path) => sha256(&read(path)?),
                 None => [0; 32],
@@ -147,8 +142,10 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             let included = InclusionBundle::parse(&read_text(&bundle)?)?
                 .verify(&key.origin, &[key.note_key()?])?;
             println!(
-                "entry {} is in the log at size {} ({:?})",
-                included.index, included.checkpoint.checkpoint.size, included.entry.event.kind
+                "entry {} is in the log at size {} ({})",
+                included.index,
+                included.checkpoint.checkpoint.size,
+                included.entry.event.kind.name()
             );
         }
         LogCommand::Consistency {

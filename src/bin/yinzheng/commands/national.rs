@@ -13,7 +13,7 @@ use yinzheng::verify::{OfdOutcome, OfdSigned, OfdVerdict, VerificationContext, V
 
 use super::now;
 use super::verify::{exit_for, report_json};
-use crate::cli::{Kind, LicenceArgs, StampOfdArgs};
+use crate::cli::{LicenceArgs, StampOfdArgs};
 use crate::files::{self, Result, TrustSpec, read, write};
 
 /// What `seal make --gm` was given.
@@ -31,9 +31,9 @@ pub(crate) struct SealRequest<'a> {
     pub(crate) at: UnixTime,
 }
 
-fn at_or_now(at: Option<u64>) -> Result<UnixTime> {
+fn at_or_now(at: Option<UnixTime>) -> Result<UnixTime> {
     Ok(match at {
-        Some(secs) => UnixTime::from_secs(secs),
+        Some(at) => at,
         None => now()?,
     })
 }
@@ -186,7 +186,7 @@ fn signature_json(verdict: &OfdVerdict) -> Vec<serde_json::Value> {
             };
             serde_json::json!({
                 "id": s.entry.id, "location": s.entry.location,
-                "kind": format!("{:?}", s.entry.kind), "outcome": outcome, "detail": detail,
+                "kind": kind_name(s.entry.kind), "outcome": outcome, "detail": detail,
                 "report": report,
             })
         })
@@ -197,33 +197,64 @@ fn signed_report(signed: &OfdSigned) -> serde_json::Value {
     report_json(signed.report())
 }
 
+/// The entry's `Type` as OFD writes it.
+fn kind_name(kind: yinzheng::gm::ofd::SignatureKind) -> &'static str {
+    match kind {
+        yinzheng::gm::ofd::SignatureKind::Seal => "Seal",
+        _ => "Sign",
+    }
+}
+
+/// The integrity list's outcome in words (the verified signature itself is in the JSON).
+fn integrity_text(integrity: &yinzheng::verify::IntegrityOutcome) -> String {
+    use yinzheng::verify::IntegrityOutcome;
+    match integrity {
+        IntegrityOutcome::Valid(_) => "valid: signed, and every file is on it".to_owned(),
+        IntegrityOutcome::Unlisted(files) => format!("files not on it: {}", files.join(", ")),
+        IntegrityOutcome::Missing(files) => {
+            format!("files on it but not in the package: {}", files.join(", "))
+        }
+        IntegrityOutcome::Rejected(rejected) => format!("its signature is rejected: {rejected}"),
+        IntegrityOutcome::Malformed(e) => format!("malformed: {e}"),
+        _ => "not understood".to_owned(),
+    }
+}
+
 fn print_verdict(verdict: &OfdVerdict) {
     for (s, json) in verdict.signatures.iter().zip(signature_json(verdict)) {
         let detail = json["detail"].as_str().unwrap_or("");
         println!(
-            "signature {} ({:?}, {}): {} {detail}",
+            "signature {} ({}, {}): {} {detail}",
             s.entry.id,
-            s.entry.kind,
+            kind_name(s.entry.kind),
             s.entry.location,
             json["outcome"].as_str().unwrap_or("")
         );
     }
     if let Some(integrity) = &verdict.integrity {
-        println!("integrity list: {integrity:?}");
+        println!("integrity list: {}", integrity_text(integrity));
     }
+}
+
+/// What `verify seal|ofd|licence` checks.
+#[derive(Clone, Copy)]
+pub(crate) enum NationalKind {
+    Seal,
+    Ofd,
+    Licence,
 }
 
 /// `verify seal|ofd|licence`.
 pub(crate) fn verify(
     verifier: &Verifier,
-    kind: Kind,
+    kind: NationalKind,
     bytes: &[u8],
     ctx: &VerificationContext,
     json: bool,
 ) -> Result<ExitCode> {
     let limits = OfdLimits::default();
     let (accepted, verdict_text, body, code) = match kind {
-        Kind::Seal => match verifier.verify_national_seal(bytes, ctx) {
+        NationalKind::Seal => match verifier.verify_national_seal(bytes, ctx) {
             Ok(v) => {
                 if !json {
                     print!("{}", v.report());
@@ -247,7 +278,7 @@ pub(crate) fn verify(
                 (false, r.to_string(), body, exit_for(&r))
             }
         },
-        Kind::Licence => match verifier.verify_ofd_licence(bytes, &limits, ctx) {
+        NationalKind::Licence => match verifier.verify_ofd_licence(bytes, &limits, ctx) {
             Ok(v) => {
                 if !json {
                     print_verdict(&v.document);
@@ -268,7 +299,7 @@ pub(crate) fn verify(
                 ExitCode::from(10),
             ),
         },
-        _ => {
+        NationalKind::Ofd => {
             let verdict = verifier
                 .verify_ofd(bytes, &limits, ctx)
                 .map_err(|e| format!("not a readable OFD: {e}"))?;
@@ -276,7 +307,7 @@ pub(crate) fn verify(
                 print_verdict(&verdict);
             }
             let valid = verdict.is_valid();
-            let integrity = verdict.integrity.as_ref().map(|i| format!("{i:?}"));
+            let integrity = verdict.integrity.as_ref().map(integrity_text);
             let body = serde_json::json!({
                 "signatures": signature_json(&verdict), "integrity": integrity,
             });

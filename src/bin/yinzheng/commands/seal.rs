@@ -1,6 +1,5 @@
 //! `yinzheng seal make`: an electronic seal (电子印章) signed by its maker.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use yinzheng::crypto::sha256;
@@ -9,7 +8,7 @@ use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
 
 use super::now;
 use crate::cli::SealCommand;
-use crate::files::{self, Result, read, read_text, write};
+use crate::files::{self, Result, read, write};
 
 pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
     let SealCommand::Make {
@@ -56,12 +55,7 @@ pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
     let owner_uscc = owner_uscc.ok_or("--owner-uscc is required")?;
     let mut authorised_keys = Vec::new();
     for key in &authorise {
-        let hex_text = if Path::new(key).is_file() {
-            read_text(Path::new(key))?
-        } else {
-            key.clone()
-        };
-        authorised_keys.push(sha256(&files::public_key(&hex_text)?.to_bytes()));
+        authorised_keys.push(sha256(&files::public_key_arg(key)?.to_bytes()));
     }
     authorised_keys.sort_unstable();
     authorised_keys.dedup();

@@ -28,7 +28,13 @@ pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
                 registry = registry.with_observer(log)?;
             }
             let change = registry.set_status(&certificate, legal, &operator, now()?)?;
-            println!("{certificate}: {} ({change:?})", legal.label());
+            println!(
+                "{certificate}: {} (entry {} of {}; journal record {})",
+                legal.label(),
+                change.reference.index,
+                change.reference.uri,
+                change.sequence
+            );
         }
         StatusCommand::Publish {
             journal,

@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use yinzheng::Limits;
 use yinzheng::encoding::qr;
-use yinzheng::time::UnixTime;
 use yinzheng::verify::{
     ListAdded, Rejected, Report, SealAdded, VerificationContext, Verifier, VerifyError,
 };
 
 use super::now;
-use crate::cli::{Kind, VerifyArgs};
+use crate::cli::{ObjectArgs, TrustArgs, VerifyCommand};
 use crate::files::{self, Result, TrustSpec, hex_decode, read};
 
 /// The exit code for a rejection.
@@ -58,26 +57,103 @@ pub(crate) fn report_json(report: &Report) -> serde_json::Value {
     })
 }
 
-pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
+/// `verify <kind>`.
+pub(crate) fn run(command: &VerifyCommand, json: bool) -> Result<ExitCode> {
+    match command {
+        VerifyCommand::Certificate(args) => {
+            let (verifier, ctx) = verifier(&args.trust, args.allow_cofactored_batch, Ok)?;
+            if let Some(dir) = args.object.input.as_ref().filter(|p| p.is_dir()) {
+                return verify_queue(&verifier, dir, &ctx, json);
+            }
+            let bytes = object_bytes(&args.object, &verifier)?;
+            let (report, summary) = match verifier.verify_certificate(&bytes, &ctx) {
+                Ok(v) => {
+                    let fields: Vec<_> = v.all_fields().map(files::field_json).collect();
+                    let summary = serde_json::json!({
+                        "id": v.id.to_string(), "holder": v.holder.name, "issuer": v.issuer.name,
+                        "fields": fields, "seal": v.seal().map(|s| s.name.clone()),
+                    });
+                    (Ok(v.report().clone()), summary)
+                }
+                Err(r) => (Err(r), serde_json::Value::Null),
+            };
+            print_outcome(&report, &summary, json)
+        }
+        VerifyCommand::Presentation(args) => {
+            let (verifier, ctx) = verifier(&args.trust, false, |mut ctx| {
+                if let Some(nonce) = &args.nonce {
+                    ctx = ctx.with_nonce(hex_decode(nonce)?);
+                }
+                if let Some(audience) = &args.audience {
+                    ctx = ctx.with_audience(audience.clone());
+                }
+                Ok(ctx)
+            })?;
+            let bytes = object_bytes(&args.object, &verifier)?;
+            let (report, summary) = match verifier.verify_presentation(&bytes, &ctx) {
+                Ok(v) => {
+                    let fields: Vec<_> =
+                        v.certificate.all_fields().map(files::field_json).collect();
+                    let summary = serde_json::json!({
+                        "id": v.certificate.id.to_string(), "holder": v.certificate.holder.name,
+                        "fields": fields, "audience": v.audience, "purpose": v.purpose,
+                        "expires_at": v.expires_at.as_secs(),
+                    });
+                    (Ok(v.report().clone()), summary)
+                }
+                Err(r) => (Err(r), serde_json::Value::Null),
+            };
+            print_outcome(&report, &summary, json)
+        }
+        VerifyCommand::Stamp(args) => {
+            let (verifier, ctx) = verifier(&args.trust, false, Ok)?;
+            let (stamp, document) = (read(&args.input)?, read(&args.document)?);
+            let (report, summary) = match verifier.verify_stamp(&stamp, &document, &ctx) {
+                Ok(v) => {
+                    let summary = serde_json::json!({
+                        "seal": v.seal.name, "owner": v.seal.owner.name,
+                        "seal_maker": v.seal_maker, "signed_at": v.signed_at.as_secs(),
+                    });
+                    (Ok(v.report().clone()), summary)
+                }
+                Err(r) => (Err(r), serde_json::Value::Null),
+            };
+            print_outcome(&report, &summary, json)
+        }
+        #[cfg(feature = "gm")]
+        VerifyCommand::Seal(args) | VerifyCommand::Ofd(args) | VerifyCommand::Licence(args) => {
+            use super::national::NationalKind;
+            let kind = match command {
+                VerifyCommand::Seal(_) => NationalKind::Seal,
+                VerifyCommand::Ofd(_) => NationalKind::Ofd,
+                _ => NationalKind::Licence,
+            };
+            let (verifier, ctx) = verifier(&args.trust, false, Ok)?;
+            super::national::verify(&verifier, kind, &read(&args.input)?, &ctx, json)
+        }
+    }
+}
+
+/// The verifier the trust flags describe, with their seals and lists loaded, and the context
+/// (as of `--at`) that `context` completes.
+fn verifier(
+    args: &TrustArgs,
+    allow_cofactored_batch: bool,
+    context: impl FnOnce(VerificationContext) -> Result<VerificationContext>,
+) -> Result<(Verifier, VerificationContext)> {
     let at = match args.at {
-        Some(secs) => UnixTime::from_secs(secs),
+        Some(at) => at,
         None => now()?,
     };
-    let mut ctx = VerificationContext::at(at);
-    if let Some(nonce) = &args.nonce {
-        ctx = ctx.with_nonce(hex_decode(nonce)?);
-    }
-    if let Some(audience) = &args.audience {
-        ctx = ctx.with_audience(audience.clone());
-    }
     let builder = match (&args.trust, &args.bundle, &args.publisher) {
         (Some(trust), _, _) => Verifier::builder(TrustSpec::load(trust)?),
         (None, Some(bundle), Some(publisher)) => Verifier::from_trust_bundle(
             &read(bundle)?,
-            &files::public_key(publisher)?,
+            &files::public_key_arg(publisher)?,
             &VerificationContext::at(at),
             &Limits::default(),
-        )?,
+        )
+        .map_err(|e| format!("{}: {e}", bundle.display()))?,
         _ => return Err("give --trust, or --bundle with --publisher".into()),
     };
     let builder = if args.allow_unknown_status {
@@ -85,12 +161,13 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         builder
     };
-    let builder = if args.allow_cofactored_batch {
+    let builder = if allow_cofactored_batch {
         builder.allow_cofactored_batch()
     } else {
         builder
     };
     let verifier = builder.build()?;
+    let ctx = context(VerificationContext::at(at))?;
     // Seals first: a status list may be signed under one.
     for seal in &args.seal {
         let added = verifier
@@ -116,63 +193,31 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
             );
         }
     }
-    if let (Kind::Certificate, Some(dir)) = (args.kind, &args.input)
-        && dir.is_dir()
-    {
-        return verify_queue(&verifier, dir, &ctx, args.json);
+    Ok((verifier, ctx))
+}
+
+/// The object's bytes, from its file or its QR text.
+fn object_bytes(object: &ObjectArgs, verifier: &Verifier) -> Result<Vec<u8>> {
+    match (&object.input, &object.qr_text) {
+        (Some(path), _) => read(path),
+        (None, Some(text)) => {
+            Ok(qr::from_qr_text(text, verifier.limits()).map_err(|e| format!("--qr-text: {e}"))?)
+        }
+        (None, None) => Err("give --in or --qr-text".into()),
     }
-    let bytes = match (&args.input, &args.qr_text) {
-        (Some(path), _) => read(path)?,
-        (None, Some(text)) => qr::from_qr_text(text, verifier.limits())?,
-        (None, None) => return Err("give --in or --qr-text".into()),
-    };
-    let (report, summary) = match args.kind {
-        Kind::Certificate => match verifier.verify_certificate(&bytes, &ctx) {
-            Ok(v) => {
-                let fields: Vec<_> = v.all_fields().map(files::field_json).collect();
-                let summary = serde_json::json!({
-                    "id": v.id.to_string(), "holder": v.holder.name, "issuer": v.issuer.name,
-                    "fields": fields, "seal": v.seal().map(|s| s.name.clone()),
-                });
-                (Ok(v.report().clone()), summary)
-            }
-            Err(r) => (Err(r), serde_json::Value::Null),
-        },
-        Kind::Presentation => match verifier.verify_presentation(&bytes, &ctx) {
-            Ok(v) => {
-                let fields: Vec<_> = v.certificate.all_fields().map(files::field_json).collect();
-                let summary = serde_json::json!({
-                    "id": v.certificate.id.to_string(), "holder": v.certificate.holder.name,
-                    "fields": fields, "audience": v.audience, "purpose": v.purpose,
-                    "expires_at": v.expires_at.as_secs(),
-                });
-                (Ok(v.report().clone()), summary)
-            }
-            Err(r) => (Err(r), serde_json::Value::Null),
-        },
-        #[cfg(feature = "gm")]
-        Kind::Seal | Kind::Ofd | Kind::Licence => {
-            return super::national::verify(&verifier, args.kind, &bytes, &ctx, args.json);
-        }
-        Kind::Stamp => {
-            let document = read(args.document.as_ref().ok_or("a stamp needs --document")?)?;
-            match verifier.verify_stamp(&bytes, &document, &ctx) {
-                Ok(v) => {
-                    let summary = serde_json::json!({
-                        "seal": v.seal.name, "owner": v.seal.owner.name,
-                        "seal_maker": v.seal_maker, "signed_at": v.signed_at.as_secs(),
-                    });
-                    (Ok(v.report().clone()), summary)
-                }
-                Err(r) => (Err(r), serde_json::Value::Null),
-            }
-        }
-    };
-    let (report_ref, code, verdict) = match &report {
+}
+
+/// Prints the report and verdict (or, with `json`, one JSON document); the exit code.
+fn print_outcome(
+    report: &core::result::Result<Report, Rejected>,
+    summary: &serde_json::Value,
+    json: bool,
+) -> Result<ExitCode> {
+    let (report_ref, code, verdict) = match report {
         Ok(report) => (report, ExitCode::SUCCESS, "accepted".to_owned()),
         Err(rejected) => (rejected.report(), exit_for(rejected), rejected.to_string()),
     };
-    if args.json {
+    if json {
         let out = serde_json::json!({
             "accepted": report.is_ok(), "verdict": verdict,
             "report": report_json(report_ref), "content": summary,
@@ -182,7 +227,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
         print!("{report_ref}");
         println!("{verdict}");
         if !summary.is_null() {
-            println!("{}", serde_json::to_string_pretty(&summary)?);
+            println!("{}", serde_json::to_string_pretty(summary)?);
         }
     }
     Ok(code)
