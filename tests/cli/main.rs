@@ -9,6 +9,7 @@ mod support;
 
 mod bulk;
 mod bundle;
+mod config;
 mod habits;
 mod keygen;
 mod log;

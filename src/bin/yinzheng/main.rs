@@ -7,20 +7,31 @@
 
 mod cli;
 mod commands;
+mod config;
 mod files;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::FromArgMatches as _;
 
 use cli::{Cli, Command};
 use commands::{bundle, issue, keygen, log, present, qr, seal, stamp, status, verify};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let json = args.iter().any(|a| a == "--json");
+    let config = match config::load(&args) {
+        Ok(config) => config,
+        Err(e) => return report(&*e, json),
+    };
+    let parsed = config::command(config.as_ref())
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         // With --json anywhere, a usage error is JSON too (help and --version are not errors).
-        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+        Err(e) if e.use_stderr() && json => {
             let message = e.kind().as_str().map_or_else(
                 || {
                     e.render()
@@ -40,15 +51,18 @@ fn main() -> ExitCode {
     let json = cli.json;
     match run(cli) {
         Ok(code) => code,
-        Err(e) if json => {
-            print_json_error(&e.to_string(), &e.to_string(), 1);
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) => report(&*e, json),
     }
+}
+
+/// An error (exit code 1): as JSON on stdout with `--json`, else on stderr.
+fn report(e: &dyn std::error::Error, json: bool) -> ExitCode {
+    if json {
+        print_json_error(&e.to_string(), &e.to_string(), 1);
+    } else {
+        eprintln!("error: {e}");
+    }
+    ExitCode::from(1)
 }
 
 /// `{"error": {"message", "detail", "exit_code"}}` on stdout, where a `--json` caller reads.
@@ -81,13 +95,13 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         #[cfg(feature = "gm")]
         Command::Licence(args) => commands::national::licence(&args),
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut command = config::command(None);
             clap_complete::generate(shell, &mut command, "yinzheng", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { out_dir } => {
             std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-            clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &out_dir)
+            clap_mangen::generate_to(config::command(None), &out_dir)
                 .map_err(|e| format!("{}: {e}", out_dir.display()))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -60,6 +60,11 @@ prompt).";
 #[derive(Parser)]
 #[command(name = "yinzheng", version, about = "Electronic certificates and seals: issue, present, verify offline, revoke, audit.", after_help = EXAMPLES)]
 pub(crate) struct Cli {
+    /// The config file (TOML: [agency] name, uscc, key; [log] dir, key, origin; [status]
+    /// journal, prefix; [keys] password_file). A flag beats its environment variable, which
+    /// beats the file, which beats the built-in default.
+    #[arg(long, global = true, value_name = "FILE", env = "YINZHENG_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
     /// The password of encrypted key files: this file's first line. Without it,
     /// $YINZHENG_KEY_PASSWORD, else a prompt on the terminal (never a command-line value).
     #[arg(long, global = true, value_name = "FILE")]
