@@ -11,6 +11,7 @@ mod bulk;
 mod bundle;
 mod config;
 mod habits;
+mod inspect;
 mod keygen;
 mod log;
 mod national;

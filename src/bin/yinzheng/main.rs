@@ -94,6 +94,7 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Bundle(cmd) => bundle::run(cmd),
         #[cfg(feature = "gm")]
         Command::Licence(args) => commands::national::licence(&args),
+        Command::Inspect { file } => commands::inspect::run(&file, json),
         Command::Completions { shell } => {
             let mut command = config::command(None);
             clap_complete::generate(shell, &mut command, "yinzheng", &mut std::io::stdout());

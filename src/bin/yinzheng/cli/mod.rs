@@ -122,6 +122,16 @@ pub(crate) enum Command {
     /// certificate attached) to stamp with `stamp ofd`.
     #[cfg(feature = "gm")]
     Licence(LicenceArgs),
+    /// Shows any object — certificate, presentation, seal, stamp, status list, trust bundle
+    /// (COSE or QR text), checkpoint, proof bundle, GB/T 38540 seal or stamp — as it is
+    /// written, with no trust and no signature checked.
+    #[command(
+        after_help = "Examples:\n  yinzheng inspect licence.cbor\n  yinzheng inspect --json trust.bundle\n  yinzheng inspect audit/checkpoint"
+    )]
+    Inspect {
+        /// The file.
+        file: PathBuf,
+    },
     /// Prints a shell completion script: `source <(yinzheng completions bash)`.
     #[command(
         after_help = "Examples:\n  yinzheng completions bash > /etc/bash_completion.d/yinzheng\n  yinzheng completions zsh > \"${fpath[1]}/_yinzheng\""

@@ -2,6 +2,7 @@
 
 pub(crate) mod bulk;
 pub(crate) mod bundle;
+pub(crate) mod inspect;
 pub(crate) mod issue;
 pub(crate) mod keygen;
 pub(crate) mod log;
