@@ -16,6 +16,7 @@ mod keygen;
 mod log;
 mod national;
 mod present;
+mod schema;
 mod stamp;
 mod status;
 

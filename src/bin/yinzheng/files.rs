@@ -248,6 +248,10 @@ pub(crate) fn hex_decode(text: &str) -> Result<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return Err("hex text has an odd length".into());
     }
+    // `from_str_radix` alone would take a sign ("+f"), which is not hex.
+    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("invalid hex".into());
+    }
     (0..text.len())
         .step_by(2)
         .map(|i| {
@@ -274,12 +278,14 @@ enum ValueSpec {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FieldSpec {
     name: String,
     value: ValueSpec,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HolderSpec {
     name: String,
     code: String,
@@ -517,6 +523,13 @@ impl TrustSpec {
             trust.add_pinned_certificate(&p.name, &der, roles)?;
         }
         for m in spec.seal_makers {
+            if let Some(other) = m.roles.iter().find(|r| *r != "seal-maker") {
+                return Err(format!(
+                    "{}: a seal maker's role is seal-maker, not {other:?}",
+                    whose("seal maker", &m.name)
+                )
+                .into());
+            }
             trust.add_seal_maker(&m.name, public_key(&m.public_key)?)?;
         }
         for r in spec.revoked_keys {

@@ -95,6 +95,10 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         #[cfg(feature = "gm")]
         Command::Licence(args) => commands::national::licence(&args),
         Command::Inspect { file } => commands::inspect::run(&file, json),
+        Command::Schema { file } => {
+            print!("{}", file.text());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { shell } => {
             let mut command = config::command(None);
             clap_complete::generate(shell, &mut command, "yinzheng", &mut std::io::stdout());

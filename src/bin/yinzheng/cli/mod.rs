@@ -132,6 +132,16 @@ pub(crate) enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Prints the JSON Schema (draft 2020-12) of a request file or a trust file, for editors
+    /// and for checking files before they reach `issue` or `verify`.
+    #[command(
+        after_help = "Examples:\n  yinzheng schema request > request.schema.json\n  yinzheng schema trust > trust.schema.json && check-jsonschema --schemafile trust.schema.json trust.json"
+    )]
+    Schema {
+        /// Which file.
+        #[arg(value_enum)]
+        file: SchemaFile,
+    },
     /// Prints a shell completion script: `source <(yinzheng completions bash)`.
     #[command(
         after_help = "Examples:\n  yinzheng completions bash > /etc/bash_completion.d/yinzheng\n  yinzheng completions zsh > \"${fpath[1]}/_yinzheng\""
@@ -148,6 +158,25 @@ pub(crate) enum Command {
         #[arg(short, long, value_name = "DIR")]
         out_dir: PathBuf,
     },
+}
+
+/// The files `schema` describes.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum SchemaFile {
+    /// A certificate request (`issue --request`), JSON or TOML.
+    Request,
+    /// A trust file (`verify … --trust`).
+    Trust,
+}
+
+impl SchemaFile {
+    /// The schema, as shipped in docs/schemas.
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Self::Request => include_str!("../../../../docs/schemas/request.schema.json"),
+            Self::Trust => include_str!("../../../../docs/schemas/trust.schema.json"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
