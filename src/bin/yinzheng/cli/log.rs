@@ -7,11 +7,13 @@ use clap::{Args, Subcommand};
 use yinzheng::audit::{ConsistencyBundle, InclusionBundle, NoteKey};
 use yinzheng::storage::{AuditLog, LogReader};
 
+use super::examples;
 use crate::files::{self, Result};
 
 #[derive(Args)]
 pub(crate) struct LogArgs {
-    /// Record the event in the audit log in this directory (created if missing).
+    /// The audit log's directory: a command that records an event records it there (the
+    /// directory is created if missing).
     #[arg(long)]
     pub(crate) log: Option<PathBuf>,
     /// The log's origin line.
@@ -122,6 +124,7 @@ impl LogArgs {
 #[derive(Subcommand)]
 pub(crate) enum LogCommand {
     /// Appends an event (identifiers and digests only).
+    #[command(after_help = examples::LOG_APPEND)]
     Append {
         #[command(flatten)]
         log: LogArgs,
@@ -136,12 +139,14 @@ pub(crate) enum LogCommand {
         object: Option<PathBuf>,
     },
     /// Prints the log's verifier key (C2SP vkey), which auditors need.
+    #[command(after_help = examples::LOG_VKEY)]
     Vkey {
         #[command(flatten)]
         log: LogArgs,
     },
     /// Verifies a log directory with nothing but the log's public key: the anchor and every
     /// commit after the tree cache's mark, or with --full the whole history.
+    #[command(after_help = examples::LOG_VERIFY)]
     Verify {
         /// The log directory.
         #[arg(long = "log", alias = "dir", value_name = "DIR")]
@@ -157,6 +162,7 @@ pub(crate) enum LogCommand {
         full: bool,
     },
     /// Prints an inclusion proof bundle for entry `index`.
+    #[command(after_help = examples::LOG_PROVE)]
     Prove {
         #[command(flatten)]
         log: LogArgs,
@@ -167,6 +173,7 @@ pub(crate) enum LogCommand {
         index: u64,
     },
     /// Prints the log's latest signed checkpoint (a C2SP signed note) for an auditor to hold.
+    #[command(after_help = examples::LOG_CHECKPOINT)]
     Checkpoint {
         #[command(flatten)]
         log: LogArgs,
@@ -174,6 +181,7 @@ pub(crate) enum LogCommand {
         reader: ReaderArgs,
     },
     /// Checks a signed checkpoint (from a file) against the log's key.
+    #[command(after_help = examples::LOG_CHECK_CHECKPOINT)]
     CheckCheckpoint {
         /// The checkpoint file (a C2SP signed note).
         #[arg(long)]
@@ -182,6 +190,7 @@ pub(crate) enum LogCommand {
         key: LogKeyArgs,
     },
     /// Checks that a consistency bundle extends a checkpoint the auditor already holds.
+    #[command(after_help = examples::LOG_CHECK_CONSISTENCY)]
     CheckConsistency {
         /// The checkpoint held (a C2SP signed note).
         #[arg(long)]
@@ -193,6 +202,7 @@ pub(crate) enum LogCommand {
         key: LogKeyArgs,
     },
     /// Checks an inclusion proof bundle (from a file) against the log's key.
+    #[command(after_help = examples::LOG_CHECK_PROOF)]
     CheckProof {
         /// The bundle file.
         #[arg(long)]
@@ -201,6 +211,7 @@ pub(crate) enum LogCommand {
         key: LogKeyArgs,
     },
     /// Prints a consistency bundle from `old_size` to the current size.
+    #[command(after_help = examples::LOG_CONSISTENCY)]
     Consistency {
         #[command(flatten)]
         log: LogArgs,
@@ -213,6 +224,7 @@ pub(crate) enum LogCommand {
     /// Publishes the log as C2SP tlog-tiles into a directory that any static HTTP server can
     /// serve as it is: the entries since the last publication, their tiles, then the
     /// checkpoint. Restartable; an immutable tile that differs is refused, never overwritten.
+    #[command(after_help = examples::LOG_PUBLISH)]
     Publish {
         #[command(flatten)]
         log: LogArgs,
@@ -225,6 +237,7 @@ pub(crate) enum LogCommand {
     /// Verifies a log published as tlog-tiles with nothing but the log's key: every entry,
     /// tile and bundle against the checkpoint; with --index, prints that entry's inclusion
     /// bundle, proven from the tiles, instead.
+    #[command(after_help = examples::LOG_VERIFY_TILES)]
     VerifyTiles {
         /// The directory of published objects.
         #[arg(long)]
@@ -237,6 +250,7 @@ pub(crate) enum LogCommand {
     },
     /// Attaches a witness's cosignature lines (its add-checkpoint response) to a checkpoint,
     /// each checked under the witness's key first.
+    #[command(after_help = examples::LOG_ATTACH_COSIGNATURES)]
     AttachCosignatures {
         /// The checkpoint (a C2SP signed note).
         #[arg(long)]
@@ -250,6 +264,7 @@ pub(crate) enum LogCommand {
     },
     /// Checks that a checkpoint is signed by the log and cosigned by at least --quorum of the
     /// --witness keys.
+    #[command(after_help = examples::LOG_CHECK_WITNESSED)]
     CheckWitnessed {
         /// The checkpoint (a C2SP signed note).
         #[arg(long)]
@@ -269,6 +284,7 @@ pub(crate) enum LogCommand {
 pub(crate) enum WitnessCommand {
     /// Creates the state file of a new witness (once: add-checkpoint refuses a missing state,
     /// so that a lost file is never taken for a fresh start).
+    #[command(after_help = examples::WITNESS_INIT)]
     Init {
         /// The state file to create.
         #[arg(long)]
@@ -276,6 +292,7 @@ pub(crate) enum WitnessCommand {
     },
     /// Prints the witness's verifier key (C2SP vkey), which the logs and verifiers it serves
     /// need.
+    #[command(after_help = examples::WITNESS_VKEY)]
     Vkey {
         #[command(flatten)]
         witness: WitnessArgs,
@@ -283,6 +300,7 @@ pub(crate) enum WitnessCommand {
     /// Answers a tlog-witness add-checkpoint request (a consistency bundle, e.g. from `log
     /// consistency --old-size <the witness's size>`): prints the cosignature line, or exits 1
     /// with the HTTP status and reason (409 gives the witness's size).
+    #[command(after_help = examples::WITNESS_ADD_CHECKPOINT)]
     AddCheckpoint {
         #[command(flatten)]
         witness: WitnessArgs,

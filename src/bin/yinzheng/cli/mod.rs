@@ -8,6 +8,7 @@ use yinzheng::time::UnixTime;
 
 use crate::files::{Result, write};
 
+mod examples;
 mod log;
 mod verify;
 
@@ -80,6 +81,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Makes a private key — encrypted PKCS#8 PEM (scrypt, AES-256-CBC), mode 0600, never
     /// over an existing file — and prints its public key (hex) and key id.
+    #[command(after_help = examples::KEYGEN)]
     Keygen {
         /// Ed25519 for agencies, seal makers and logs; P-256 for phones' device keys.
         #[arg(long, value_enum, default_value = "ed25519")]
@@ -93,15 +95,19 @@ pub(crate) enum Command {
         allow_unencrypted: bool,
     },
     /// Issues certificates from JSON or TOML requests (one file, or a directory in bulk).
+    #[command(after_help = examples::ISSUE)]
     Issue(IssueArgs),
     /// Shows a device-bound certificate as a presentation signed by the device key.
+    #[command(after_help = examples::PRESENT)]
     Present(PresentArgs),
     /// Renders QR text as a QR code.
+    #[command(after_help = examples::QR)]
     Qr(QrArgs),
     /// Verifies a certificate, a presentation or a stamp offline.
     #[command(subcommand)]
     Verify(VerifyCommand),
     /// Stamps a document with a seal (电子签章).
+    #[command(after_help = examples::STAMP)]
     Stamp(StampArgs),
     /// Electronic seals (电子印章).
     #[command(subcommand)]
@@ -121,6 +127,7 @@ pub(crate) enum Command {
     /// Renders a certificate, once verified, as an OFD e-licence (its face as page text, the
     /// certificate attached) to stamp with `stamp ofd`.
     #[cfg(feature = "gm")]
+    #[command(after_help = examples::LICENCE)]
     Licence(LicenceArgs),
     /// Shows any object — certificate, presentation, seal, stamp, status list, trust bundle
     /// (COSE or QR text), checkpoint, proof bundle, GB/T 38540 seal or stamp — as it is
@@ -246,6 +253,7 @@ pub(crate) struct StampOfdArgs {
 #[derive(Subcommand)]
 pub(crate) enum StampTarget {
     /// Stamps or signs an OFD document (GB/T 33190 §18), keeping earlier signatures valid.
+    #[command(after_help = examples::STAMP_OFD)]
     Ofd(StampOfdArgs),
 }
 
@@ -431,6 +439,7 @@ impl RenderArgs {
 pub(crate) enum SealCommand {
     /// Makes (signs) a seal as the seal maker: a yinzheng seal (COSE), or with --gm a
     /// GB/T 38540 `SESeal` (DER, SM2) for the signers' certificates.
+    #[command(after_help = examples::SEAL_MAKE)]
     Make {
         /// Make a national seal (feature gm): needs --maker-cert and --signer-cert, and an
         /// SM2 --maker-key.
@@ -483,6 +492,7 @@ pub(crate) enum SealCommand {
 #[derive(Subcommand)]
 pub(crate) enum StatusCommand {
     /// Sets a certificate's legal status (revoked, suspended, valid to reinstate, …).
+    #[command(after_help = examples::STATUS_SET)]
     Set {
         /// The registry journal (the name `issue` uses; `--journal` is its old name).
         #[arg(long = "status-journal", alias = "journal", value_name = "FILE")]
@@ -507,6 +517,7 @@ pub(crate) enum StatusCommand {
         log: LogArgs,
     },
     /// Signs the current status lists into a directory.
+    #[command(after_help = examples::STATUS_PUBLISH)]
     Publish {
         /// The registry journal (the name `issue` uses; `--journal` is its old name).
         #[arg(long = "status-journal", alias = "journal", value_name = "FILE")]
@@ -531,6 +542,7 @@ pub(crate) enum StatusCommand {
 #[derive(Subcommand)]
 pub(crate) enum BundleCommand {
     /// Makes a signed trust bundle from a trust file, seals and status lists.
+    #[command(after_help = examples::BUNDLE_MAKE)]
     Make {
         /// The publisher's key (verifier apps pin its public key).
         #[arg(long)]
@@ -555,11 +567,12 @@ pub(crate) enum BundleCommand {
         out: PathBuf,
     },
     /// Checks a bundle's signature and freshness and lists what it holds.
+    #[command(after_help = examples::BUNDLE_VERIFY)]
     Verify {
         /// The bundle.
         #[arg(short, long = "in")]
         input: PathBuf,
-        /// The publisher's public key (hex).
+        /// The publisher's public key: hex, or a file holding it (such as `keygen`'s `.pub`).
         #[arg(long)]
         publisher: String,
     },
