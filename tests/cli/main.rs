@@ -12,6 +12,7 @@ mod bundle;
 mod config;
 mod habits;
 mod inspect;
+mod json;
 mod keygen;
 mod log;
 mod national;

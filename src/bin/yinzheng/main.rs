@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod files;
+mod output;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
                 },
                 str::to_owned,
             );
-            print_json_error(&message, e.render().to_string().trim(), 2);
+            output::json_error(&message, e.render().to_string().trim(), 2);
             return ExitCode::from(2);
         }
         Err(e) => e.exit(),
@@ -58,24 +59,17 @@ fn main() -> ExitCode {
 /// An error (exit code 1): as JSON on stdout with `--json`, else on stderr.
 fn report(e: &dyn std::error::Error, json: bool) -> ExitCode {
     if json {
-        print_json_error(&e.to_string(), &e.to_string(), 1);
+        output::json_error(&e.to_string(), &e.to_string(), 1);
     } else {
         eprintln!("error: {e}");
     }
     ExitCode::from(1)
 }
 
-/// `{"error": {"message", "detail", "exit_code"}}` on stdout, where a `--json` caller reads.
-fn print_json_error(message: &str, detail: &str, exit_code: u8) {
-    let error = serde_json::json!({
-        "error": { "message": message, "detail": detail, "exit_code": exit_code },
-    });
-    println!("{error}");
-}
-
 fn run(cli: Cli) -> files::Result<ExitCode> {
     files::set_password_file(cli.password_file);
     let json = cli.json;
+    output::set_json(json);
     match cli.command {
         Command::Keygen {
             alg,
@@ -96,7 +90,7 @@ fn run(cli: Cli) -> files::Result<ExitCode> {
         Command::Licence(args) => commands::national::licence(&args),
         Command::Inspect { file } => commands::inspect::run(&file, json),
         Command::Schema { file } => {
-            print!("{}", file.text());
+            output::emit(file.text(), serde_json::from_str(file.text())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {

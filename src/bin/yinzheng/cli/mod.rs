@@ -419,7 +419,12 @@ impl RenderArgs {
                          widen it, or write a picture with --qr svg|png --qr-out FILE"
                     );
                 }
-                print!("{}", code.to_terminal());
+                // With --json, stdout holds the one JSON document; the picture goes to stderr.
+                if crate::output::is_json() {
+                    eprint!("{}", code.to_terminal());
+                } else {
+                    print!("{}", code.to_terminal());
+                }
             }
             QrFormat::Svg => write(self.qr_path()?, code.to_svg().as_bytes())?,
             QrFormat::Png => write(self.qr_path()?, &code.to_png(8)?)?,

@@ -11,6 +11,7 @@ use yinzheng::verify::{VerificationContext, Verifier};
 use super::now;
 use crate::cli::BundleCommand;
 use crate::files::{self, Result, TrustSpec, read, write};
+use crate::output;
 
 pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
     match cmd {
@@ -101,7 +102,10 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
             let signer = files::signing_key(&publisher_key)?;
             let bytes = sign_trust_bundle(&bundle, signer.as_ref())?;
             write(&out, &bytes)?;
-            println!("trust bundle {} bytes → {}", bytes.len(), out.display());
+            output::emit(
+                format_args!("trust bundle {} bytes → {}", bytes.len(), out.display()),
+                serde_json::json!({ "out": out, "bytes": bytes.len() }),
+            );
         }
         BundleCommand::Verify { input, publisher } => {
             let t = now()?;
@@ -116,16 +120,27 @@ pub(crate) fn run(cmd: BundleCommand) -> Result<ExitCode> {
             // Verified above; read the content again to list it.
             let sign1 = yinzheng::encoding::cose::CoseSign1::decode(&bytes, &Limits::default())?;
             let bundle = TrustBundle::decode(sign1.payload, &Limits::default())?;
-            println!(
-                "trust bundle from {} verified and fresh until {}: {} agency keys, {} X.509 roots, {} seal makers, {} seals, {} status lists, {} revoked keys",
-                bundle.publisher,
-                bundle.expires_at,
-                bundle.issuer_keys.len(),
-                bundle.x509_roots.len(),
-                bundle.seal_makers.len(),
-                bundle.seals.len(),
-                bundle.status_lists.len(),
-                bundle.revoked_keys.len()
+            output::emit(
+                format_args!(
+                    "trust bundle from {} verified and fresh until {}: {} agency keys, {} X.509 roots, {} seal makers, {} seals, {} status lists, {} revoked keys",
+                    bundle.publisher,
+                    bundle.expires_at,
+                    bundle.issuer_keys.len(),
+                    bundle.x509_roots.len(),
+                    bundle.seal_makers.len(),
+                    bundle.seals.len(),
+                    bundle.status_lists.len(),
+                    bundle.revoked_keys.len()
+                ),
+                serde_json::json!({
+                    "verified": true, "publisher": bundle.publisher,
+                    "issued_at": bundle.issued_at.to_string(),
+                    "expires_at": bundle.expires_at.to_string(),
+                    "agency_keys": bundle.issuer_keys.len(), "x509_roots": bundle.x509_roots.len(),
+                    "seal_makers": bundle.seal_makers.len(), "seals": bundle.seals.len(),
+                    "status_lists": bundle.status_lists.len(),
+                    "revoked_keys": bundle.revoked_keys.len(),
+                }),
             );
         }
     }

@@ -9,6 +9,7 @@ use yinzheng::model::Agency;
 use super::{bulk, now, status::open_registry};
 use crate::cli::IssueArgs;
 use crate::files::{self, RequestSpec, Result, read, write};
+use crate::output;
 
 pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
     let agency = Agency::new(&args.agency_name, &args.agency_uscc)?;
@@ -39,11 +40,18 @@ pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
             force: args.force,
         };
         let (total, fresh) = bulk::issue_all(&bulk, issuer, registry.as_ref(), t)?;
-        println!(
-            "{total} certificates → {} ({fresh} new, {} issued before; manifest.tsv, ledger {})",
-            args.out.display(),
-            total - fresh,
-            bulk::ledger_path(&args.out).display()
+        let ledger = bulk::ledger_path(&args.out);
+        output::emit(
+            format_args!(
+                "{total} certificates → {} ({fresh} new, {} issued before; manifest.tsv, ledger {})",
+                args.out.display(),
+                total - fresh,
+                ledger.display()
+            ),
+            serde_json::json!({
+                "certificates": total, "new": fresh, "issued_before": total - fresh,
+                "out_dir": args.out, "manifest": args.out.join("manifest.tsv"), "ledger": ledger,
+            }),
         );
     } else {
         if !args.force && args.out.exists() {
@@ -54,7 +62,13 @@ pub(crate) fn run(args: &IssueArgs) -> Result<ExitCode> {
             .map_err(|e| format!("{}: {e}", args.request.display()))?;
         let issued = issuer.issue(builder, t)?;
         write(&args.out, issued.as_bytes())?;
-        println!("{}", issued.certificate().id);
+        output::emit(
+            &issued.certificate().id,
+            serde_json::json!({
+                "id": issued.certificate().id.to_string(), "out": args.out,
+                "bytes": issued.as_bytes().len(), "audit_index": issued.audit_index(),
+            }),
+        );
         eprintln!(
             "{} bytes → {}{}",
             issued.as_bytes().len(),

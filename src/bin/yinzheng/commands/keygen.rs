@@ -11,6 +11,7 @@ use yinzheng::crypto::{
 
 use crate::cli::KeyAlg;
 use crate::files::{Result, hex_encode, key_password, write};
+use crate::output;
 
 pub(crate) fn run(alg: KeyAlg, out: &Path, allow_unencrypted: bool) -> Result<ExitCode> {
     // `symlink_metadata`: a dangling link is there too (and writing would follow it).
@@ -52,7 +53,14 @@ pub(crate) fn run(alg: KeyAlg, out: &Path, allow_unencrypted: bool) -> Result<Ex
     write_private(out, written.as_bytes())?;
     let public_hex = hex_encode(&public.to_bytes());
     write(&out.with_extension("pub"), public_hex.as_bytes())?;
-    println!("{public_hex}");
+    output::emit(
+        &public_hex,
+        serde_json::json!({
+            "public_key": public_hex, "algorithm": public.algorithm().to_string(),
+            "key_id": public.key_id().to_string(), "private_key_file": out,
+            "public_key_file": out.with_extension("pub"), "encrypted": password.is_some(),
+        }),
+    );
     eprintln!(
         "{} key written to {} ({}, owner-only; public key in {}, key id {})",
         public.algorithm(),

@@ -12,6 +12,7 @@ use yinzheng::storage::log::{verify_dir, verify_dir_full};
 use super::now;
 use crate::cli::LogCommand;
 use crate::files::{Result, read, read_text};
+use crate::output;
 
 pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
     match cmd {
@@ -44,11 +45,15 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                 },
                 now()?,
             )?;
-            println!("entry {}", receipt.index);
+            output::emit(
+                format_args!("entry {}", receipt.index),
+                serde_json::json!({ "index": receipt.index }),
+            );
         }
         LogCommand::Vkey { log } => {
             let audit = log.open()?.ok_or("log vkey needs --log and --log-key")?;
-            println!("{}", audit.key().to_vkey());
+            let vkey = audit.key().to_vkey();
+            output::emit(&vkey, serde_json::json!({ "vkey": vkey }));
         }
         LogCommand::Verify {
             dir,
@@ -66,11 +71,13 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             };
             bar.finish_and_clear();
             if summary.uncommitted_bytes > 0 && !allow_uncommitted_tail {
-                eprintln!(
-                    "{} bytes after the last commit are not part of the log (an interrupted write, or bytes added since)",
-                    summary.uncommitted_bytes
-                );
-                return Ok(ExitCode::from(10));
+                return Ok(output::failure(
+                    &format!(
+                        "{} bytes after the last commit are not part of the log (an interrupted write, or bytes added since)",
+                        summary.uncommitted_bytes
+                    ),
+                    10,
+                ));
             }
             let scope = if summary.checked_from == 0 {
                 "every frame, the hash chain, every signed checkpoint and the anchor".to_owned()
@@ -80,26 +87,37 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                     summary.checked_from
                 )
             };
-            println!(
-                "log verified: {} entries, {scope}{}",
-                summary.size,
-                if summary.uncommitted_bytes > 0 {
-                    format!(
-                        "; {} uncommitted bytes after the last commit",
-                        summary.uncommitted_bytes
-                    )
-                } else {
-                    String::new()
-                }
+            output::emit(
+                format_args!(
+                    "log verified: {} entries, {scope}{}",
+                    summary.size,
+                    if summary.uncommitted_bytes > 0 {
+                        format!(
+                            "; {} uncommitted bytes after the last commit",
+                            summary.uncommitted_bytes
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+                serde_json::json!({
+                    "verified": true, "size": summary.size, "checked_from": summary.checked_from,
+                    "uncommitted_bytes": summary.uncommitted_bytes,
+                }),
             );
         }
         LogCommand::Prove { log, reader, index } => {
             let opened = log.open_for_reading(&reader, "log prove")?;
-            print!("{}", opened.inclusion_bundle(index)?.encode());
+            let bundle = opened.inclusion_bundle(index)?.encode();
+            output::emit(
+                &bundle,
+                serde_json::json!({ "index": index, "bundle": bundle }),
+            );
         }
         LogCommand::Checkpoint { log, reader } => {
             let opened = log.open_for_reading(&reader, "log checkpoint")?;
-            print!("{}", opened.checkpoint_note());
+            let note = opened.checkpoint_note();
+            output::emit(&note, serde_json::json!({ "checkpoint": note }));
         }
         LogCommand::CheckCheckpoint { checkpoint, key } => {
             let (signed, _) = SignedCheckpoint::verify(
@@ -107,15 +125,13 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                 &key.origin,
                 &[key.note_key()?],
             )?;
-            println!(
-                "checkpoint verified: {} entries, root {}",
-                signed.checkpoint.size,
-                signed
-                    .checkpoint
-                    .root
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
+            let root = crate::files::hex_encode(&signed.checkpoint.root);
+            output::emit(
+                format_args!(
+                    "checkpoint verified: {} entries, root {root}",
+                    signed.checkpoint.size
+                ),
+                serde_json::json!({ "verified": true, "size": signed.checkpoint.size, "root": root }),
             );
         }
         LogCommand::CheckConsistency { held, bundle, key } => {
@@ -124,16 +140,21 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             let bundle = ConsistencyBundle::parse(&read_text(&bundle)?)?;
             let mut auditor = CheckpointAuditor::new(&key.origin, keys, Some(held));
             match auditor.update(&bundle) {
-                Ok(newer) => println!(
-                    "consistent: the checkpoint of {} entries extends the one held",
-                    newer.checkpoint.size
+                Ok(newer) => output::emit(
+                    format_args!(
+                        "consistent: the checkpoint of {} entries extends the one held",
+                        newer.checkpoint.size
+                    ),
+                    serde_json::json!({ "consistent": true, "size": newer.checkpoint.size }),
                 ),
                 Err(UpdateError::Inconsistent(evidence)) => {
-                    eprintln!(
-                        "INCONSISTENT: the log has shown two histories; keep both checkpoints as evidence\n--- held\n{}--- offered\n{}",
-                        evidence.held, evidence.offered
-                    );
-                    return Ok(ExitCode::from(11));
+                    return Ok(output::failure(
+                        &format!(
+                            "INCONSISTENT: the log has shown two histories; keep both checkpoints as evidence\n--- held\n{}--- offered\n{}",
+                            evidence.held, evidence.offered
+                        ),
+                        11,
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -141,11 +162,18 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
         LogCommand::CheckProof { bundle, key } => {
             let included = InclusionBundle::parse(&read_text(&bundle)?)?
                 .verify(&key.origin, &[key.note_key()?])?;
-            println!(
-                "entry {} is in the log at size {} ({})",
-                included.index,
-                included.checkpoint.checkpoint.size,
-                included.entry.event.kind.name()
+            output::emit(
+                format_args!(
+                    "entry {} is in the log at size {} ({})",
+                    included.index,
+                    included.checkpoint.checkpoint.size,
+                    included.entry.event.kind.name()
+                ),
+                serde_json::json!({
+                    "verified": true, "index": included.index,
+                    "size": included.checkpoint.checkpoint.size,
+                    "event": included.entry.event.kind.name(),
+                }),
             );
         }
         LogCommand::Consistency {
@@ -154,7 +182,11 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             old_size,
         } => {
             let opened = log.open_for_reading(&reader, "log consistency")?;
-            print!("{}", opened.consistency_bundle(old_size)?.encode());
+            let bundle = opened.consistency_bundle(old_size)?.encode();
+            output::emit(
+                &bundle,
+                serde_json::json!({ "old_size": old_size, "bundle": bundle }),
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

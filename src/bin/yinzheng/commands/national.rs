@@ -15,6 +15,7 @@ use super::now;
 use super::verify::{exit_for, report_json};
 use crate::cli::{LicenceArgs, StampOfdArgs};
 use crate::files::{self, Result, TrustSpec, read, write};
+use crate::output;
 
 /// What `seal make --gm` was given.
 pub(crate) struct SealRequest<'a> {
@@ -88,11 +89,14 @@ pub(crate) fn make_seal(request: &SealRequest<'_>) -> Result<ExitCode> {
         maker.as_ref(),
     )?;
     write(request.out, &seal)?;
-    println!(
-        "national seal {} (GB/T 38540 v4, SM2) {} bytes → {}",
-        request.id,
-        seal.len(),
-        request.out.display()
+    output::emit(
+        format_args!(
+            "national seal {} (GB/T 38540 v4, SM2) {} bytes → {}",
+            request.id,
+            seal.len(),
+            request.out.display()
+        ),
+        serde_json::json!({ "id": request.id, "out": request.out, "bytes": seal.len() }),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -125,11 +129,10 @@ pub(crate) fn stamp_ofd(args: &StampOfdArgs) -> Result<ExitCode> {
     )
     .map_err(|e| format!("{}: {e}", args.input.display()))?;
     write(&args.out, &signed)?;
-    println!(
-        "{} {} bytes → {}",
-        if seal.is_some() { "stamped" } else { "signed" },
-        signed.len(),
-        args.out.display()
+    let done = if seal.is_some() { "stamped" } else { "signed" };
+    output::emit(
+        format_args!("{done} {} bytes → {}", signed.len(), args.out.display()),
+        serde_json::json!({ "done": done, "out": args.out, "bytes": signed.len() }),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -142,19 +145,29 @@ pub(crate) fn licence(args: &LicenceArgs) -> Result<ExitCode> {
     let verified = match verifier.verify_certificate(&bytes, &ctx) {
         Ok(verified) => verified,
         Err(rejected) => {
-            print!("{}", rejected.report());
-            println!("{rejected}");
+            output::emit(
+                format_args!("{}{rejected}", rejected.report()),
+                serde_json::json!({
+                    "accepted": false, "reason": rejected.to_string(),
+                    "report": report_json(rejected.report()),
+                }),
+            );
             return Ok(exit_for(&rejected));
         }
     };
     let ofd = make_ofd(&licence_draft(verified.value(), &bytes))?;
     write(&args.out, &ofd)?;
-    println!(
-        "e-licence for {} ({}) {} bytes → {} (stamp it with `stamp ofd`)",
-        verified.id,
-        verified.holder.name,
-        ofd.len(),
-        args.out.display()
+    output::emit(
+        format_args!(
+            "e-licence for {} ({}) {} bytes → {} (stamp it with `stamp ofd`)",
+            verified.id,
+            verified.holder.name,
+            ofd.len(),
+            args.out.display()
+        ),
+        serde_json::json!({
+            "accepted": true, "id": verified.id.to_string(), "out": args.out, "bytes": ofd.len(),
+        }),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@ use yinzheng::present::{PresentationOptions, Presenter};
 use super::now;
 use crate::cli::PresentArgs;
 use crate::files::{self, Result, hex_decode, read, write};
+use crate::output;
 
 pub(crate) fn run(args: &PresentArgs) -> Result<ExitCode> {
     let presenter = Presenter::new(
@@ -27,7 +28,10 @@ pub(crate) fn run(args: &PresentArgs) -> Result<ExitCode> {
         write(out, &bytes)?;
     }
     let text = qr::to_qr_text(&bytes);
-    println!("{text}");
+    output::emit(
+        &text,
+        serde_json::json!({ "qr_text": text, "out": args.out, "bytes": bytes.len() }),
+    );
     args.render.render(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use yinzheng::encoding::qr;
 
 use crate::cli::QrArgs;
 use crate::files::{Result, read};
+use crate::output;
 
 pub(crate) fn run(args: QrArgs) -> Result<ExitCode> {
     let QrArgs {
@@ -18,7 +19,7 @@ pub(crate) fn run(args: QrArgs) -> Result<ExitCode> {
         (None, Some(path)) => qr::to_qr_text(&read(&path)?),
         (None, None) => return Err("give --text or --in".into()),
     };
-    println!("{text}");
+    output::emit(&text, serde_json::json!({ "qr_text": text }));
     render.render(&text)?;
     Ok(ExitCode::SUCCESS)
 }

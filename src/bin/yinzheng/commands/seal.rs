@@ -9,6 +9,7 @@ use yinzheng::model::{Agency, Seal, SealKind, SealPicture};
 use super::now;
 use crate::cli::SealCommand;
 use crate::files::{self, Result, read, write};
+use crate::output;
 
 pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
     let SealCommand::Make {
@@ -87,12 +88,17 @@ pub(crate) fn run(cmd: SealCommand) -> Result<ExitCode> {
     }
     let bytes = maker.make(&seal, t)?;
     write(&out, &bytes)?;
-    println!(
-        "seal {} ({}) {} bytes → {}",
-        seal.id,
-        seal.kind.label(),
-        bytes.len(),
-        out.display()
+    output::emit(
+        format_args!(
+            "seal {} ({}) {} bytes → {}",
+            seal.id,
+            seal.kind.label(),
+            bytes.len(),
+            out.display()
+        ),
+        serde_json::json!({
+            "id": seal.id, "kind": seal.kind.label(), "out": out, "bytes": bytes.len(),
+        }),
     );
     Ok(ExitCode::SUCCESS)
 }

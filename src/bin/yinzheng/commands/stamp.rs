@@ -7,6 +7,7 @@ use yinzheng::issue::Stamper;
 use super::now;
 use crate::cli::StampArgs;
 use crate::files::{self, Result, read, write};
+use crate::output;
 
 pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
     #[cfg(feature = "gm")]
@@ -31,6 +32,9 @@ pub(crate) fn run(args: StampArgs) -> Result<ExitCode> {
     }
     let stamp = stamper.stamp(&read(&document)?, &property, now()?)?;
     write(&out, &stamp)?;
-    println!("stamp {} bytes → {}", stamp.len(), out.display());
+    output::emit(
+        format_args!("stamp {} bytes → {}", stamp.len(), out.display()),
+        serde_json::json!({ "out": out, "bytes": stamp.len() }),
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use yinzheng::storage::FileStatusStore;
 use super::now;
 use crate::cli::StatusCommand;
 use crate::files::{self, Result, write};
+use crate::output;
 
 pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
     match cmd {
@@ -28,12 +29,19 @@ pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
                 registry = registry.with_observer(log)?;
             }
             let change = registry.set_status(&certificate, legal, &operator, now()?)?;
-            println!(
-                "{certificate}: {} (entry {} of {}; journal record {})",
-                legal.label(),
-                change.reference.index,
-                change.reference.uri,
-                change.sequence
+            output::emit(
+                format_args!(
+                    "{certificate}: {} (entry {} of {}; journal record {})",
+                    legal.label(),
+                    change.reference.index,
+                    change.reference.uri,
+                    change.sequence
+                ),
+                serde_json::json!({
+                    "certificate": certificate, "status": legal.name(),
+                    "label": legal.label(), "list": change.reference.uri,
+                    "index": change.reference.index, "journal_record": change.sequence,
+                }),
             );
         }
         StatusCommand::Publish {
@@ -53,12 +61,16 @@ pub(crate) fn run(cmd: StatusCommand) -> Result<ExitCode> {
             let signer = files::signing_key(&key)?;
             std::fs::create_dir_all(&out_dir)?;
             let t = now()?;
+            let mut text = String::new();
+            let mut lists = Vec::new();
             for (i, uri) in registry.uris().iter().enumerate() {
                 let token = registry.publish(uri, signer.as_ref(), t, Duration::from_secs(ttl))?;
                 let file = out_dir.join(format!("list-{i}.cwt"));
                 write(&file, &token)?;
-                println!("{uri} → {}", file.display());
+                text.push_str(&format!("{uri} → {}\n", file.display()));
+                lists.push(serde_json::json!({ "uri": uri, "file": file, "bytes": token.len() }));
             }
+            output::emit(text, serde_json::json!({ "lists": lists }));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ use yinzheng::storage::DirectoryObjects;
 
 use crate::cli::LogCommand;
 use crate::files::{Result, read_text};
+use crate::output;
 
 pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
     match cmd {
@@ -22,11 +23,14 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             let mut publisher = Publisher::resume(&sink, reader.origin(), &[reader.key().clone()])?;
             let before = publisher.size();
             let checkpoint = reader.publish(&mut publisher, &sink)?;
-            println!(
-                "published {} entries ({} new) to {}",
-                checkpoint.checkpoint.size,
-                checkpoint.checkpoint.size - before,
-                tiles.display()
+            let size = checkpoint.checkpoint.size;
+            output::emit(
+                format_args!(
+                    "published {size} entries ({} new) to {}",
+                    size - before,
+                    tiles.display()
+                ),
+                serde_json::json!({ "size": size, "new": size - before, "tiles": tiles }),
             );
         }
         LogCommand::VerifyTiles { tiles, key, index } => {
@@ -37,25 +41,36 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
             );
             let checkpoint = client.checkpoint()?;
             match index {
-                Some(index) => print!("{}", client.inclusion_bundle(&checkpoint, index)?.encode()),
-                None => println!(
-                    "published log verified: {} entries, every entry, bundle and tile against the checkpoint",
-                    client.verify_all(&checkpoint)?
-                ),
+                Some(index) => {
+                    let bundle = client.inclusion_bundle(&checkpoint, index)?.encode();
+                    output::emit(
+                        &bundle,
+                        serde_json::json!({ "index": index, "bundle": bundle }),
+                    );
+                }
+                None => {
+                    let size = client.verify_all(&checkpoint)?;
+                    output::emit(
+                        format_args!(
+                            "published log verified: {size} entries, every entry, bundle and tile against the checkpoint"
+                        ),
+                        serde_json::json!({ "verified": true, "size": size }),
+                    );
+                }
             }
         }
         LogCommand::AttachCosignatures {
             checkpoint,
             witness,
             response,
-        } => print!(
-            "{}",
-            add_cosignatures(
+        } => {
+            let note = add_cosignatures(
                 &read_text(&checkpoint)?,
                 &NoteKey::from_vkey(&witness)?,
-                &read_text(&response)?
-            )?
-        ),
+                &read_text(&response)?,
+            )?;
+            output::emit(&note, serde_json::json!({ "checkpoint": note }));
+        }
         LogCommand::CheckWitnessed {
             checkpoint,
             key,
@@ -73,11 +88,17 @@ pub(crate) fn run(cmd: LogCommand) -> Result<ExitCode> {
                 .iter()
                 .map(|(n, _)| n.as_str())
                 .collect();
-            println!(
-                "checkpoint of {} entries cosigned by {} of {quorum} required: {}",
-                witnessed.checkpoint.checkpoint.size,
-                names.len(),
-                names.join(", ")
+            output::emit(
+                format_args!(
+                    "checkpoint of {} entries cosigned by {} of {quorum} required: {}",
+                    witnessed.checkpoint.checkpoint.size,
+                    names.len(),
+                    names.join(", ")
+                ),
+                serde_json::json!({
+                    "size": witnessed.checkpoint.checkpoint.size, "quorum": quorum,
+                    "cosigners": names,
+                }),
             );
         }
         _ => return Err("not a tiles command".into()),

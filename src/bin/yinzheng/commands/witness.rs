@@ -11,6 +11,7 @@ use yinzheng::storage::FileWitnessStore;
 use super::now;
 use crate::cli::{WitnessArgs, WitnessCommand};
 use crate::files::{self, Result, read_text};
+use crate::output;
 
 fn witness_key(args: &WitnessArgs) -> Result<(NoteKey, yinzheng::crypto::Ed25519SigningKey)> {
     let signer = files::ed25519_key(&args.key)?;
@@ -22,9 +23,15 @@ pub(crate) fn run(cmd: WitnessCommand) -> Result<ExitCode> {
     match cmd {
         WitnessCommand::Init { state } => {
             FileWitnessStore::create(&state).map_err(|e| format!("{}: {e}", state.display()))?;
-            println!("witness state created at {}", state.display());
+            output::emit(
+                format_args!("witness state created at {}", state.display()),
+                serde_json::json!({ "state": state }),
+            );
         }
-        WitnessCommand::Vkey { witness } => println!("{}", witness_key(&witness)?.0.to_vkey()),
+        WitnessCommand::Vkey { witness } => {
+            let vkey = witness_key(&witness)?.0.to_vkey();
+            output::emit(&vkey, serde_json::json!({ "vkey": vkey }));
+        }
         WitnessCommand::AddCheckpoint {
             witness,
             logs,
@@ -48,10 +55,12 @@ pub(crate) fn run(cmd: WitnessCommand) -> Result<ExitCode> {
                 })?,
             )?;
             match witness.add_checkpoint(&read_text(&request)?, now()?.as_secs()) {
-                Ok(line) => print!("{line}"),
+                Ok(line) => output::emit(&line, serde_json::json!({ "cosignature": line })),
                 Err(refused) => {
-                    eprintln!("{} {refused}", refused.http_status());
-                    return Ok(ExitCode::from(1));
+                    return Ok(output::failure(
+                        &format!("{} {refused}", refused.http_status()),
+                        1,
+                    ));
                 }
             }
         }
