@@ -87,24 +87,9 @@ fn every_command_answers_in_json() {
     );
     assert_eq!(stamp["out"], "doc.stamp");
 
-    let set = json(
-        d,
-        0,
-        &with_log(&[
-            "status",
-            "set",
-            "--status-journal",
-            "status.journal",
-            "--status-prefix",
-            PREFIX,
-            "--certificate",
-            &agency.id,
-            "--status",
-            "suspended",
-            "--operator",
-            "op-7",
-        ]),
-    );
+    let set = agency.set_status("suspended", &["--json"]);
+    assert_eq!(set.status.code(), Some(0));
+    let set: serde_json::Value = serde_json::from_slice(&set.stdout).unwrap();
     assert_eq!(set["status"], "suspended");
     let published = json(
         d,
